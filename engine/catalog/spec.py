@@ -1,0 +1,173 @@
+"""The normalised product spec: the one shape both sides of a plan are compared in.
+
+The catalog loader turns YAML (after `extends`, shop defaults and template rendering)
+into `ProductSpec`s; the shop reader turns Get Product / Search wire data into the same
+`ProductSpec` (inside a `LiveProduct`). The planner compares the two field by field.
+
+Conventions (both producers must follow them, tests hold them to it):
+- prices are canonical decimal strings in IDR: `canonical_decimal("150000.00") == "150000"`;
+- weights are canonical decimal strings in KILOGRAM, dimensions whole centimetres;
+- every tuple is sorted (SKUs by seller_sku, inventory by warehouse_id, attributes by
+  id-or-name, platforms alphabetically) so equal specs are equal values;
+- references may carry an id, a name or both: the catalog writes what the seller wrote,
+  the live side fills both; the planner compares on what the catalog declared;
+- `declared` names the top-level fields the catalog wrote (explicitly, via `extends` or via
+  shop defaults). A field not declared is not managed: never diffed, never sent in a partial
+  edit (a full edit copies it from the live product). The live side declares everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+
+PLATFORMS = ("TIKTOK_SHOP", "TOKOPEDIA")
+PLATFORM_LABELS = {"TIKTOK_SHOP": "Shop | Tokopedia", "TOKOPEDIA": "Tokopedia"}
+STATUSES = ("active", "inactive", "deleted")
+INSURANCE = ("REQUIRED", "OPTIONAL", "NOT_SUPPORTED")
+
+# Top-level fields of ProductSpec that can be declared/managed (order = display order).
+MANAGED_FIELDS = (
+    "title", "description", "category_id", "brand", "main_images", "product_attributes",
+    "package_weight", "package_dimensions", "listing_platforms", "status",
+    "shipping_insurance_requirement", "is_pre_owned", "minimum_order_quantity",
+    "is_cod_allowed", "delivery_option_ids", "skus",
+)
+
+EXTERNAL_ID_PREFIX = "ce1"
+
+
+def canonical_decimal(value: object) -> str:
+    """'150000.00' -> '150000', 1.50 -> '1.5', Decimal('2E+2') -> '200'. Raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise ValueError(f"not a number: {value!r}") from exc
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    text = format(number.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Ref:
+    """A reference by platform id, by name, or both (brand, attribute value, ...)."""
+
+    id: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ProductAttribute:
+    id: str | None
+    name: str | None
+    values: tuple[Ref, ...]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SalesAttribute:
+    """One sales attribute of a SKU, e.g. name='Ukuran' value='M' (ids when known)."""
+
+    name: str | None
+    value: str | None
+    id: str | None = None
+    value_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ImageRef:
+    """A main image: a platform URI, or a local file under the catalog (path + sha256)."""
+
+    uri: str | None = None
+    path: str | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SkuSpec:
+    seller_sku: str
+    price: str  # canonical IDR decimal string
+    inventory: tuple[tuple[str, int], ...]  # ((warehouse_id, quantity), ...) sorted
+    sales_attributes: tuple[SalesAttribute, ...] = ()
+    pre_sale_days: int | None = None  # PRE_ORDER handling days; None = regular item
+    identifier_code: tuple[str, str] | None = None  # (type, code)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a product was declared (for messages), never compared."""
+
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSpec:
+    key: str
+    title: str | None = None
+    description: str | None = None
+    category_id: str | None = None
+    brand: Ref | None = None
+    main_images: tuple[ImageRef, ...] = ()
+    product_attributes: tuple[ProductAttribute, ...] = ()
+    package_weight: str | None = None  # KILOGRAM, canonical decimal
+    package_dimensions: tuple[int, int, int] | None = None  # (length, width, height) CENTIMETER
+    listing_platforms: tuple[str, ...] = ()
+    status: str = "active"
+    shipping_insurance_requirement: str | None = None
+    is_pre_owned: bool | None = None
+    minimum_order_quantity: int | None = None
+    is_cod_allowed: bool | None = None
+    delivery_option_ids: tuple[str, ...] | None = None
+    skus: tuple[SkuSpec, ...] = ()
+    declared: frozenset[str] = field(default_factory=lambda: frozenset(MANAGED_FIELDS))
+    source: SourceRef = field(default_factory=SourceRef, compare=False)
+
+    @property
+    def seller_skus(self) -> tuple[str, ...]:
+        return tuple(s.seller_sku for s in self.skus)
+
+    def canonical(self) -> dict:
+        """JSON-able dict of the declared fields only (stable key order)."""
+        out: dict = {"key": self.key}
+        for name in MANAGED_FIELDS:
+            if name in self.declared:
+                out[name] = _plain(getattr(self, name))
+        return out
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, frozenset):
+        return sorted(_plain(v) for v in value)
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    return value
+
+
+def fingerprint(spec: ProductSpec) -> str:
+    """Short digest of the declared desired spec: the 'last-applied' annotation."""
+    blob = json.dumps(spec.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def external_product_id(key: str, fp: str) -> str:
+    """Value the engine stores in `external_product_id`: prefix, fingerprint, product key."""
+    return f"{EXTERNAL_ID_PREFIX}:{fp}:{key}"
+
+
+def parse_external_product_id(value: str | None) -> tuple[str, str] | None:
+    """(key, fingerprint) from an engine-written external_product_id, else None."""
+    if not value or not value.startswith(EXTERNAL_ID_PREFIX + ":"):
+        return None
+    parts = value.split(":", 2)
+    if len(parts) != 3 or not parts[1] or not parts[2]:
+        return None
+    return parts[2], parts[1]

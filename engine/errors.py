@@ -1,0 +1,124 @@
+"""One exception tree for the whole engine, and the Diagnostic value.
+
+    EngineError                      root; the CLI catches it once, prints it, exits 1
+    ├── CatalogError                 the catalog on disk is invalid (carries Diagnostics)
+    ├── ConfigError                  missing/invalid settings or credentials (names the variable)
+    ├── PlanError                    a plan cannot be made or used (bad target, bad plan file)
+    │   └── StalePlanError           the live shop moved since a saved plan was made (--strict)
+    ├── ApiError                     the shop answered with a non-zero code (code, message, request_id)
+    │   ├── AuthError                token expired/invalid, bad signature, missing scope
+    │   ├── RateLimitedError         HTTP 429 / 36009002 after all retries
+    │   ├── TransientApiError        5xx / 36009003 / transport failure after all retries
+    │   └── AmbiguousWriteError      a write may or may not have happened; never retried blindly
+    └── GitHubError                  the GitHub REST API refused (names the missing permission)
+
+Adapters translate foreign exceptions (httpx, API envelopes, YAML parsers) into this
+tree with ``raise ... from exc``; nothing above the adapters sees httpx or ruamel types.
+No message ever contains a secret: callers pass ids and codes, never credentials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in a catalog, pointing at the place a seller must fix."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    path: str = ""  # dotted field path, e.g. "products[2].skus[0].price"
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        field_path = f" {self.path}:" if self.path else ""
+        return f"{where}: {self.severity}:{field_path} {self.message}"
+
+
+class EngineError(Exception):
+    """Root of every error the engine raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CatalogError(EngineError):
+    """The catalog is invalid; ``diagnostics`` lists every problem at once."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], message: str = "") -> None:
+        self.diagnostics = tuple(sorted(diagnostics))
+        errors = sum(1 for d in self.diagnostics if d.severity == "error")
+        super().__init__(message or f"catalog is invalid: {errors} error(s)")
+
+
+class ConfigError(EngineError):
+    """Settings or credentials are missing or invalid."""
+
+
+class PlanError(EngineError):
+    """A plan cannot be made, loaded or applied."""
+
+
+class StalePlanError(PlanError):
+    """Live products changed since the saved plan was made."""
+
+    def __init__(self, message: str, keys: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.keys = keys
+
+
+@dataclass
+class ApiErrorInfo:
+    code: int
+    message: str
+    request_id: str = ""
+    http_status: int = 200
+    data: dict = field(default_factory=dict)
+
+
+class ApiError(EngineError):
+    """The shop answered with a non-zero business code or an HTTP error."""
+
+    def __init__(self, message: str, *, code: int = 0, request_id: str = "", http_status: int = 0,
+                 path: str = "") -> None:
+        detail = f"{message} (code {code}" if code else f"{message} ("
+        detail += f", HTTP {http_status}" if http_status and http_status != 200 else ""
+        detail += f", request_id {request_id}" if request_id else ""
+        detail += f", {path}" if path else ""
+        detail = detail + ")" if not detail.endswith("(") else detail[:-2]
+        super().__init__(detail)
+        self.code = code
+        self.api_message = message
+        self.request_id = request_id
+        self.http_status = http_status
+        self.path = path
+
+
+class AuthError(ApiError):
+    """Expired/invalid token, bad signature, missing scope or shop mismatch."""
+
+
+class RateLimitedError(ApiError):
+    """Still throttled (HTTP 429 / 36009002) after every retry."""
+
+
+class TransientApiError(ApiError):
+    """Server or transport failure that persisted through every retry."""
+
+
+class AmbiguousWriteError(ApiError):
+    """A write failed in a way that does not tell whether it happened."""
+
+
+class GitHubError(EngineError):
+    """The GitHub REST API refused a call."""
