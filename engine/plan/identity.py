@@ -1,0 +1,106 @@
+"""Which live product is each catalog product? (and which identities conflict)
+
+A catalog product matches the live products that hold any of its seller_skus
+(`LiveSnapshot.claims`, filled by the reader) or whose engine fingerprint names its key.
+Deleted live products only count when nothing alive matches (they can be recovered).
+Conflicts are errors naming every product id involved, and the affected catalog products get
+no actions: a key spread over several live products, one live product claimed by several
+catalog products, a seller_sku held by several live products.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from engine.catalog.spec import ProductSpec
+from engine.plan.live import LiveProduct, LiveSnapshot
+from engine.plan.model import PlanIssue
+
+CONFLICT = "identity_conflict"
+FIX = "merge them or delete the duplicate in Seller Center, then plan again"
+
+
+def _ids(ids: Sequence[str]) -> str:
+    return ", ".join(ids[:-1]) + f" and {ids[-1]}" if len(ids) > 1 else "".join(ids)
+
+
+def _alive(snapshot: LiveSnapshot, ids: Sequence[str]) -> list[str]:
+    return sorted(i for i in ids if not (snapshot.product(i) and snapshot.product(i).is_deleted))
+
+
+def _by_last_applied(snapshot: LiveSnapshot) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = defaultdict(list)
+    for product in snapshot.products:
+        if product.last_applied:
+            index[product.last_applied[0]].append(product.product_id)
+    return index
+
+
+def _pick(snapshot: LiveSnapshot, key: str, ids: set[str]) -> tuple[LiveProduct | None, PlanIssue | None]:
+    known = sorted(i for i in ids if snapshot.product(i) is not None)
+    alive = _alive(snapshot, known)
+    if len(alive) > 1:
+        message = (f"{key}: its seller SKUs are spread over live products {_ids(alive)}; {FIX}")
+        return None, PlanIssue("error", key, CONFLICT, message, tuple(alive))
+    if alive:
+        return snapshot.product(alive[0]), None
+    if known:  # only deleted ones: the most recent can be recovered
+        latest = max(known, key=lambda i: (snapshot.product(i).update_time, i))
+        return snapshot.product(latest), None
+    return None, None
+
+
+def match_products(desired: Sequence[ProductSpec], snapshot: LiveSnapshot
+                   ) -> tuple[dict[str, LiveProduct | None], list[PlanIssue]]:
+    """key → matched live product (None = not in the shop); conflicting keys are left out."""
+    by_fingerprint = _by_last_applied(snapshot)
+    matched: dict[str, LiveProduct | None] = {}
+    issues: list[PlanIssue] = []
+    for spec in desired:
+        ids = set(snapshot.claimed_by(spec.key)) | set(by_fingerprint.get(spec.key, ()))
+        live, issue = _pick(snapshot, spec.key, ids)
+        if issue:
+            issues.append(issue)
+        else:
+            matched[spec.key] = live
+    issues += _shared_products(matched)
+    failed = {i.key for i in issues}
+    issues += [i for i in _sku_conflicts(desired, snapshot) if i.key not in failed or not i.key]
+    for issue in issues:
+        if issue.severity == "error":
+            matched.pop(issue.key, None)
+    return matched, issues
+
+
+def _shared_products(matched: dict[str, LiveProduct | None]) -> list[PlanIssue]:
+    owners: dict[str, list[str]] = defaultdict(list)
+    for key, live in matched.items():
+        if live is not None:
+            owners[live.product_id].append(key)
+    issues = []
+    for product_id, keys in owners.items():
+        if len(keys) < 2:
+            continue
+        for key in sorted(keys):
+            others = _ids(sorted(k for k in keys if k != key))
+            message = (f"{key}: live product {product_id} also matches catalog product {others}; give each "
+                       f"catalog product its own seller SKUs, or {FIX}")
+            issues.append(PlanIssue("error", key, CONFLICT, message, (product_id,)))
+    return issues
+
+
+def _sku_conflicts(desired: Sequence[ProductSpec], snapshot: LiveSnapshot) -> list[PlanIssue]:
+    owners = {sku: spec.key for spec in desired for sku in spec.seller_skus}
+    issues = []
+    for conflict in snapshot.conflicts:
+        alive = _alive(snapshot, conflict.product_ids)
+        if len(alive) < 2:
+            continue
+        key = owners.get(conflict.seller_sku)
+        where = f"seller SKU {conflict.seller_sku} is in live products {_ids(alive)}"
+        if key is None:
+            issues.append(PlanIssue("warning", "", CONFLICT, f"{where} (no catalog product uses it)", tuple(alive)))
+        else:
+            issues.append(PlanIssue("error", key, CONFLICT, f"{key}: {where}; {FIX}", tuple(alive)))
+    return issues

@@ -1,0 +1,127 @@
+"""Payloads apply sends, built as specs (never wire JSON: the shop adapter owns that).
+
+- `create_spec`: the desired spec with known image uris and reference ids filled in.
+- `merged_spec`: the live product with the desired declared fields overlaid — what a full
+  Edit sends (Edit clears anything omitted, so every field comes from somewhere). SKUs keep
+  the live warehouses, identifier code and sales attributes the catalog does not manage.
+- `partial_spec`: only the named top-level fields of a merged spec.
+Reference ids (brand, attributes, attribute values, sales attributes) are filled from the live
+product, else from shop metadata, when the catalog gave only a name; unknown names stay names
+(the API accepts custom attribute values by name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from engine.catalog.spec import (
+    MANAGED_FIELDS,
+    ImageRef,
+    ProductAttribute,
+    ProductSpec,
+    Ref,
+    SalesAttribute,
+    SkuSpec,
+)
+from engine.plan.live import ShopMetadata
+from engine.plan.project import ImageUris
+
+
+def resolve_images(images: tuple[ImageRef, ...], image_uris: ImageUris) -> tuple[tuple[ImageRef, ...], tuple[ImageRef, ...]]:
+    """(images with known uris filled in, local images that still need an upload)."""
+    resolved, uploads = [], []
+    for image in images:
+        if image.path is not None and image.uri is None:
+            uri = image_uris.get((image.path, image.sha256))
+            if uri is None:
+                uploads.append(image)
+            image = replace(image, uri=uri)
+        resolved.append(image)
+    return tuple(resolved), tuple(sorted(set(uploads), key=lambda i: (i.path or "", i.sha256 or "")))
+
+
+def _fill(ref: Ref | None, known: tuple[Ref, ...]) -> Ref | None:
+    if ref is None or (ref.id is not None and ref.name is not None):
+        return ref
+    for candidate in known:
+        if (ref.id is not None and candidate.id == ref.id) or (ref.id is None and candidate.name == ref.name):
+            return Ref(candidate.id or ref.id, candidate.name or ref.name)
+    return ref
+
+
+def _fill_attributes(attrs: tuple[ProductAttribute, ...], known: tuple[ProductAttribute, ...]) -> tuple[ProductAttribute, ...]:
+    out = []
+    for attr in attrs:
+        head = _fill(Ref(attr.id, attr.name), tuple(Ref(k.id, k.name) for k in known))
+        match = next((k for k in known if Ref(k.id, k.name) == head), None)
+        values = tuple(_fill(v, match.values if match else ()) for v in attr.values)
+        out.append(ProductAttribute(head.id, head.name, values))
+    return tuple(out)
+
+
+def _fill_sales(attrs: tuple[SalesAttribute, ...], live: tuple[SalesAttribute, ...]) -> tuple[SalesAttribute, ...]:
+    out = []
+    for attr in attrs:
+        match = next((k for k in live if (attr.id is not None and k.id == attr.id)
+                      or (attr.id is None and k.name == attr.name)), None)
+        if match is None:
+            out.append(attr)
+            continue
+        same_value = (attr.value_id is not None and attr.value_id == match.value_id) or (
+            attr.value_id is None and attr.value == match.value)
+        out.append(SalesAttribute(attr.name or match.name, attr.value or (match.value if same_value else None),
+                                  attr.id or match.id, attr.value_id or (match.value_id if same_value else None)))
+    return tuple(out)
+
+
+def complete_refs(spec: ProductSpec, live: ProductSpec | None, metadata: ShopMetadata | None) -> ProductSpec:
+    brands = (live.brand,) if live and live.brand else ()
+    brands += metadata.brands if metadata else ()
+    known_attrs = live.product_attributes if live else ()
+    if metadata and spec.category_id:
+        known_attrs += dict(metadata.attributes).get(spec.category_id, ())
+    return replace(spec, brand=_fill(spec.brand, brands),
+                   product_attributes=_fill_attributes(spec.product_attributes, known_attrs))
+
+
+def create_spec(desired: ProductSpec, image_uris: ImageUris, metadata: ShopMetadata | None) -> ProductSpec:
+    images, _ = resolve_images(desired.main_images, image_uris)
+    return complete_refs(replace(desired, main_images=images), None, metadata)
+
+
+def merge_sku(want: SkuSpec, have: SkuSpec | None) -> SkuSpec:
+    if have is None:
+        return want
+    inventory = dict(have.inventory)
+    inventory.update(want.inventory)
+    return replace(
+        want,
+        inventory=tuple(sorted(inventory.items())),
+        sales_attributes=_fill_sales(want.sales_attributes, have.sales_attributes) or have.sales_attributes,
+        identifier_code=want.identifier_code if want.identifier_code is not None else have.identifier_code,
+    )
+
+
+def merge_skus(want: tuple[SkuSpec, ...], have: tuple[SkuSpec, ...]) -> tuple[SkuSpec, ...]:
+    live = {s.seller_sku: s for s in have}
+    return tuple(merge_sku(s, live.get(s.seller_sku)) for s in want)
+
+
+def merged_spec(desired: ProductSpec, live: ProductSpec, platforms: tuple[str, ...],
+                image_uris: ImageUris, metadata: ShopMetadata | None) -> ProductSpec:
+    """Live spec with the desired declared fields overlaid; every field set (full Edit)."""
+    values = {}
+    for name in MANAGED_FIELDS:
+        values[name] = getattr(desired if name in desired.declared else live, name)
+    if "skus" in desired.declared:
+        values["skus"] = merge_skus(desired.skus, live.skus)
+    values["main_images"], _ = resolve_images(values["main_images"], image_uris)
+    values["listing_platforms"] = platforms
+    merged = ProductSpec(key=desired.key, declared=frozenset(MANAGED_FIELDS), source=desired.source, **values)
+    return complete_refs(merged, live, metadata)
+
+
+def partial_spec(merged: ProductSpec, fields: tuple[str, ...]) -> ProductSpec:
+    """Only `fields` of a merged spec (the rest at their defaults, not declared)."""
+    values = {name: getattr(merged, name) for name in fields if name in MANAGED_FIELDS}
+    return ProductSpec(key=merged.key, declared=frozenset(values), source=merged.source, **values)

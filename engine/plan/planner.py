@@ -1,0 +1,204 @@
+"""make_plan(catalog, snapshot) → Plan: pure, deterministic, cheap for unchanged products.
+
+No I/O, no clock, no environment: the same catalog and snapshot give the same Plan.
+Per catalog product (sorted by key): match the live product (engine.plan.identity), then
+    tombstone (`status: deleted`)    → delete (nothing when already gone)
+    not in the shop                  → create on every desired platform in one call
+    deleted in the shop              → recover (it comes back deactivated; plan again after)
+    frozen on any platform           → blocked, never written
+    otherwise                        → engine.plan.route (views compared first; deepdiff only
+                                       for products whose views differ)
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from engine.catalog.spec import ProductSpec, external_product_id, fingerprint
+from engine.errors import PlanError
+from engine.plan import model as m
+from engine.plan.diff import added_changes
+from engine.plan.identity import match_products
+from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
+from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
+from engine.plan.payload import create_spec, resolve_images
+from engine.plan.project import desired_view
+from engine.plan.route import Context, permission_warning, route_update
+
+DEFAULT_PLATFORMS = ("TIKTOK_SHOP",)  # the API's default listing platform
+
+
+def idempotency_key(key: str, fp: str) -> str:
+    """Create's idempotency_key: same product content → same key (safe retries), ≤ 128 chars."""
+    return "ce1-" + hashlib.sha256(f"{key}\n{fp}".encode()).hexdigest()[:40]
+
+
+def select_targets(products: Iterable[ProductSpec], targets: Iterable[str]) -> list[ProductSpec]:
+    """Products whose key matches any target (exact or shell pattern); every target must match."""
+    products = sorted(products, key=lambda p: p.key)
+    targets = tuple(targets)
+    if not targets:
+        return products
+    unmatched = [t for t in targets if not any(fnmatch.fnmatchcase(p.key, t) for p in products)]
+    if unmatched:
+        keys = [p.key for p in products]
+        hint = "; close: " + ", ".join(h for t in unmatched for h in _close(t, keys)) if keys else ""
+        raise PlanError(f"--target matches no catalog product: {', '.join(unmatched)}{hint}")
+    return [p for p in products if any(fnmatch.fnmatchcase(p.key, t) for t in targets)]
+
+
+def _close(target: str, keys: list[str]) -> list[str]:
+    import difflib
+
+    return difflib.get_close_matches(target, keys, n=3)
+
+
+def make_plan(catalog: Any, snapshot: LiveSnapshot, *, targets: Iterable[str] = (),
+              image_uris: Mapping[tuple[str, str], str] | None = None) -> Plan:
+    """The plan that brings `snapshot` to `catalog` (see the module docstring)."""
+    targets = tuple(targets)
+    desired = select_targets(catalog.products, targets)
+    ctx = Context(dict(image_uris or {}), snapshot.metadata)
+    matched, issues = match_products(desired, snapshot)
+    products = []
+    for spec in desired:
+        if spec.key not in matched:
+            continue  # identity conflict: reported, no actions
+        item, more = plan_product(spec, matched[spec.key], ctx)
+        issues += more
+        if item is not None:
+            products.append(item)
+    shop = catalog.shop
+    unmanaged = () if targets else _unmanaged(snapshot, matched, {p.key for p in catalog.products})
+    return Plan(
+        shop_name=getattr(shop, "name", "") or snapshot.shop_name,
+        market=getattr(shop, "market", "") or snapshot.market,
+        catalog_digest=getattr(catalog, "digest", ""),
+        targets=targets,
+        products=tuple(products),
+        batches=make_batches(products),
+        issues=tuple(sorted(set(issues))),
+        unmanaged=unmanaged,
+        names=_names(snapshot, products, shop),
+    )
+
+
+def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
+                 ) -> tuple[ProductPlan | None, list[PlanIssue]]:
+    fp = fingerprint(desired)
+    base = dict(key=desired.key, title=desired.title or (live.title if live else ""), fingerprint=fp,
+                source=f"{desired.source.file}:{desired.source.line}" if desired.source.file else "")
+    if live is not None:
+        base.update(product_id=live.product_id, update_time=live.update_time,
+                    platforms=live.platforms, adopted=live.last_applied is None)
+    if desired.status == "deleted":
+        action = _tombstone(live)
+        return (ProductPlan(**base, actions=(action,)) if action else None), []
+    if live is None:
+        return _create(desired, fp, ctx, base)
+    if live.is_deleted:
+        return ProductPlan(**base, actions=(_recover(live),)), []
+    if live.is_frozen:
+        frozen = tuple(sorted(p for p, s in live.platform_statuses if s == FROZEN)) or live.platforms
+        blockers = tuple(Blocker(p, m.FROZEN) for p in frozen)
+        return ProductPlan(**base, actions=(Action(m.BLOCKED, frozen, blockers=blockers),)), []
+    if live.spec is None:
+        message = f"{desired.key}: the details of live product {live.product_id} could not be read; plan again"
+        return None, [PlanIssue("error", desired.key, "unreadable", message, (live.product_id,))]
+    actions, notes, issues, drift = route_update(desired, live, ctx)
+    if base["adopted"] and not any(i.severity == "error" for i in issues):
+        notes = ["adopted: matched by seller SKU; the next content write records the engine fingerprint",
+                 *notes]
+    if not actions and not notes:
+        return None, issues
+    if any(a.kind in (m.EDIT, m.PARTIAL_EDIT) and "listing_platforms" in _sent_fields(a) for a in actions):
+        base["platforms"] = next(a.platforms for a in actions if a.kind in (m.EDIT, m.PARTIAL_EDIT))
+    return ProductPlan(**base, actions=tuple(actions), notes=tuple(notes), drift=drift), issues
+
+
+def _sent_fields(action: Action) -> tuple[str, ...]:
+    return action.fields if action.kind == m.PARTIAL_EDIT else ("listing_platforms",)
+
+
+def _tombstone(live: LiveProduct | None) -> Action | None:
+    if live is None or live.is_deleted:
+        return None
+    if live.is_frozen:
+        frozen = tuple(sorted(p for p, s in live.platform_statuses if s == FROZEN)) or live.platforms
+        return Action(m.BLOCKED, frozen, blockers=tuple(Blocker(p, m.FROZEN) for p in frozen),
+                      note="frozen products cannot be deleted")
+    changes = tuple(FieldChange(("status", p), s, DELETED) for p, s in live.platform_statuses)
+    return Action(m.DELETE, live.platforms, changes=changes)
+
+
+def _recover(live: LiveProduct) -> Action:
+    changes = tuple(FieldChange(("status", p), s, "SELLER_DEACTIVATED") for p, s in live.platform_statuses)
+    return Action(m.RECOVER, live.platforms, changes=changes,
+                  note="it comes back deactivated; plan again after apply to update and activate it")
+
+
+def _create(desired: ProductSpec, fp: str, ctx: Context, base: dict) -> tuple[ProductPlan | None, list[PlanIssue]]:
+    if desired.status == "inactive":
+        return ProductPlan(**base, notes=("not in the shop and status is inactive: nothing is created",)), []
+    platforms = desired.listing_platforms if "listing_platforms" in desired.declared else ()
+    platforms = platforms or DEFAULT_PLATFORMS
+    issues = [w for p in platforms
+              if (w := permission_warning(desired.key, ctx.metadata, desired.category_id, p)) is not None]
+    _, uploads = resolve_images(desired.main_images, ctx.image_uris)
+    action = Action(
+        m.CREATE, platforms, sends_to_review=True, changes=added_changes(desired_view(desired)),
+        spec=create_spec(desired, ctx.image_uris, ctx.metadata), idempotency_key=idempotency_key(desired.key, fp),
+        external_product_id=external_product_id(desired.key, fp), uploads=uploads)
+    base["platforms"] = platforms
+    return ProductPlan(**base, actions=(action,)), issues
+
+
+def make_batches(products: Iterable[ProductPlan]) -> tuple[Batch, ...]:
+    """Activate / deactivate / delete / recover grouped by (kind, platforms), ≤ 20 ids each."""
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}
+    for item in products:
+        for action in item.actions:
+            if action.kind in m.BATCH_KINDS and item.product_id:
+                groups.setdefault((action.kind, action.platforms), []).append((item.product_id, item.key))
+    batches = []
+    for (kind, platforms), members in sorted(groups.items(), key=lambda g: (m.KINDS.index(g[0][0]), g[0][1])):
+        members.sort()
+        for start in range(0, len(members), m.BATCH_SIZE):
+            chunk = members[start:start + m.BATCH_SIZE]
+            batches.append(Batch(kind, platforms, tuple(i for i, _ in chunk), tuple(k for _, k in chunk)))
+    return tuple(batches)
+
+
+def _unmanaged(snapshot: LiveSnapshot, matched: Mapping[str, LiveProduct | None],
+               catalog_keys: set[str]) -> tuple[UnmanagedProduct, ...]:
+    taken = {live.product_id for live in matched.values() if live is not None}
+    out = []
+    for product_id in snapshot.unmanaged:
+        if product_id in taken:
+            continue
+        live = snapshot.product(product_id)
+        former = live.last_applied[0] if live and live.last_applied else ""
+        out.append(UnmanagedProduct(product_id, live.title if live else "",
+                                    former if former not in catalog_keys else ""))
+    return tuple(sorted(set(out)))
+
+
+def _names(snapshot: LiveSnapshot, products: list[ProductPlan], shop: Any) -> tuple[tuple[str, str], ...]:
+    names: dict[str, str] = {}
+    for name, warehouse_id in (getattr(shop, "warehouses", None) or {}).items():
+        names[str(warehouse_id)] = str(name)
+    metadata = snapshot.metadata
+    if metadata is None:
+        return tuple(sorted(names.items()))
+    for ref in metadata.warehouses:
+        if ref.id and ref.name:
+            names.setdefault(ref.id, ref.name)
+    wanted = {str(c.new) for p in products for a in p.actions for c in a.changes if c.path == ("category_id",)}
+    wanted |= {str(c.old) for p in products for a in p.actions for c in a.changes if c.path == ("category_id",)}
+    for info in metadata.categories:
+        if info.id in wanted and info.name:
+            names[info.id] = info.name
+    return tuple(sorted(names.items()))

@@ -1,0 +1,188 @@
+"""Views: desired and live specs as plain, comparable values, seen through the catalog.
+
+`desired_view(spec)` and `live_view(live_spec, desired)` turn the declared fields of a product
+into plain JSON values keyed by natural keys (SKUs by seller_sku, inventory by warehouse id,
+attributes by the name or id the catalog wrote). Equal views mean "nothing to do"; the views
+are also what field changes show. Rules (all on the desired side's terms):
+
+- only fields in `desired.declared` are viewed (an undeclared field is not managed);
+- references (brand, attribute, attribute value, sales attribute) are compared on what the
+  catalog wrote: by id, by name, or both;
+- a local image is compared through `image_uris` ((path, sha256) → uploaded uri); one with no
+  known uri never equals a live image (it needs an upload);
+- inside a SKU, warehouses the catalog does not list, an unset `identifier_code` and empty
+  `sales_attributes` are not managed (full and partial edits copy them from the live SKU);
+- `listing_platforms` and `status` are not viewed here: routing handles them per platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute,
+                                 SkuSpec)
+
+ImageUris = Mapping[tuple[str, str], str]
+
+# Fields routing treats separately from the content view.
+PLATFORM_FIELDS = frozenset({"listing_platforms", "status"})
+DICT_FIELDS = frozenset({"skus", "product_attributes"})
+
+
+# --------------------------------------------------------------------------- labels
+def ref_label(ref: Ref | None) -> str | None:
+    if ref is None:
+        return None
+    if ref.id is not None and ref.name is not None:
+        return f"{ref.name} #{ref.id}"
+    return ref.name if ref.name is not None else ref.id
+
+
+def _shape(ref: Ref) -> tuple[bool, bool]:
+    return ref.id is not None, ref.name is not None
+
+
+def _cut(ref: Ref, shape: tuple[bool, bool]) -> Ref:
+    has_id, has_name = shape
+    if not has_id and not has_name:
+        shape = (ref.name is None, ref.name is not None)
+        has_id, has_name = shape
+    return Ref(ref.id if has_id else None, ref.name if has_name else None)
+
+
+def _match(ref: Ref, wanted: tuple[Ref, ...]) -> Ref | None:
+    for want in wanted:
+        if want.id is not None and want.id == ref.id:
+            return want
+    for want in wanted:
+        if want.id is None and want.name is not None and want.name == ref.name:
+            return want
+    return None
+
+
+def _project_refs(live: tuple[Ref, ...], wanted: tuple[Ref, ...]) -> list[str]:
+    default = _shape(wanted[0]) if wanted else (False, True)
+    out = []
+    for ref in live:
+        match = _match(ref, wanted)
+        out.append(ref_label(_cut(ref, _shape(match) if match else default)))
+    return sorted(out)
+
+
+def _attr_ref(attr: ProductAttribute | SalesAttribute) -> Ref:
+    return Ref(attr.id, attr.name)
+
+
+def sales_label(attr: SalesAttribute) -> str:
+    name = ref_label(Ref(attr.id, attr.name))
+    value = ref_label(Ref(attr.value_id, attr.value))
+    return f"{name}: {value}"
+
+
+def identifier_label(code: tuple[str, str] | None) -> str | None:
+    return None if code is None else f"{code[0]} {code[1]}"
+
+
+def image_label(image: ImageRef) -> str:
+    if image.path is not None:
+        return image.path
+    return image.uri or ""
+
+
+# --------------------------------------------------------------------------- desired
+def sku_view(sku: SkuSpec) -> dict:
+    return {
+        "price": sku.price,
+        "inventory": {wh: qty for wh, qty in sku.inventory},
+        "sales_attributes": sorted(sales_label(a) for a in sku.sales_attributes),
+        "pre_sale_days": sku.pre_sale_days,
+        "identifier_code": identifier_label(sku.identifier_code),
+    }
+
+
+def desired_view(spec: ProductSpec) -> dict:
+    out = {}
+    for name in content_fields(spec):
+        value = getattr(spec, name)
+        if name == "skus":
+            out[name] = {s.seller_sku: sku_view(s) for s in value}
+        elif name == "product_attributes":
+            out[name] = {ref_label(_attr_ref(a)): sorted(ref_label(v) for v in a.values) for a in value}
+        elif name == "main_images":
+            out[name] = [image_label(i) for i in value]
+        else:
+            out[name] = _scalar_view(name, value)
+    return out
+
+
+def content_fields(spec: ProductSpec) -> list[str]:
+    return [n for n in MANAGED_FIELDS if n in spec.declared and n not in PLATFORM_FIELDS]
+
+
+def _scalar_view(name: str, value: object) -> object:
+    if name == "brand":
+        return ref_label(value)  # type: ignore[arg-type]
+    if isinstance(value, tuple):
+        return sorted(value) if name == "delivery_option_ids" else list(value)
+    return value
+
+
+# --------------------------------------------------------------------------- live
+def live_view(live: ProductSpec, desired: ProductSpec, image_uris: ImageUris) -> dict:
+    """The live spec projected onto what `desired` declares, in desired's reference terms."""
+    out = {}
+    for name in content_fields(desired):
+        value = getattr(live, name)
+        if name == "skus":
+            wanted = {s.seller_sku: s for s in desired.skus}
+            out[name] = {s.seller_sku: _live_sku_view(s, wanted.get(s.seller_sku)) for s in value}
+        elif name == "product_attributes":
+            out[name] = _live_attributes(value, desired.product_attributes)
+        elif name == "main_images":
+            uploaded = {image_uris[(i.path, i.sha256)]: i.path for i in desired.main_images
+                        if i.path is not None and (i.path, i.sha256) in image_uris}
+            out[name] = [uploaded.get(i.uri or "", i.uri or "") for i in value]
+        elif name == "brand":
+            want = desired.brand
+            out[name] = ref_label(_cut(value, _shape(want)) if value and want else value)
+        else:
+            out[name] = _scalar_view(name, value)
+    return out
+
+
+def _live_sku_view(sku: SkuSpec, want: SkuSpec | None) -> dict:
+    view = sku_view(sku)
+    if want is None:
+        return view
+    wanted_wh = {wh for wh, _ in want.inventory}
+    view["inventory"] = {wh: qty for wh, qty in sku.inventory if wh in wanted_wh}
+    if not want.sales_attributes:
+        view["sales_attributes"] = []
+    else:
+        view["sales_attributes"] = sorted(_project_sales(a, want.sales_attributes)
+                                          for a in sku.sales_attributes)
+    if want.identifier_code is None:
+        view["identifier_code"] = None
+    return view
+
+
+def _project_sales(attr: SalesAttribute, wanted: tuple[SalesAttribute, ...]) -> str:
+    match = _match(_attr_ref(attr), tuple(_attr_ref(w) for w in wanted))
+    want = next((w for w in wanted if match and _attr_ref(w) == match), wanted[0])
+    name = _cut(Ref(attr.id, attr.name), _shape(Ref(want.id, want.name)))
+    value = _cut(Ref(attr.value_id, attr.value), _shape(Ref(want.value_id, want.value)))
+    return f"{ref_label(name)}: {ref_label(value)}"
+
+
+def _live_attributes(live: tuple[ProductAttribute, ...], wanted: tuple[ProductAttribute, ...]) -> dict:
+    wanted_refs = tuple(_attr_ref(a) for a in wanted)
+    out = {}
+    for attr in live:
+        match = _match(_attr_ref(attr), wanted_refs)
+        if match is None:
+            out[ref_label(Ref(None, attr.name) if attr.name else Ref(attr.id))] = sorted(
+                ref_label(Ref(None, v.name) if v.name else v) for v in attr.values)
+            continue
+        want = wanted[wanted_refs.index(match)]
+        out[ref_label(match)] = _project_refs(attr.values, want.values)
+    return out

@@ -1,0 +1,295 @@
+"""Routing one managed live product: the cheapest correct calls for its changes.
+
+    category, insurance, pre-owned, MOQ, delivery options changed → full Edit (everything rides along)
+    other content (title, images, attributes, SKU added/removed...) → Partial Edit of whole top-level
+        fields (with `skus`: every kept SKU id); price/stock alone stay separate calls
+    price only → Update Price if the product is ACTIVATE on a platform, else Partial Edit of skus
+    stock only → Update Inventory (every warehouse of the SKU)
+    platform wanted, not listed  → `listing_platforms` in a (partial) edit (goes to review there)
+    platform wanted, deactivated → Activate;  platform unwanted / status inactive → Deactivate
+States: under review → content waits (held), nothing resubmitted; review failed with the spec
+unchanged since the last apply → blocked with the platform's reasons; a platform the category
+does not permit, unchanged since the last apply → blocked, not retried on every plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.catalog.spec import PLATFORM_LABELS, ProductSpec, external_product_id, fingerprint
+from engine.plan.diff import field_changes
+from engine.plan.live import DEACTIVATED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
+from engine.plan import model as m
+from engine.plan.model import Action, Blocker, FieldChange, PlanIssue, PriceUpdate, StockUpdate
+from engine.plan.payload import merge_sku, merged_spec, partial_spec, resolve_images
+from engine.plan.project import ImageUris, desired_view, live_view
+
+FULL_EDIT_FIELDS = frozenset({"category_id", "shipping_insurance_requirement", "is_pre_owned",
+                              "minimum_order_quantity", "delivery_option_ids"})
+NOT_PERMITTED = ("PROHIBITED", "INVITE_ONLY", "NON_MAIN_CATEGORY")
+PERMISSION_TEXT = {"PROHIBITED": "prohibited", "INVITE_ONLY": "invite-only",
+                   "NON_MAIN_CATEGORY": "outside the shop's main category"}
+
+
+@dataclass(frozen=True)
+class Context:
+    image_uris: ImageUris
+    metadata: ShopMetadata | None
+
+
+def permission_problem(metadata: ShopMetadata | None, category_id: str | None, platform: str) -> str | None:
+    """The blocking permission status of a category on a platform, or None when allowed/unknown."""
+    info = metadata.category(category_id) if metadata and category_id else None
+    if info is None:
+        return None
+    statuses = dict(info.permissions).get(platform, ())
+    if "AVAILABLE" in statuses:
+        return None
+    return next((s for s in NOT_PERMITTED if s in statuses), None)
+
+
+def permission_warning(key: str, metadata: ShopMetadata | None, category_id: str | None,
+                       platform: str) -> PlanIssue | None:
+    status = permission_problem(metadata, category_id, platform)
+    if status is None:
+        return None
+    info = metadata.category(category_id)  # type: ignore[union-attr]
+    name = f"{category_id} ({info.name})" if info and info.name else str(category_id)
+    message = (f"{key}: category {name} is {PERMISSION_TEXT[status]} on {PLATFORM_LABELS[platform]}; "
+               "the platform may refuse the listing there")
+    return PlanIssue("warning", key, "category_permission", message)
+
+
+def _split(changes: tuple[FieldChange, ...]):
+    price, stock, content = [], [], []
+    for change in changes:
+        path = change.path
+        if path[0] == "skus" and len(path) >= 3 and path[2] == "price":
+            price.append(change)
+        elif path[0] == "skus" and len(path) >= 3 and path[2] == "inventory":
+            stock.append(change)
+        else:
+            content.append(change)
+    return price, stock, content
+
+
+@dataclass
+class _Product:
+    """Working state while routing one product."""
+
+    desired: ProductSpec
+    live: LiveProduct
+    ctx: Context
+    actions: list
+    notes: list
+    issues: list
+
+    @property
+    def present(self) -> dict[str, str]:
+        return dict(self.live.platform_statuses)
+
+
+def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context
+                 ) -> tuple[list[Action], list[str], list[PlanIssue], bool]:
+    """(actions, notes, issues, drift) for a desired product matched to a readable live one."""
+    fp = fingerprint(desired)
+    unchanged = live.last_applied == (desired.key, fp)
+    changes = field_changes(live_view(live.spec, desired, ctx.image_uris), desired_view(desired))
+    issues = _warehouse_errors(desired, live, changes)
+    if issues:
+        return [], [], issues, False
+    state = _Product(desired, live, ctx, [], [], [])
+    failed = _failed_platforms(live)
+    if failed and unchanged:
+        return [_blocked_review(live, failed)], [], [], False
+    price, stock, content = _split(changes)
+    listing = _platforms(state, unchanged)
+    under_review = live.audit_status == "AUDITING" or UNDER_REVIEW in state.present.values()
+    if under_review:
+        _hold(state, content, listing)
+        content, listing = [], None
+    covered = _content_actions(state, content, listing, price + stock, fp)
+    if not covered:
+        _price_stock(state, price, stock, under_review)
+    if failed:
+        _failed_note(state, live, failed)
+    actions = sorted(state.actions, key=lambda a: m.KINDS.index(a.kind))
+    drift = unchanged and any(a.is_write for a in actions)
+    return actions, state.notes, state.issues, drift
+
+
+def _warehouse_errors(desired: ProductSpec, live: LiveProduct, changes) -> list[PlanIssue]:
+    kept = {s.seller_sku for s in live.spec.skus}
+    issues = []
+    for change in changes:
+        path = change.path
+        if len(path) == 4 and path[2] == "inventory" and path[1] in kept and change.old is None:
+            issues.append(PlanIssue("error", desired.key, "warehouse_change", (
+                f"{desired.key}: SKU {path[1]} has no stock in warehouse {path[3]} in the shop, and the platform "
+                "does not let an existing SKU change warehouses (12052533); set stock in its current warehouses, "
+                "or give the SKU a new seller_sku"), (live.product_id,)))
+    return issues
+
+
+def _failed_platforms(live: LiveProduct) -> tuple[str, ...]:
+    failed = {p for p, s in live.platform_statuses if s == REVIEW_FAILED}
+    if live.audit_status == "FAILED":
+        failed |= {a.platform for a in live.audit_failures}
+    return tuple(sorted(failed))
+
+
+def _failure_blockers(live: LiveProduct, failed: tuple[str, ...]) -> tuple[Blocker, ...]:
+    by_platform = {a.platform: a for a in live.audit_failures}
+    return tuple(Blocker(p, m.REVIEW_FAILED, by_platform[p].reasons if p in by_platform else (),
+                         by_platform[p].suggestions if p in by_platform else ()) for p in failed)
+
+
+def _blocked_review(live: LiveProduct, failed: tuple[str, ...]) -> Action:
+    return Action(m.BLOCKED, failed, blockers=_failure_blockers(live, failed),
+                  note="review failed and the catalog has not changed since: fix the product, then plan again")
+
+
+def _failed_note(state: _Product, live: LiveProduct, failed: tuple[str, ...]) -> None:
+    labels = ", ".join(PLATFORM_LABELS[p] for p in failed)
+    if any(a.kind in (m.EDIT, m.PARTIAL_EDIT) and a.sends_to_review for a in state.actions):
+        state.notes.append(f"review failed on {labels}; the changed product is resubmitted")
+        return
+    state.actions.append(Action(m.BLOCKED, failed, blockers=_failure_blockers(live, failed),
+                                note="review failed; nothing in the content changed, so nothing is resubmitted"))
+
+
+# --------------------------------------------------------------------------- platforms
+@dataclass
+class _Listing:
+    sent: tuple[str, ...]  # listing_platforms after the edit
+    change: FieldChange
+
+
+def _platforms(state: _Product, unchanged: bool) -> _Listing | None:
+    """Activate / deactivate / blocked actions; the listing change an edit must carry."""
+    desired, present = state.desired, state.present
+    manage_platforms = "listing_platforms" in desired.declared
+    manage_status = "status" in desired.declared
+    active = desired.status != "inactive"
+    want = set(desired.listing_platforms) if manage_platforms else set(present)
+    to_list = sorted(want - set(present)) if active else []
+    to_activate = sorted(p for p in want & set(present) if present[p] in DEACTIVATED and active
+                         and (manage_status or manage_platforms))
+    to_deactivate = sorted(p for p in present if present[p] == LIVE and (p not in want or not active))
+    category = desired.category_id if "category_id" in desired.declared else state.live.spec.category_id
+    to_list = _check_permissions(state, to_list, category, unchanged)
+    listing = None
+    if to_list:
+        sent = tuple(sorted((want & set(present)) | set(to_list)))
+        listing = _Listing(sent, FieldChange(("listing_platforms",), sorted(present), list(sent)))
+        to_deactivate = [p for p in to_deactivate if p in sent]
+    if to_activate:
+        state.actions.append(Action(m.ACTIVATE, tuple(to_activate), sends_to_review=True, changes=tuple(
+            FieldChange(("status", p), present[p], LIVE) for p in to_activate)))
+    if to_deactivate:
+        state.actions.append(Action(m.DEACTIVATE, tuple(to_deactivate), changes=tuple(
+            FieldChange(("status", p), present[p], "SELLER_DEACTIVATED") for p in to_deactivate)))
+    return listing
+
+
+def _check_permissions(state: _Product, to_list: list[str], category: str | None, unchanged: bool) -> list[str]:
+    allowed, blockers = [], []
+    for platform in to_list:
+        status = permission_problem(state.ctx.metadata, category, platform)
+        if status and unchanged:
+            blockers.append(Blocker(platform, m.CATEGORY_NOT_PERMITTED, detail=status))
+            continue
+        warning = permission_warning(state.desired.key, state.ctx.metadata, category, platform)
+        if warning:
+            state.issues.append(warning)
+        allowed.append(platform)
+    if blockers:
+        state.actions.append(Action(m.BLOCKED, tuple(b.platform for b in blockers), blockers=tuple(blockers),
+                                    note="not listed there since the last apply; change the category to retry"))
+    return allowed
+
+
+def _hold(state: _Product, content: list, listing: _Listing | None) -> None:
+    held = content + ([listing.change] if listing else [])
+    pending = tuple(sorted(p for p, s in state.present.items() if s == UNDER_REVIEW)) or tuple(sorted(state.present))
+    if held:
+        state.actions.append(Action(m.HELD, pending, changes=tuple(sorted(held, key=lambda c: c.path)),
+                                    blockers=tuple(Blocker(p, m.UNDER_REVIEW) for p in pending),
+                                    note="under review: these changes are sent after the review ends"))
+
+
+# --------------------------------------------------------------------------- content
+def _content_actions(state: _Product, content: list, listing: _Listing | None, sku_changes: list,
+                     fp: str) -> bool:
+    """Edit or partial edit; True when it also carries the price/stock changes."""
+    desired, live = state.desired, state.live
+    full = any(c.path[0] in FULL_EDIT_FIELDS for c in content)
+    if content and live.has_draft and not full:
+        full = True
+        state.notes.append("has an unsaved draft in Seller Center: a full edit is used so the draft is not published")
+    if not content and listing is None:
+        return False
+    sent = listing.sent if listing else tuple(sorted(state.present))
+    merged = merged_spec(desired, live.spec, sent, state.ctx.image_uris, state.ctx.metadata)
+    uploads = resolve_images(desired.main_images, state.ctx.image_uris)[1] if "main_images" in desired.declared else ()
+    changes = content + ([listing.change] if listing else [])
+    common = dict(platforms=sent, sends_to_review=True, uploads=uploads,
+                  external_product_id=external_product_id(desired.key, fp))
+    if full:
+        _category_warnings(state, content, sent)
+        state.actions.append(Action(m.EDIT, changes=_sorted(changes + sku_changes), spec=merged,
+                                    sku_ids=_kept_ids(desired, live), extra=live.extra, **common))
+        return True
+    fields = {c.path[0] for c in content} | ({"listing_platforms"} if listing else set())
+    carries = "skus" in fields
+    fields = tuple(sorted(fields)) + ("external_product_id",)
+    state.actions.append(Action(
+        m.PARTIAL_EDIT, changes=_sorted(changes + (sku_changes if carries else [])), fields=fields,
+        spec=partial_spec(merged, fields), sku_ids=_kept_ids(desired, live) if carries else (), **common))
+    return carries
+
+
+def _category_warnings(state: _Product, content: list, sent: tuple[str, ...]) -> None:
+    if any(c.path == ("category_id",) for c in content):
+        for platform in sent:
+            warning = permission_warning(state.desired.key, state.ctx.metadata, state.desired.category_id, platform)
+            if warning:
+                state.issues.append(warning)
+
+
+def _sorted(changes: list) -> tuple[FieldChange, ...]:
+    return tuple(sorted(changes, key=lambda c: c.path))
+
+
+def _kept_ids(desired: ProductSpec, live: LiveProduct) -> tuple[tuple[str, str], ...]:
+    if "skus" not in desired.declared:
+        return live.sku_ids
+    wanted = set(desired.seller_skus)
+    return tuple((sku, sku_id) for sku, sku_id in live.sku_ids if sku in wanted)
+
+
+def _price_stock(state: _Product, price: list, stock: list, under_review: bool) -> None:
+    desired, live = state.desired, state.live
+    platforms = tuple(sorted(state.present))
+    ids = dict(live.sku_ids)
+    wanted = {s.seller_sku: s for s in desired.skus}
+    have = {s.seller_sku: s for s in live.spec.skus}
+    if price and LIVE not in state.present.values():
+        if under_review:
+            state.actions.append(Action(m.HELD, platforms, changes=_sorted(price),
+                                        note="not live while under review: the new price is sent after the review"))
+        else:
+            merged = merged_spec(desired, live.spec, platforms, state.ctx.image_uris, state.ctx.metadata)
+            state.actions.append(Action(
+                m.PARTIAL_EDIT, platforms, changes=_sorted(price + stock), fields=("skus",),
+                spec=partial_spec(merged, ("skus",)), sku_ids=_kept_ids(desired, live),
+                note="not live on any platform, so the price goes through a partial edit (no review)"))
+            return
+    elif price:
+        skus = sorted({c.path[1] for c in price})
+        state.actions.append(Action(m.UPDATE_PRICE, platforms, changes=_sorted(price), prices=tuple(
+            PriceUpdate(ids.get(s, ""), s, wanted[s].price) for s in skus)))
+    if stock:
+        skus = sorted({c.path[1] for c in stock})
+        state.actions.append(Action(m.UPDATE_INVENTORY, platforms, changes=_sorted(stock), stock=tuple(
+            StockUpdate(ids.get(s, ""), s, merge_sku(wanted[s], have.get(s)).inventory) for s in skus)))

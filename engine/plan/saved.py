@@ -1,0 +1,84 @@
+"""The saved-plan format: `catalog plan --out plan.json`, `catalog show`, `catalog apply plan.json`.
+
+JSON of the Plan value (engine.catalog.codec), `format_version` 1, UTF-8, two-space indent,
+keys in field order, trailing newline — the same plan always gives the same bytes. Loading
+refuses another format version or a broken file with a PlanError that says what to do.
+Writing is atomic (temporary file in the same directory, then rename): a failed write never
+leaves half a plan behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from engine.catalog.codec import from_plain, to_plain
+from engine.errors import PlanError
+from engine.plan.model import FORMAT_VERSION, Plan
+
+
+def plan_to_dict(plan: Plan) -> dict:
+    return to_plain(plan)
+
+
+def plan_from_dict(data: object) -> Plan:
+    if not isinstance(data, dict):
+        raise PlanError("not a saved plan: expected a JSON object")
+    version = data.get("format_version")
+    if version != FORMAT_VERSION:
+        raise PlanError(f"saved plan has format_version {version!r}; this version of catalog reads "
+                        f"format_version {FORMAT_VERSION}: run `catalog plan --out` again")
+    try:
+        return from_plain(Plan, data)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise PlanError(f"saved plan is damaged ({exc}): run `catalog plan --out` again") from exc
+
+
+def dumps(plan: Plan) -> str:
+    return json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2) + "\n"
+
+
+def loads(text: str) -> Plan:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(f"saved plan is not valid JSON (line {exc.lineno}, column {exc.colno}): "
+                        "run `catalog plan --out` again") from exc
+    return plan_from_dict(data)
+
+
+def load_plan(path: str | os.PathLike) -> Plan:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise PlanError(f"no saved plan at {path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError(f"cannot read saved plan {path}: {exc.__class__.__name__}") from exc
+    try:
+        return loads(text)
+    except PlanError as exc:
+        raise PlanError(f"{path}: {exc}") from exc
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write `text` to `path` via a temporary file and a rename (never half-written)."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise PlanError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise PlanError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def save_plan(plan: Plan, path: str | os.PathLike) -> None:
+    write_atomic(path, dumps(plan))
