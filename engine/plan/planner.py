@@ -110,7 +110,7 @@ def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
         return None, [PlanIssue("error", desired.key, "unreadable", message, (live.product_id,))]
     actions, notes, issues, drift = route_update(desired, live, ctx)
     if base["adopted"] and not any(i.severity == "error" for i in issues):
-        notes = ["adopted: matched by seller SKU; the next content write records the engine fingerprint",
+        notes = ["adopted: matched by seller SKU (no engine fingerprint yet); the next content write records it",
                  *notes]
     if not actions and not notes:
         return None, issues
