@@ -12,9 +12,16 @@ from __future__ import annotations
 
 from deepdiff import DeepDiff
 
+from engine.catalog.spec import MANAGED_FIELDS
 from engine.plan.model import FieldChange
 
 _MISSING = object()
+_ORDER = {name: index for index, name in enumerate(MANAGED_FIELDS)}
+
+
+def change_order(change: FieldChange) -> tuple:
+    """Display order: fields as ProductSpec lists them (title first, SKUs last), then the path."""
+    return (_ORDER.get(change.path[0], len(_ORDER)), change.path)
 
 
 def changed_fields(old: dict, new: dict) -> list[str]:
@@ -33,7 +40,7 @@ def field_changes(old: dict, new: dict) -> tuple[FieldChange, ...]:
         for level in levels:
             paths.add(_truncate(level.path(output_format="list")))
     changes = [FieldChange(path, _walk(left, path), _walk(right, path)) for path in paths]
-    return tuple(sorted(changes, key=lambda c: c.path))
+    return tuple(sorted(changes, key=change_order))
 
 
 def added_changes(new: dict) -> tuple[FieldChange, ...]:
@@ -43,7 +50,7 @@ def added_changes(new: dict) -> tuple[FieldChange, ...]:
             changes.extend(FieldChange((name, key), None, item) for key, item in value.items())
         elif value is not None and value != []:
             changes.append(FieldChange((name,), None, value))
-    return tuple(sorted(changes, key=lambda c: c.path))
+    return tuple(sorted(changes, key=change_order))
 
 
 def _truncate(path: list) -> tuple[str, ...]:

@@ -53,8 +53,8 @@ def _fill_attributes(attrs: tuple[ProductAttribute, ...], known: tuple[ProductAt
     out = []
     for attr in attrs:
         head = _fill(Ref(attr.id, attr.name), tuple(Ref(k.id, k.name) for k in known))
-        match = next((k for k in known if Ref(k.id, k.name) == head), None)
-        values = tuple(_fill(v, match.values if match else ()) for v in attr.values)
+        candidates = tuple(v for k in known if Ref(k.id, k.name) == head for v in k.values)
+        values = tuple(_fill(v, candidates) for v in attr.values)
         out.append(ProductAttribute(head.id, head.name, values))
     return tuple(out)
 

@@ -139,8 +139,10 @@ def live_view(live: ProductSpec, desired: ProductSpec, image_uris: ImageUris) ->
         elif name == "product_attributes":
             out[name] = _live_attributes(value, desired.product_attributes)
         elif name == "main_images":
-            uploaded = {image_uris[(i.path, i.sha256)]: i.path for i in desired.main_images
-                        if i.path is not None and (i.path, i.sha256) in image_uris}
+            written = {i.uri for i in desired.main_images if i.path is None}
+            uploaded = {uri: path for (path, _), uri in sorted(image_uris.items()) if uri not in written}
+            uploaded.update({image_uris[(i.path, i.sha256)]: i.path for i in desired.main_images
+                             if i.path is not None and (i.path, i.sha256) in image_uris})
             out[name] = [uploaded.get(i.uri or "", i.uri or "") for i in value]
         elif name == "brand":
             want = desired.brand
@@ -152,7 +154,8 @@ def live_view(live: ProductSpec, desired: ProductSpec, image_uris: ImageUris) ->
 
 def _live_sku_view(sku: SkuSpec, want: SkuSpec | None) -> dict:
     view = sku_view(sku)
-    if want is None:
+    if want is None:  # a SKU the catalog removes: shown by names
+        view["sales_attributes"] = sorted(sales_label(_by_name(a)) for a in sku.sales_attributes)
         return view
     wanted_wh = {wh for wh, _ in want.inventory}
     view["inventory"] = {wh: qty for wh, qty in sku.inventory if wh in wanted_wh}
@@ -164,6 +167,10 @@ def _live_sku_view(sku: SkuSpec, want: SkuSpec | None) -> dict:
     if want.identifier_code is None:
         view["identifier_code"] = None
     return view
+
+
+def _by_name(attr: SalesAttribute) -> SalesAttribute:
+    return SalesAttribute(attr.name, attr.value, None if attr.name else attr.id, None if attr.value else attr.value_id)
 
 
 def _project_sales(attr: SalesAttribute, wanted: tuple[SalesAttribute, ...]) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.catalog.spec import PLATFORM_LABELS, ProductSpec, external_product_id, fingerprint
-from engine.plan.diff import field_changes
+from engine.plan.diff import change_order, field_changes
 from engine.plan.live import DEACTIVATED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
 from engine.plan import model as m
 from engine.plan.model import Action, Blocker, FieldChange, PlanIssue, PriceUpdate, StockUpdate
@@ -213,7 +213,7 @@ def _hold(state: _Product, content: list, listing: _Listing | None) -> None:
     held = content + ([listing.change] if listing else [])
     pending = tuple(sorted(p for p, s in state.present.items() if s == UNDER_REVIEW)) or tuple(sorted(state.present))
     if held:
-        state.actions.append(Action(m.HELD, pending, changes=tuple(sorted(held, key=lambda c: c.path)),
+        state.actions.append(Action(m.HELD, pending, changes=tuple(sorted(held, key=change_order)),
                                     blockers=tuple(Blocker(p, m.UNDER_REVIEW) for p in pending),
                                     note="under review: these changes are sent after the review ends"))
 
@@ -258,7 +258,7 @@ def _category_warnings(state: _Product, content: list, sent: tuple[str, ...]) ->
 
 
 def _sorted(changes: list) -> tuple[FieldChange, ...]:
-    return tuple(sorted(changes, key=lambda c: c.path))
+    return tuple(sorted(changes, key=change_order))
 
 
 def _kept_ids(desired: ProductSpec, live: LiveProduct) -> tuple[tuple[str, str], ...]:

@@ -1,0 +1,105 @@
+"""The Plan value: JSON round trip, saved-plan format, summary, checks, no secrets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.errors import PlanError
+from engine.plan import model as m
+from engine.plan.model import ListingCheck, with_checks
+from engine.plan.saved import dumps, load_plan, loads, plan_from_dict, plan_to_dict, save_plan
+from engine.shop.settings import SANDBOX_DEFAULTS
+from test_plan_builders import showcase_plan
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return showcase_plan()
+
+
+def test_json_round_trip_is_exact(plan):
+    again = loads(dumps(plan))
+    assert again == plan
+    assert dumps(again) == dumps(plan)
+
+
+def test_plan_carries_what_apply_needs_to_detect_staleness(plan):
+    data = plan_to_dict(plan)
+    assert data["format_version"] == 1 and data["catalog_digest"] == "d1g35t0fc4ta10g"
+    assert data["shop_name"] == "Toko Nusantara (sandbox)" and data["market"] == "ID"
+    edit = plan.product("b-moq")
+    assert (edit.product_id, edit.update_time) == ("2001", 1_700_000_000)
+
+
+def test_products_are_sorted_by_key_and_plans_are_deterministic(plan):
+    keys = [p.key for p in plan.products]
+    assert keys == sorted(keys)
+    assert dumps(showcase_plan()) == dumps(plan)
+
+
+def test_summary_counts_products_per_kind(plan):
+    s = plan.summary()
+    assert (s.create, s.edit, s.review, s.price, s.stock) == (2, 2, 2, 1, 1)
+    assert (s.activate, s.deactivate, s.delete, s.blocked, s.unmanaged, s.errors, s.warnings) == (1, 1, 1, 2, 1, 1, 1)
+    only_tokopedia = m.summarize(plan, "TOKOPEDIA")
+    assert only_tokopedia.activate == 1 and only_tokopedia.blocked == 1  # frozen only on Shop | Tokopedia
+
+
+def test_blocked_and_held_are_not_changes(plan):
+    blocked_only = type(plan)(products=tuple(p for p in plan.products if p.kinds() == (m.BLOCKED,)))
+    assert blocked_only.products and not blocked_only.has_changes
+    assert plan.has_changes
+
+
+def test_with_checks_attaches_results_without_touching_actions(plan):
+    checked = with_checks(plan, {"a-create": ListingCheck("FAILED", ("Title too short",))})
+    assert checked.checked and checked.product("a-create").check.result == "FAILED"
+    assert checked.product("a-create").actions == plan.product("a-create").actions
+    assert loads(dumps(checked)) == checked
+
+
+def test_no_secret_in_a_saved_plan(plan):
+    text = dumps(plan)
+    for name, secret in SANDBOX_DEFAULTS.items():
+        if name != "app_key":
+            assert secret not in text
+
+
+def test_save_is_atomic_and_load_reads_it_back(plan, tmp_path):
+    path = tmp_path / "plan.json"
+    save_plan(plan, path)
+    assert load_plan(path) == plan
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]  # no temp file left
+
+
+def test_save_into_a_missing_directory_is_a_plan_error(plan, tmp_path):
+    with pytest.raises(PlanError, match="cannot write"):
+        save_plan(plan, tmp_path / "missing" / "plan.json")
+
+
+@pytest.mark.parametrize("text,message", [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "expected a JSON object"),
+    (json.dumps({"format_version": 2}), "format_version 2"),
+    (json.dumps({"products": []}), "format_version None"),
+    (json.dumps({"format_version": 1, "products": [{"key": 5}]}), "damaged"),
+    (json.dumps({"format_version": 1, "products": "nope"}), "damaged"),
+])
+def test_load_refuses_broken_or_foreign_plans_clearly(tmp_path, text, message):
+    path = tmp_path / "plan.json"
+    path.write_text(text)
+    with pytest.raises(PlanError, match=message):
+        load_plan(path)
+
+
+def test_load_of_a_missing_file_is_a_plan_error(tmp_path):
+    with pytest.raises(PlanError, match="no saved plan"):
+        load_plan(tmp_path / "nope.json")
+
+
+def test_plan_from_dict_restores_tuples_not_lists(plan):
+    again = plan_from_dict(json.loads(dumps(plan)))
+    assert isinstance(again.products[0].actions[0].platforms, tuple)
+    assert isinstance(again.batches, tuple)

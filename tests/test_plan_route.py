@@ -1,0 +1,345 @@
+"""make_plan routing, one behaviour per test, with values built in code (no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from engine.catalog.spec import ImageRef, ProductAttribute, Ref, external_product_id, fingerprint
+from engine.errors import PlanError
+from engine.plan import model as m
+from engine.plan.live import AuditFailure, SkuConflict
+from engine.plan.model import Blocker, FieldChange, PriceUpdate, StockUpdate
+from test_plan_builders import WH1, WH2, live_image, plan_for, sku, spec
+
+
+def only(plan):
+    assert len(plan.products) == 1, plan.products
+    return plan.products[0]
+
+
+def kinds(plan):
+    return {p.key: p.kinds() for p in plan.products}
+
+
+# --------------------------------------------------------------------------- create
+def test_new_product_is_one_create_on_every_desired_platform():
+    desired = spec()
+    plan = plan_for(desired)
+    item = only(plan)
+    (action,) = item.actions
+    assert action.kind == m.CREATE and action.platforms == ("TIKTOK_SHOP", "TOKOPEDIA")
+    assert action.sends_to_review and item.product_id is None
+    assert action.external_product_id == external_product_id("batik-parang", fingerprint(desired))
+    assert action.idempotency_key.startswith("ce1-") and len(action.idempotency_key) <= 128
+    assert action.spec.brand == Ref("700001", "Batik Keris")  # id filled from shop metadata
+    assert action.spec.main_images[0] == ImageRef("tos-id-i-batik1", "images/batik-1.jpg", "aa11")
+    assert action.uploads == ()
+    assert FieldChange(("skus", "BATIK-PARANG-M"), None, {
+        "price": "150000", "inventory": {WH1: 10}, "sales_attributes": ["Ukuran: M"],
+        "pre_sale_days": None, "identifier_code": None}) in action.changes
+
+
+def test_create_idempotency_key_changes_with_content_only():
+    a = only(plan_for(spec())).actions[0].idempotency_key
+    assert a == only(plan_for(spec())).actions[0].idempotency_key
+    assert a != only(plan_for(spec(title="Kemeja Batik Parang Lengan Pendek"))).actions[0].idempotency_key
+
+
+def test_local_image_without_known_uri_needs_an_upload():
+    action = only(plan_for(spec(), image_uris={})).actions[0]
+    assert action.uploads == (ImageRef(path="images/batik-1.jpg", sha256="aa11"),)
+
+
+def test_inactive_new_product_is_not_created():
+    item = only(plan_for(spec(status="inactive")))
+    assert item.actions == () and "not in the shop" in item.notes[0]
+
+
+# --------------------------------------------------------------------------- price / stock
+def test_price_only_is_update_price():
+    desired = spec()
+    live = live_image(spec(skus=(sku("BATIK-PARANG-L", "150000", 5, "L"), sku("BATIK-PARANG-M", "160000", 10, "M"))))
+    (action,) = only(plan_for(desired, live)).actions
+    assert action.kind == m.UPDATE_PRICE and not action.sends_to_review
+    assert action.changes == (FieldChange(("skus", "BATIK-PARANG-M", "price"), "160000", "150000"),)
+    assert action.prices == (PriceUpdate("172901", "BATIK-PARANG-M", "150000"),)
+
+
+def test_price_on_a_product_live_nowhere_goes_through_a_partial_edit_of_skus():
+    desired = spec()
+    live_desired = spec(skus=(sku("BATIK-PARANG-L", "140000", 5, "L"), sku("BATIK-PARANG-M", "150000", 10, "M")))
+    deactivated = (("TIKTOK_SHOP", "SELLER_DEACTIVATED"), ("TOKOPEDIA", "SELLER_DEACTIVATED"))
+    desired = replace(desired, status="inactive")
+    (action,) = only(plan_for(desired, live_image(live_desired, statuses=deactivated))).actions
+    assert action.kind == m.PARTIAL_EDIT and action.fields == ("skus",) and not action.sends_to_review
+    assert dict(action.sku_ids) == {"BATIK-PARANG-L": "172900", "BATIK-PARANG-M": "172901"}
+    assert action.external_product_id == ""  # price-only writes do not record the fingerprint
+
+
+def test_stock_only_is_update_inventory_with_every_warehouse_of_the_sku():
+    desired = spec()
+    live_spec = spec(skus=(sku("BATIK-PARANG-L", "150000", 5, "L"),
+                           sku("BATIK-PARANG-M", inventory=((WH1, 3), (WH2, 7)), size="M")))
+    (action,) = only(plan_for(desired, live_image(live_spec))).actions
+    assert action.kind == m.UPDATE_INVENTORY
+    assert action.changes == (FieldChange(("skus", "BATIK-PARANG-M", "inventory", WH1), 3, 10),)
+    assert action.stock == (StockUpdate("172901", "BATIK-PARANG-M", ((WH1, 10), (WH2, 7))),)
+
+
+def test_a_new_warehouse_on_an_existing_sku_is_an_error_not_a_write():
+    desired = spec(skus=(sku("BATIK-PARANG-L", "150000", 5, "L"),
+                         sku("BATIK-PARANG-M", inventory=((WH1, 10), (WH2, 1)), size="M")))
+    plan = plan_for(desired, live_image(spec()))
+    assert plan.products == ()
+    assert [i.code for i in plan.errors] == ["warehouse_change"] and "12052533" in plan.errors[0].message
+
+
+# --------------------------------------------------------------------------- content
+def test_title_change_is_a_partial_edit_of_the_title_that_goes_back_to_review():
+    desired = spec(title="Kemeja Batik Parang Premium")
+    item = only(plan_for(desired, live_image(spec())))
+    (action,) = item.actions
+    assert action.kind == m.PARTIAL_EDIT and action.sends_to_review
+    assert action.fields == ("title", "external_product_id")
+    assert action.spec.title == "Kemeja Batik Parang Premium" and action.spec.declared == {"title"}
+    assert action.changes == (FieldChange(("title",), "Kemeja Batik Parang Lengan Panjang",
+                                          "Kemeja Batik Parang Premium"),)
+    assert action.external_product_id == external_product_id(desired.key, fingerprint(desired))
+    assert action.sku_ids == ()  # skus not sent
+
+
+def test_content_and_price_changes_are_separate_calls_so_the_price_applies_now():
+    desired = spec(title="Kemeja Batik Parang Premium",
+                   skus=(sku("BATIK-PARANG-L", "150000", 5, "L"), sku("BATIK-PARANG-M", "99000", 10, "M")))
+    assert only(plan_for(desired, live_image(spec()))).kinds() == (m.PARTIAL_EDIT, m.UPDATE_PRICE)
+
+
+@pytest.mark.parametrize("field,value", [("minimum_order_quantity", 3), ("shipping_insurance_requirement", "REQUIRED"),
+                                         ("category_id", "600011"), ("is_pre_owned", True)])
+def test_fields_partial_edit_refuses_take_a_full_edit_built_from_the_live_product(field, value):
+    declared = set(spec().declared) | {field}
+    desired = spec(declared=declared, **{field: value})
+    live = live_image(spec(declared=declared, description="<p>Written in Seller Center</p>"))
+    desired = replace(desired, declared=frozenset(declared - {"description"}))
+    (action,) = only(plan_for(desired, live)).actions
+    assert action.kind == m.EDIT and action.sends_to_review
+    assert getattr(action.spec, field) == value
+    assert action.spec.description == "<p>Written in Seller Center</p>"  # undeclared: kept from live
+    assert action.extra == (("video", {"id": "v-1"}),)
+    assert dict(action.sku_ids) == {"BATIK-PARANG-L": "172900", "BATIK-PARANG-M": "172901"}
+
+
+def test_full_edit_carries_price_changes_too():
+    desired = spec(minimum_order_quantity=2,
+                   skus=(sku("BATIK-PARANG-L", "150000", 5, "L"), sku("BATIK-PARANG-M", "99000", 10, "M")))
+    (action,) = only(plan_for(desired, live_image(spec()))).actions
+    assert action.kind == m.EDIT
+    assert [c.path for c in action.changes] == [("minimum_order_quantity",), ("skus", "BATIK-PARANG-M", "price")]
+
+
+def test_sku_added_is_a_partial_edit_of_skus_keeping_every_existing_sku_id():
+    desired = spec(skus=spec().skus + (sku("BATIK-PARANG-XL", "160000", 4, "XL"),))
+    (action,) = only(plan_for(desired, live_image(spec()))).actions
+    assert action.kind == m.PARTIAL_EDIT and action.fields == ("skus", "external_product_id")
+    assert action.sku_ids == (("BATIK-PARANG-L", "172900"), ("BATIK-PARANG-M", "172901"))
+    assert [s.seller_sku for s in action.spec.skus] == ["BATIK-PARANG-L", "BATIK-PARANG-M", "BATIK-PARANG-XL"]
+    assert action.changes[0].path == ("skus", "BATIK-PARANG-XL") and action.changes[0].old is None
+
+
+def test_sku_removed_is_a_partial_edit_that_leaves_its_id_out():
+    desired = spec(skus=spec().skus[:1])
+    (action,) = only(plan_for(desired, live_image(spec()))).actions
+    assert action.kind == m.PARTIAL_EDIT and action.sku_ids == (("BATIK-PARANG-L", "172900"),)
+    assert action.changes == (FieldChange(("skus", "BATIK-PARANG-M"), {
+        "price": "150000", "inventory": {WH1: 10}, "sales_attributes": ["Ukuran: M"],
+        "pre_sale_days": None, "identifier_code": None}, None),)
+
+
+def test_undeclared_field_is_not_managed():
+    declared = set(spec().declared) - {"description", "package_weight"}
+    desired = spec(declared=declared)
+    live = live_image(spec(description="<p>Other</p>", package_weight="1.2"))
+    assert plan_for(desired, live).products == ()
+
+
+def test_references_compare_on_what_the_catalog_wrote():
+    by_id = spec(brand=Ref(id="700001"), product_attributes=(ProductAttribute("100100", None, (Ref(id="1001001"),)),))
+    assert plan_for(by_id, live_image(spec())).products == ()
+    changed = spec(product_attributes=(ProductAttribute(None, "Bahan", (Ref(name="Sutra"),)),))
+    (action,) = only(plan_for(changed, live_image(spec()))).actions
+    assert action.changes == (FieldChange(("product_attributes", "Bahan"), ["Katun"], ["Sutra"]),)
+    assert action.spec.product_attributes == (ProductAttribute("100100", "Bahan", (Ref("1001002", "Sutra"),)),)
+
+
+def test_replaced_local_image_is_a_change_that_needs_an_upload():
+    desired = spec(main_images=(ImageRef(path="images/batik-3.jpg", sha256="cc33"), ImageRef(uri="tos-id-i-batik2")))
+    (action,) = only(plan_for(desired, live_image(spec()))).actions
+    assert action.changes == (FieldChange(("main_images",), ["images/batik-1.jpg", "tos-id-i-batik2"],
+                                          ["images/batik-3.jpg", "tos-id-i-batik2"]),)
+    assert action.uploads == (ImageRef(path="images/batik-3.jpg", sha256="cc33"),)
+
+
+def test_a_draft_in_seller_center_turns_a_partial_edit_into_a_full_edit():
+    item = only(plan_for(spec(title="Kemeja Batik Parang Premium"), live_image(spec(), has_draft=True)))
+    assert item.kinds() == (m.EDIT,) and "draft" in item.notes[0]
+
+
+# --------------------------------------------------------------------------- platforms and status
+def test_platform_added_where_not_listed_is_a_partial_edit_of_listing_platforms():
+    live = live_image(spec(), statuses=(("TIKTOK_SHOP", "ACTIVATE"),))
+    item = only(plan_for(spec(), live))
+    (action,) = item.actions
+    assert action.kind == m.PARTIAL_EDIT and action.fields == ("listing_platforms", "external_product_id")
+    assert action.spec.listing_platforms == ("TIKTOK_SHOP", "TOKOPEDIA") and action.sends_to_review
+    assert action.changes == (FieldChange(("listing_platforms",), ["TIKTOK_SHOP"], ["TIKTOK_SHOP", "TOKOPEDIA"]),)
+    assert item.platforms == ("TIKTOK_SHOP", "TOKOPEDIA")
+
+
+def test_platform_added_where_deactivated_is_activate_on_that_platform():
+    live = live_image(spec(), statuses=(("TIKTOK_SHOP", "ACTIVATE"), ("TOKOPEDIA", "SELLER_DEACTIVATED")))
+    (action,) = only(plan_for(spec(), live)).actions
+    assert (action.kind, action.platforms) == (m.ACTIVATE, ("TOKOPEDIA",))
+    assert action.changes == (FieldChange(("status", "TOKOPEDIA"), "SELLER_DEACTIVATED", "ACTIVATE"),)
+
+
+def test_platform_removed_is_deactivate_on_that_platform():
+    (action,) = only(plan_for(spec(listing_platforms=("TOKOPEDIA",)), live_image(spec()))).actions
+    assert (action.kind, action.platforms) == (m.DEACTIVATE, ("TIKTOK_SHOP",))
+
+
+def test_status_inactive_deactivates_every_live_platform():
+    (action,) = only(plan_for(spec(status="inactive"), live_image(spec()))).actions
+    assert (action.kind, action.platforms) == (m.DEACTIVATE, ("TIKTOK_SHOP", "TOKOPEDIA"))
+
+
+def test_tombstone_deletes_and_is_batched():
+    desired = spec(status="deleted")
+    plan = plan_for(desired, live_image(spec()))
+    assert kinds(plan) == {"batik-parang": (m.DELETE,)}
+    assert plan.batches == (m.Batch(m.DELETE, ("TIKTOK_SHOP", "TOKOPEDIA"), ("1729",), ("batik-parang",)),)
+    assert plan_for(desired).products == ()  # already gone: nothing to do
+
+
+def test_batches_hold_at_most_twenty_ids():
+    desired = tuple(spec(f"p{i:02d}", status="deleted") for i in range(45))
+    live = [live_image(spec(f"p{i:02d}"), product_id=f"9{i:02d}") for i in range(45)]
+    plan = plan_for(desired, *live)
+    assert [len(b.product_ids) for b in plan.batches] == [20, 20, 5]
+    assert plan.batches[0].product_ids[0] == "900" and plan.batches[-1].product_ids[-1] == "944"
+
+
+def test_deleted_in_the_shop_is_recovered():
+    live = live_image(spec(), statuses=(("TIKTOK_SHOP", "DELETED"), ("TOKOPEDIA", "DELETED")), spec=None)
+    assert only(plan_for(spec(), live)).kinds() == (m.RECOVER,)
+
+
+# --------------------------------------------------------------------------- states
+def test_frozen_is_blocked_and_never_written():
+    live = live_image(spec(), statuses=(("TIKTOK_SHOP", "FREEZE"), ("TOKOPEDIA", "ACTIVATE")), spec=None)
+    plan = plan_for(spec(title="Kemeja Batik Parang Premium"), live)
+    (action,) = only(plan).actions
+    assert action.kind == m.BLOCKED and action.blockers == (Blocker("TIKTOK_SHOP", m.FROZEN),)
+    assert not plan.has_changes and plan.summary().blocked == 1
+
+
+def test_under_review_changes_are_held_not_resubmitted_while_stock_still_moves():
+    desired = spec(title="Kemeja Batik Parang Premium",
+                   skus=(sku("BATIK-PARANG-L", "150000", 9, "L"), sku("BATIK-PARANG-M", "150000", 10, "M")))
+    live = live_image(spec(), statuses=(("TIKTOK_SHOP", "PENDING"), ("TOKOPEDIA", "PENDING")))
+    item = only(plan_for(desired, live))
+    assert item.kinds() == (m.UPDATE_INVENTORY, m.HELD)
+    held = item.actions[1]
+    assert held.changes[0].path == ("title",) and held.blockers[0].code == m.UNDER_REVIEW
+
+
+def _failed(desired, applied_from):
+    return live_image(applied_from, statuses=(("TIKTOK_SHOP", "ACTIVATE"), ("TOKOPEDIA", "FAILED")),
+                      audit_status="FAILED", last_applied=(desired.key, fingerprint(applied_from)),
+                      audit_failures=(AuditFailure("TOKOPEDIA", ("Counterfeit goods are not allowed.",),
+                                                   ("Remove the word 'replika'.",)),))
+
+
+def test_review_failed_with_unchanged_spec_is_blocked_with_the_platform_reasons():
+    desired = spec(title="Kemeja Batik Parang replika")
+    live = replace(_failed(desired, desired), spec=live_image(spec()).spec)  # v1 live, v2 failed
+    (action,) = only(plan_for(desired, live)).actions
+    assert action.kind == m.BLOCKED and action.platforms == ("TOKOPEDIA",)
+    assert action.blockers == (Blocker("TOKOPEDIA", m.REVIEW_FAILED, ("Counterfeit goods are not allowed.",),
+                                       ("Remove the word 'replika'.",)),)
+
+
+def test_review_failed_with_a_changed_spec_is_resubmitted():
+    failed_version = spec(title="Kemeja Batik Parang replika")
+    desired = spec(title="Kemeja Batik Parang Asli")
+    live = replace(_failed(desired, failed_version), spec=live_image(spec()).spec)
+    item = only(plan_for(desired, live))
+    assert item.kinds() == (m.PARTIAL_EDIT,) and "resubmitted" in item.notes[0]
+
+
+def test_drift_is_labelled_when_live_changed_but_the_catalog_did_not():
+    desired = spec()
+    live = live_image(desired, live_spec=live_image(spec(title="Edited in Seller Center")).spec)
+    item = only(plan_for(desired, live))
+    assert item.drift and item.kinds() == (m.PARTIAL_EDIT,)
+    assert not only(plan_for(spec(title="Changed in git"), live)).drift
+
+
+def test_product_without_fingerprint_is_adopted_not_created_again():
+    item = only(plan_for(spec(title="Kemeja Batik Parang Premium"), live_image(spec(), applied=False)))
+    assert item.adopted and item.product_id == "1729" and item.kinds() == (m.PARTIAL_EDIT,)
+    assert item.notes[0].startswith("adopted")
+
+
+def test_platform_the_category_does_not_permit_is_blocked_once_applied_unchanged():
+    desired = spec(category_id="600030", product_attributes=())  # Jam Tangan Mewah: invite-only on Tokopedia
+    live = live_image(desired, statuses=(("TIKTOK_SHOP", "ACTIVATE"),))
+    plan = plan_for(desired, live)
+    (action,) = only(plan).actions
+    assert action.kind == m.BLOCKED
+    assert action.blockers == (Blocker("TOKOPEDIA", m.CATEGORY_NOT_PERMITTED, detail="INVITE_ONLY"),)
+    changed = replace(desired, title="Jam Tangan Mewah Otomatis Baru")
+    retry = plan_for(changed, live)
+    assert only(retry).kinds() == (m.PARTIAL_EDIT,)
+    assert [w.code for w in retry.warnings] == ["category_permission"]
+    assert "invite-only on Tokopedia" in retry.warnings[0].message
+
+
+def test_create_in_a_prohibited_category_warns_and_still_creates():
+    plan = plan_for(spec(category_id="600021", product_attributes=()))
+    assert only(plan).kinds() == (m.CREATE,)
+    assert "prohibited on Shop | Tokopedia" in plan.warnings[0].message
+
+
+# --------------------------------------------------------------------------- identity
+def test_unmanaged_products_are_listed_and_never_touched():
+    stranger = live_image(spec("stranger", title="Tas Rotan Lombok"), product_id="4242", applied=False)
+    plan = plan_for(spec(), live_image(spec()), unmanaged=(stranger,))
+    assert plan.products == () and plan.unmanaged == (m.UnmanagedProduct("4242", "Tas Rotan Lombok"),)
+
+
+def test_key_spread_over_two_live_products_is_an_error_naming_both():
+    desired = spec()
+    a = live_image(spec(skus=spec().skus[:1]), product_id="111")
+    b = live_image(spec(skus=spec().skus[1:]), product_id="222")
+    plan = plan_for(desired, a, b)
+    assert plan.products == ()
+    (error,) = plan.errors
+    assert error.product_ids == ("111", "222") and "111 and 222" in error.message and "Seller Center" in error.message
+
+
+def test_seller_sku_in_two_live_products_is_an_error_for_the_catalog_product():
+    desired = spec()
+    live = live_image(desired, product_id="111")
+    conflict = SkuConflict("BATIK-PARANG-M", ("111", "333"))
+    plan = plan_for(desired, live, conflicts=(conflict,))
+    assert plan.products == () and plan.errors[0].product_ids == ("111", "333")
+
+
+def test_targets_limit_the_plan_and_a_target_matching_nothing_is_an_error():
+    products = (spec("batik-parang"), spec("kopi-gayo", title="Kopi Arabika Gayo 250 gram"))
+    plan = plan_for(products, targets=("kopi-*",))
+    assert [p.key for p in plan.products] == ["kopi-gayo"] and plan.targets == ("kopi-*",)
+    with pytest.raises(PlanError, match="kopi-gaya.*close: kopi-gayo"):
+        plan_for(products, targets=("kopi-gaya",))
