@@ -1,0 +1,253 @@
+"""Price, stock and status endpoints (API.md §7.6–7.11).
+
+- Update Price: all-or-nothing; the product must be live (ACTIVATE, or its approved v1 is
+  live while v2 is reviewed). Applies at once, never reviewed. `data` is empty.
+- Update Inventory: per-SKU `data.errors[]` with `code 0`; every warehouse of a SKU must be
+  listed (`warehouse_id` may be omitted when the SKU has exactly one). Never reviewed.
+- Activate / Deactivate (per `listing_platforms`, default TIKTOK_SHOP), Delete (all
+  platforms), Recover: ≤ 20 ids, `code 0` with per-item `data.errors[]`. Asking for the
+  state a product is already in (deactivate a deactivated one, delete a deleted one) is a
+  no-op success, so a client may retry these safely. Activate on a platform the product was
+  never listed on lists it there, subject to that platform's category permission.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.sandbox import codes, model
+from engine.sandbox.codes import PlatformError, RuleError
+from engine.sandbox.rules import reject_unknown_fields
+from engine.sandbox.seed import PLATFORMS
+from engine.sandbox.shop import Shop
+from engine.sandbox.skurules import MAX_QUANTITY, money
+
+MAX_BATCH = 20
+
+
+def _ids(body: dict[str, Any]) -> list[str]:
+    ids = body.get("product_ids")
+    if not isinstance(ids, list) or not ids:
+        raise PlatformError(codes.PRODUCT_IDS_REQUIRED, "product_ids is required")
+    if len(ids) > MAX_BATCH:
+        raise PlatformError(codes.TOO_MANY_IDS, f"At most {MAX_BATCH} product ids per request ({len(ids)})")
+    if any(not isinstance(i, str) or not i.isdigit() for i in ids):
+        raise PlatformError(codes.INVALID_PARAMS, "product_ids must be numeric strings")
+    return list(dict.fromkeys(ids))
+
+
+def _platforms(body: dict[str, Any]) -> list[str]:
+    value = body.get("listing_platforms")
+    if value is None:
+        return ["TIKTOK_SHOP"]
+    if not isinstance(value, list) or not value or any(p not in PLATFORMS for p in value):
+        raise PlatformError(codes.INVALID_PARAMS, f"listing_platforms must be a list of {', '.join(PLATFORMS)}")
+    return sorted(set(value))
+
+
+def _load_or_error(shop: Shop, tx: Any, product_id: str, now: float,
+                   errors: list[dict[str, Any]]) -> dict[str, Any] | None:
+    try:
+        return shop.load(tx, product_id, now)
+    except PlatformError as error:
+        errors.append({"code": error.code, "message": error.message, "detail": {"product_id": product_id}})
+        return None
+
+
+def activate(shop: Shop, body: dict[str, Any]) -> dict[str, Any]:
+    reject_unknown_fields(body, frozenset({"product_ids", "listing_platforms"}))
+    ids, platforms, now = _ids(body), _platforms(body), shop.now()
+    errors: list[dict[str, Any]] = []
+    with shop.db.write() as tx:
+        for product_id in ids:
+            record = _load_or_error(shop, tx, product_id, now, errors)
+            if record is None:
+                continue
+            to_review = []
+            for platform in platforms:
+                problem = _activation_problem(shop, record, platform)
+                if problem is None:
+                    to_review.append(platform)
+                else:
+                    errors.append({"code": codes.CHECK_FAILED, "message": "The check failed",
+                                   "detail": {"product_id": product_id, "listing_platform": platform,
+                                              "extra_errors": [{"code": problem.code, "message": problem.message}]}})
+            if to_review:
+                model.start_review(record, to_review, now, shop.settings.review_seconds)
+                model.touch(record, now)
+                tx.put(record)
+    return {"errors": errors} if errors else {}
+
+
+def _activation_problem(shop: Shop, record: dict[str, Any], platform: str) -> RuleError | None:
+    status = record["platforms"].get(platform)
+    if status in model.DEACTIVATED and not model.is_frozen(record):
+        return None
+    if status is None and not model.is_frozen(record) and not model.is_deleted(record):
+        permission = shop.seed.permission(record["content"]["category_id"], platform)
+        if "AVAILABLE" in permission:
+            return None
+        return RuleError(codes.CATEGORY_RESTRICTED, f"The category is {'/'.join(permission).lower()} on {platform}")
+    return RuleError(codes.STATUS_CONFLICT, f"The current product status ({status or 'not listed'}) "
+                     f"can not be activated on {platform}")
+
+
+def deactivate(shop: Shop, body: dict[str, Any]) -> dict[str, Any]:
+    reject_unknown_fields(body, frozenset({"product_ids", "listing_platforms"}))
+    ids, platforms, now = _ids(body), _platforms(body), shop.now()
+    errors: list[dict[str, Any]] = []
+    with shop.db.write() as tx:
+        for product_id in ids:
+            record = _load_or_error(shop, tx, product_id, now, errors)
+            if record is None:
+                continue
+            changed = False
+            for platform in platforms:
+                status = record["platforms"].get(platform)
+                if status == "ACTIVATE":
+                    record["platforms"][platform] = "SELLER_DEACTIVATED"
+                    model.cancel_review(record, platform)
+                    changed = True
+                elif status != "SELLER_DEACTIVATED":
+                    errors.append({"code": codes.STATUS_CONFLICT, "message": f"The current product status "
+                                   f"({status or 'not listed'}) can not be deactivated on {platform}",
+                                   "detail": {"product_id": product_id, "listing_platform": platform}})
+            if changed:
+                model.touch(record, now)
+                tx.put(record)
+    return {"errors": errors} if errors else {}
+
+
+def delete(shop: Shop, body: dict[str, Any]) -> dict[str, Any]:
+    reject_unknown_fields(body, frozenset({"product_ids"}))
+    ids, now = _ids(body), shop.now()
+    errors: list[dict[str, Any]] = []
+    with shop.db.write() as tx:
+        for product_id in ids:
+            record = _load_or_error(shop, tx, product_id, now, errors)
+            if record is None or model.is_deleted(record):
+                continue
+            if model.is_frozen(record):
+                errors.append({"code": codes.STATUS_CONFLICT, "message": "Frozen products cannot be deleted "
+                               "(frozen on at least one platform)", "detail": {"product_id": product_id}})
+                continue
+            record["platforms"] = {p: "DELETED" for p in record["platforms"]}
+            record["pending"], record["prior"], record["review"] = None, None, None
+            if record["audit"] == "AUDITING":
+                record["audit"] = "NONE"
+            model.touch(record, now)
+            tx.put(record)
+    return {"errors": errors} if errors else {}
+
+
+def recover(shop: Shop, body: dict[str, Any]) -> dict[str, Any]:
+    reject_unknown_fields(body, frozenset({"product_ids"}))
+    ids, now = _ids(body), shop.now()
+    errors: list[dict[str, Any]] = []
+    with shop.db.write() as tx:
+        for product_id in ids:
+            record = _load_or_error(shop, tx, product_id, now, errors)
+            if record is None:
+                continue
+            if not model.is_deleted(record):
+                errors.append({"code": codes.STATUS_CONFLICT, "message": "Only DELETED products can be recovered",
+                               "detail": {"product_id": product_id}})
+                continue
+            record["platforms"] = {p: "SELLER_DEACTIVATED" for p in record["platforms"]}
+            model.touch(record, now)
+            tx.put(record)
+    return {"errors": errors} if errors else {}
+
+
+def _sku_ids(record: dict[str, Any]) -> set[str]:
+    return {s["id"] for s in model.live_skus(record)}
+
+
+def _single_writable(record: dict[str, Any], what: str) -> None:
+    if model.is_frozen(record) or model.is_deleted(record):
+        state = "FREEZE" if model.is_frozen(record) else "DELETED"
+        raise PlatformError(codes.PRODUCT_STATUS_INVALID, f"Product status invalid: {what} is not allowed "
+                            f"for a {state} product")
+
+
+def update_price(shop: Shop, product_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    reject_unknown_fields(body, frozenset({"skus"}))
+    skus, now = body.get("skus"), shop.now()
+    if not isinstance(skus, list) or not skus:
+        raise PlatformError(codes.INVALID_PARAMS, "skus is required")
+    with shop.db.write() as tx:
+        record = shop.load(tx, product_id, now)
+        _single_writable(record, "Update Price")
+        if not model.is_live(record):
+            raise PlatformError(codes.PRODUCT_STATUS_INVALID, "Product status invalid: prices can be updated only "
+                                "for ACTIVATE products; use Edit / Partial Edit instead")
+        known, prices = _sku_ids(record), {}
+        for index, sku in enumerate(skus):
+            sku_id = sku.get("id") if isinstance(sku, dict) else None
+            if sku_id not in known:
+                raise PlatformError(codes.SKU_ID_INVALID, f"skus[{index}]: SKU id {sku_id} is not in this product")
+            try:
+                prices[sku_id] = money(sku.get("price"), where=f"skus[{index}]")
+            except RuleError as error:
+                raise PlatformError(error.code, error.message) from None
+        for sku_id, price in prices.items():
+            record["skus"].setdefault(sku_id, {})["price"] = price
+        model.touch(record, now)
+        tx.put(record)
+    return {}
+
+
+def update_inventory(shop: Shop, product_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    reject_unknown_fields(body, frozenset({"skus"}))
+    skus, now = body.get("skus"), shop.now()
+    if not isinstance(skus, list) or not skus:
+        raise PlatformError(codes.INVENTORY_REQUIRED, "skus is required")
+    errors: list[dict[str, Any]] = []
+    with shop.db.write() as tx:
+        record = shop.load(tx, product_id, now)
+        _single_writable(record, "Update Inventory")
+        known, applied = _sku_ids(record), False
+        for sku in skus:
+            sku_id = sku.get("id") if isinstance(sku, dict) else None
+            if sku_id not in known:
+                errors.append({"code": codes.SKU_ID_INVALID, "message": f"SKU {sku_id} is not in this product",
+                               "detail": {"sku_id": str(sku_id)}})
+                continue
+            current = record["skus"].setdefault(sku_id, {}).get("inventory", [])
+            stock, problem = _stock(sku.get("inventory"), [i["warehouse_id"] for i in current], shop)
+            if problem:
+                errors.append({"code": problem["code"], "message": problem["message"],
+                               "detail": {"sku_id": sku_id, "extra_errors": [problem]}})
+                continue
+            record["skus"][sku_id]["inventory"] = stock
+            applied = True
+        if applied:
+            model.touch(record, now)
+            tx.put(record)
+    return {"errors": errors} if errors else {}
+
+
+def _stock(items: Any, warehouses: list[str], shop: Shop) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    if not isinstance(items, list) or not items:
+        return [], {"code": codes.INVENTORY_REQUIRED, "message": "inventory is required", "warehouse_id": ""}
+    result = {}
+    for item in items:
+        warehouse = item.get("warehouse_id") if isinstance(item, dict) else None
+        if warehouse is None and len(warehouses) == 1:
+            warehouse = warehouses[0]
+        quantity = item.get("quantity") if isinstance(item, dict) else None
+        if warehouse not in shop.seed.warehouse_ids:
+            return [], {"code": codes.WAREHOUSE_NOT_FOUND, "message": f"Warehouse {warehouse} does not exist",
+                        "warehouse_id": str(warehouse or "")}
+        if warehouse not in warehouses:
+            return [], {"code": codes.WAREHOUSE_CHANGE, "message": f"Warehouse {warehouse} is not a warehouse "
+                        "of this SKU; warehouses cannot change", "warehouse_id": warehouse}
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
+            return [], {"code": codes.INVENTORY_RANGE, "message": f"quantity must be 0–{MAX_QUANTITY}",
+                        "warehouse_id": warehouse}
+        result[warehouse] = {"warehouse_id": warehouse, "quantity": quantity}
+    missing = sorted(set(warehouses) - set(result))
+    if missing:
+        return [], {"code": codes.INVENTORY_REQUIRED, "message": "Every warehouse of the SKU must be listed "
+                    f"(missing {', '.join(missing)})", "warehouse_id": missing[0]}
+    return [result[w] for w in sorted(result)], None

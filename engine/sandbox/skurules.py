@@ -1,0 +1,230 @@
+"""SKU rules of create / edit / partial edit / listing check (API.md §7.3 SKU object).
+
+`check_skus` validates the `skus[]` of a request body and returns normalised SKUs:
+structural fields (seller_sku, sales attributes with ids and names, pre-sale, identifier
+code, external id) plus `_price` / `_inventory` (None on an existing SKU that omits them:
+price and inventory stay unchanged when omitted). Violations raise `RuleError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+from engine.sandbox import codes
+from engine.sandbox.codes import RuleError
+
+MAX_SKUS = 100
+MAX_QUANTITY = 99_999
+IDENTIFIER_LENGTHS = {"GTIN": (14,), "EAN": (8, 13, 14), "UPC": (12,), "ISBN": (10, 13), "JAN": (8, 13)}
+
+
+def custom_id(*parts: str) -> str:
+    """Stable 19-digit id for a custom (seller-named) sales attribute or value."""
+    digest = hashlib.sha256("\x1f".join(p.strip().lower() for p in parts).encode()).hexdigest()
+    return "7" + str(int(digest[:16], 16)).zfill(20)[:18]
+
+
+def money(price: Any, *, where: str) -> dict[str, str]:
+    if not isinstance(price, dict) or price.get("amount") in (None, ""):
+        raise RuleError(codes.PRICE_MISSING, f"{where}: price.amount is required")
+    amount = price.get("amount")
+    try:
+        number = Decimal(str(amount)) if isinstance(amount, (str, int)) and not isinstance(amount, bool) else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number <= 0 or number > Decimal("1000000000"):
+        raise RuleError(codes.PRICE_INVALID, f"{where}: price.amount must be a positive number, got {amount!r}")
+    if number.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise RuleError(codes.PRICE_INVALID, f"{where}: price.amount has more than 2 decimals")
+    if price.get("currency") != "IDR":
+        raise RuleError(codes.PRICE_INVALID, f"{where}: price.currency must be IDR for an Indonesian shop")
+    return {"amount": format(number.normalize(), "f"), "currency": "IDR"}
+
+
+def inventory(items: Any, warehouses: frozenset[str], *, where: str) -> list[dict[str, Any]]:
+    if not isinstance(items, list) or not items:
+        raise RuleError(codes.INVENTORY_REQUIRED, f"{where}: inventory is required for every SKU")
+    seen: set[str] = set()
+    result = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise RuleError(codes.INVALID_PARAMS, f"{where}: inventory entries must be objects")
+        warehouse = item.get("warehouse_id")
+        if warehouse not in warehouses:
+            raise RuleError(codes.WAREHOUSE_NOT_FOUND, f"{where}: warehouse {warehouse!r} does not exist")
+        if warehouse in seen:
+            raise RuleError(codes.INVALID_PARAMS, f"{where}: warehouse {warehouse} listed twice")
+        seen.add(warehouse)
+        quantity = item.get("quantity")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
+            raise RuleError(codes.INVENTORY_RANGE,
+                            f"{where}: inventory quantity must be an integer 0–{MAX_QUANTITY}, got {quantity!r}")
+        result.append({"warehouse_id": warehouse, "quantity": quantity})
+    return sorted(result, key=lambda i: i["warehouse_id"])
+
+
+def _seller_sku(sku: dict[str, Any], where: str) -> str:
+    value = sku.get("seller_sku")
+    if not isinstance(value, str) or not value or re.search(r"\s", value):
+        raise RuleError(codes.SELLER_SKU_INVALID, f"{where}: seller_sku must be 1–50 characters without spaces")
+    if len(value) > 50:
+        raise RuleError(codes.SELLER_SKU_TOO_LONG, f"{where}: seller_sku is longer than 50 characters")
+    return value
+
+
+def _pre_sale(value: Any, allowed: list[str], where: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise RuleError(codes.INVALID_PARAMS, f"{where}: pre_sale must be an object")
+    kind = value.get("type")
+    if kind == "NONE":
+        return None
+    if kind != "PRE_ORDER":
+        raise RuleError(codes.PRE_SALE_DAYS, f"{where}: pre_sale.type must be PRE_ORDER (or NONE to clear)")
+    if "PRE_ORDER" not in allowed:
+        raise RuleError(codes.PRE_SALE_NOT_ALLOWED, f"{where}: this category does not allow PRE_ORDER SKUs")
+    days = (value.get("fulfillment_type") or {}).get("handling_duration_days")
+    if isinstance(days, bool) or not isinstance(days, int) or not 3 <= days <= 30:
+        raise RuleError(codes.PRE_SALE_DAYS,
+                        f"{where}: pre_sale handling_duration_days must be 3–30 calendar days, got {days!r}")
+    return {"type": "PRE_ORDER", "fulfillment_type": {"handling_duration_days": days}}
+
+
+def _identifier(value: Any, where: str, warnings: list[str]) -> dict[str, str] | None:
+    if value is None:
+        return None
+    kind = value.get("type") if isinstance(value, dict) else None
+    code = value.get("code") if isinstance(value, dict) else None
+    if kind in IDENTIFIER_LENGTHS and isinstance(code, str) and code.isdigit() \
+            and len(code) in IDENTIFIER_LENGTHS[kind]:
+        return {"code": code, "type": kind}
+    warnings.append(f"{where}: identifier_code {code!r} is not a valid {kind}; it was cleared")
+    return None
+
+
+class SalesAttributeResolver:
+    """Resolves sales attributes by id or name against the category (custom names get stable ids)."""
+
+    def __init__(self, category_attributes: list[dict[str, Any]],
+                 image: Callable[[str | None], dict[str, Any] | None]) -> None:
+        self.by_id = {a["id"]: a for a in category_attributes if a["type"] == "SALES_PROPERTY"}
+        self.by_name = {a["name"].lower(): a for a in self.by_id.values()}
+        self.image = image
+
+    def resolve(self, attr: Any, where: str) -> dict[str, Any]:
+        if not isinstance(attr, dict):
+            raise RuleError(codes.INVALID_PARAMS, f"{where}: sales_attributes entries must be objects")
+        definition = self.by_id.get(attr.get("id") or "") or self.by_name.get(str(attr.get("name") or "").lower())
+        if attr.get("id") and definition is None and not attr.get("name"):
+            raise RuleError(codes.INVALID_PARAMS, f"{where}: sales attribute id {attr['id']} is not in this category")
+        name = definition["name"] if definition else str(attr.get("name") or "").strip()
+        if not name or len(name) > 20:
+            raise RuleError(codes.INVALID_PARAMS, f"{where}: a sales attribute needs a name of 1–20 characters")
+        attr_id = definition["id"] if definition else (attr.get("id") or custom_id(name))
+        values = {v["id"]: v for v in (definition or {}).get("values", [])}
+        value = values.get(attr.get("value_id") or "")
+        if value is None and attr.get("value_name"):
+            value = next((v for v in values.values() if v["name"].lower() == str(attr["value_name"]).lower()), None)
+        value_name = value["name"] if value else str(attr.get("value_name") or "").strip()
+        if not value_name or len(value_name) > 50:
+            raise RuleError(codes.INVALID_PARAMS, f"{where}: sales attribute {name!r} needs a value of 1–50 characters")
+        result = {"id": attr_id, "name": name,
+                  "value_id": value["id"] if value else (attr.get("value_id") or custom_id(name, value_name)),
+                  "value_name": value_name}
+        image = attr.get("sku_img")
+        if image:
+            uri = image.get("uri") if isinstance(image, dict) else None
+            info = self.image(uri)
+            if info is None:
+                raise RuleError(codes.IMAGE_NOT_FOUND, f"{where}: sku_img {uri!r} was not uploaded to this shop")
+            result["sku_img"] = info
+        return result
+
+
+def check_skus(raw: Any, *, existing: dict[str, dict[str, Any]], category_rules: dict[str, Any],
+               resolver: SalesAttributeResolver, warehouses: frozenset[str],
+               warnings: list[str]) -> list[dict[str, Any]]:
+    """Validate `skus[]`; `existing` maps the product's current SKU ids to their stored state."""
+    if not isinstance(raw, list) or not raw:
+        raise RuleError(codes.INVALID_PARAMS, "skus: at least one SKU is required")
+    if len(raw) > MAX_SKUS:
+        raise RuleError(codes.TOO_MANY_SKUS, f"skus: more than {MAX_SKUS} SKUs ({len(raw)})")
+    allowed = list(category_rules.get("allowed_special_product_types") or [])
+    result: list[dict[str, Any]] = []
+    for index, sku in enumerate(raw):
+        where = f"skus[{index}]"
+        if not isinstance(sku, dict):
+            raise RuleError(codes.INVALID_PARAMS, f"{where}: must be an object")
+        result.append(_check_sku(sku, where, existing, allowed, resolver, warehouses, warnings))
+    _check_sku_set(result, len(raw))
+    return result
+
+
+def _check_sku(sku: dict[str, Any], where: str, existing: dict[str, dict[str, Any]], allowed: list[str],
+               resolver: SalesAttributeResolver, warehouses: frozenset[str],
+               warnings: list[str]) -> dict[str, Any]:
+    sku_id = sku.get("id")
+    if sku_id is not None and sku_id not in existing:
+        raise RuleError(codes.SKU_ID_INVALID, f"{where}: SKU id {sku_id} does not belong to this product")
+    out: dict[str, Any] = {"seller_sku": _seller_sku(sku, where)}
+    if sku_id:
+        out["id"] = sku_id
+    out["_price"] = money(sku["price"], where=where) if sku.get("price") is not None or not sku_id else None
+    if sku.get("inventory") is not None or not sku_id:
+        out["_inventory"] = inventory(sku.get("inventory"), warehouses, where=where)
+        if sku_id:
+            before = sorted(i["warehouse_id"] for i in existing[sku_id]["inventory"])
+            if before != [i["warehouse_id"] for i in out["_inventory"]]:
+                raise RuleError(codes.WAREHOUSE_CHANGE,
+                                f"{where}: the warehouses of an existing SKU cannot change (keep {before})")
+    else:
+        out["_inventory"] = None
+    attributes = sku.get("sales_attributes") or []
+    if not isinstance(attributes, list):
+        raise RuleError(codes.INVALID_PARAMS, f"{where}: sales_attributes must be a list")
+    out["sales_attributes"] = [resolver.resolve(a, f"{where}.sales_attributes[{i}]")
+                               for i, a in enumerate(attributes)]
+    pre_sale = _pre_sale(sku.get("pre_sale"), allowed, where)
+    if pre_sale:
+        out["pre_sale"] = pre_sale
+    identifier = _identifier(sku.get("identifier_code"), where, warnings)
+    if identifier:
+        out["identifier_code"] = identifier
+    external = sku.get("external_sku_id")
+    if external is not None:
+        if not isinstance(external, str) or len(external) > 999:
+            raise RuleError(codes.INVALID_PARAMS, f"{where}: external_sku_id must be a string of ≤999 characters")
+        out["external_sku_id"] = external
+    for key in ("sku_unit_count", "external_urls", "extra_identifier_codes", "fees", "list_price"):
+        if sku.get(key) is not None:
+            out[key] = sku[key]
+    return out
+
+
+def _check_sku_set(skus: list[dict[str, Any]], count: int) -> None:
+    seller_skus = [s["seller_sku"] for s in skus]
+    duplicated = sorted({s for s in seller_skus if seller_skus.count(s) > 1})
+    if duplicated:
+        # Not documented as a rule by the platform; a seller_sku twice in one product is a sure mistake.
+        raise RuleError(codes.SELLER_SKU_INVALID, f"skus: seller_sku {duplicated[0]!r} appears twice in the product")
+    ids = [s["id"] for s in skus if s.get("id")]
+    if len(ids) != len(set(ids)):
+        raise RuleError(codes.SKU_ID_INVALID, "skus: a SKU id appears twice")
+    shapes = {tuple(a["id"] for a in s["sales_attributes"]) for s in skus}
+    if count > 1 and any(not s["sales_attributes"] for s in skus):
+        raise RuleError(codes.INVALID_PARAMS, "skus: every SKU of a multi-SKU product needs sales_attributes")
+    if len(shapes) > 1:
+        raise RuleError(codes.INVALID_PARAMS, "skus: every SKU must use the same sales attributes")
+    if any(len(shape) > 3 or len(set(shape)) != len(shape) for shape in shapes):
+        raise RuleError(codes.INVALID_PARAMS, "skus: at most 3 different sales attributes per SKU")
+    combos = [tuple(a["value_id"] for a in s["sales_attributes"]) for s in skus]
+    if len(combos) != len(set(combos)):
+        raise RuleError(codes.DUPLICATE_SALES_ATTRIBUTE,
+                        "skus: two SKUs have the same sales attribute values")
+    kinds = {bool(s.get("pre_sale")) for s in skus}
+    if len(kinds) > 1:
+        raise RuleError(codes.PRE_SALE_MIXED, "skus: all SKUs must share the same pre-sale type")
