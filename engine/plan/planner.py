@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+from dataclasses import replace
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from engine.catalog.spec import ProductSpec, external_product_id, fingerprint
+from engine.catalog.spec import ProductSpec, SourceRef, external_product_id, fingerprint
 from engine.errors import PlanError
 from engine.plan import model as m
 from engine.plan.diff import added_changes
@@ -60,7 +61,7 @@ def make_plan(catalog: Any, snapshot: LiveSnapshot, *, targets: Iterable[str] = 
               image_uris: Mapping[tuple[str, str], str] | None = None) -> Plan:
     """The plan that brings `snapshot` to `catalog` (see the module docstring)."""
     targets = tuple(targets)
-    desired = select_targets(catalog.products, targets)
+    desired = [_relative(spec, getattr(catalog, "root", None)) for spec in select_targets(catalog.products, targets)]
     ctx = Context(dict(image_uris or {}), snapshot.metadata)
     matched, issues = match_products(desired, snapshot)
     products = []
@@ -84,6 +85,14 @@ def make_plan(catalog: Any, snapshot: LiveSnapshot, *, targets: Iterable[str] = 
         unmanaged=unmanaged,
         names=_names(snapshot, products, shop),
     )
+
+
+def _relative(spec: ProductSpec, root: object) -> ProductSpec:
+    """Source paths relative to the catalog root: plans do not depend on where the repo lives."""
+    prefix = str(root).rstrip("/") + "/" if root else ""
+    if not prefix or not spec.source.file.startswith(prefix):
+        return spec
+    return replace(spec, source=SourceRef(spec.source.file[len(prefix):], spec.source.line))
 
 
 def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context

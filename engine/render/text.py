@@ -43,8 +43,8 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     lines += _issues(plan, paint)
     lines += _unmanaged(plan)
     if not plan.has_changes:
-        lines.append("No changes: the shop matches the catalog." if not plan.products
-                     else "No changes to apply.")
+        matches = not plan.products and not plan.errors
+        lines.append("No changes: the shop matches the catalog." if matches else "No changes to apply.")
     lines.append(paint(summary_line(plan.summary()), "1"))
     return "\n".join(lines) + "\n"
 
