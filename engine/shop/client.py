@@ -62,6 +62,7 @@ from engine.shop.wire import ApiCaller, Endpoint, Envelope, Kind
 
 API_BASE_URL = "https://open-api.tiktokglobalshop.com"
 AUTH_BASE_URL = "https://auth.tiktok-shops.com"
+SANDBOX_BASE_URL = "http://sandbox.local"  # any host: the ASGI transport never resolves it
 BATCH_LIMIT = 20  # Activate / Deactivate / Delete / Recover take at most 20 ids
 SEARCH_PAGE_SIZE = 100
 
@@ -95,10 +96,15 @@ class ShopClient:
 
     def __init__(self, credentials: ShopCredentials, *, base_url: str = API_BASE_URL,
                  auth_url: str | None = None, transport: httpx.AsyncBaseTransport | None = None,
-                 qps: float = DEFAULT_QPS, concurrency: int = 16, retry: RetryPolicy | None = None,
-                 timeout: float = 30.0, market: str = "ID", clock: Callable[[], float] = time.time,
-                 **wire_options: Any) -> None:
+                 app: Any = None, qps: float = DEFAULT_QPS, concurrency: int = 16,
+                 retry: RetryPolicy | None = None, timeout: float = 30.0, market: str = "ID",
+                 clock: Callable[[], float] = time.time, **wire_options: Any) -> None:
+        """`app`: an ASGI application (the in-process sandbox) reached through
+        httpx.ASGITransport, so callers above this layer never touch httpx."""
         self.market = market
+        if app is not None:
+            transport = httpx.ASGITransport(app=app)
+            base_url = base_url if base_url != API_BASE_URL else SANDBOX_BASE_URL
         self.wire = ApiCaller(credentials, base_url=base_url, auth_url=auth_url, transport=transport,
                               qps=qps, concurrency=concurrency, retry=retry, timeout=timeout,
                               clock=clock, market=market, **wire_options)
@@ -252,9 +258,12 @@ class ShopClient:
 
     # ------------------------------------------------------------------ reference data
     async def categories(self, platform: str = "TIKTOK_SHOP", *, keyword: str | None = None,
-                         locale: str | None = None, category_version: str | None = None) -> tuple[Category, ...]:
+                         locale: str | None = None, category_version: str | None = None,
+                         include_prohibited: bool = False) -> tuple[Category, ...]:
+        """The category tree as one platform sees it, with `permission_statuses`."""
         query = {"listing_platform": platform, "keyword": keyword, "locale": locale,
-                 "category_version": category_version}
+                 "category_version": category_version,
+                 "include_prohibited_categories": True if include_prohibited else None}
         data = self._read(await self.wire.call(ENDPOINTS["categories"], query=query))
         cats = (Category(id=str(c.get("id") or ""), parent_id=str(c.get("parent_id") or "0"),
                          name=str(c.get("local_name") or ""), is_leaf=bool(c.get("is_leaf")),

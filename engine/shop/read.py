@@ -11,8 +11,8 @@
    run at the rate limit while the next Search page is being fetched.
 2. Products matching no desired SKU are `unmanaged` and never fetched. A seller_sku held by
    several live products is a `conflict`. A desired key whose SKUs sit in several live
-   products `claims` all of them. A deleted product sharing a SKU with a product that is not
-   deleted (the seller deleted and re-created it) is shadowed: it is unmanaged, not a conflict.
+   products `claims` all of them. Deleted products are reported like the others (the planner
+   decides that a deleted product only counts when nothing alive matches).
 3. Cache hits take SKU price and stock from the Search page (fresher: stock moves with
    orders without touching `update_time`).
 
@@ -170,10 +170,6 @@ def _assemble(reader: _Reader, desired: dict[str, tuple[str, ...]], shop_name: s
         for sku in reader.details[pid].seller_skus if pid in reader.details else product.seller_skus:
             if sku:
                 holders.setdefault(sku, set()).add(pid)
-    for sku, ids in holders.items():  # shadow deleted products behind live ones
-        alive = {pid for pid in ids if not base[pid].is_deleted}
-        if alive and alive != ids:
-            holders[sku] = alive
     conflicts = tuple(sorted(SkuConflict(sku, tuple(sorted(ids))) for sku, ids in holders.items() if len(ids) > 1))
     claims = {}
     for key in sorted(desired):
@@ -236,7 +232,7 @@ async def _collect(job: Any, into: list) -> None:
 async def read_metadata(client: ShopClient, category_ids: set[str]) -> ShopMetadata:
     """Categories (per platform, with permissions) and, for the given leaf categories,
     rules and attributes; plus selectable brands and warehouses."""
-    trees = await asyncio.gather(*(client.categories(platform) for platform in PLATFORMS))
+    trees = await asyncio.gather(*(client.categories(platform, include_prohibited=True) for platform in PLATFORMS))
     brands, warehouses = await asyncio.gather(client.brands(), client.warehouses())
     by_platform = {platform: {c.id: c for c in tree} for platform, tree in zip(PLATFORMS, trees)}
     wanted = sorted(cid for cid in category_ids if any(cid in tree for tree in by_platform.values()))

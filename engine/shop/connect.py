@@ -1,0 +1,69 @@
+"""From a catalog's shop config to a client and a snapshot (used by the CLI, plan and apply).
+
+    client = client_for(catalog.shop, app=sandbox_app)       # target sandbox: ASGI app in-process
+    client = client_for(catalog.shop)                         # target api: the network
+    snapshot = read_catalog(catalog, app=sandbox_app, use_cache=True)
+
+The shop layer never imports the sandbox: for `target: sandbox` the caller (engine/cli.py)
+builds the ASGI app and passes it in. Credentials come from engine.shop.settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import ConfigError
+from engine.plan.live import LiveSnapshot
+from engine.shop.client import ShopClient
+from engine.shop.read import ReadStats, read_snapshot
+from engine.shop.settings import ShopCredentials
+
+if TYPE_CHECKING:
+    from engine.catalog.shop import ShopConfig
+
+CACHE_DIRNAME = ".catalog-cache"
+
+
+def client_for(shop: ShopConfig, *, app: Any = None, credentials: ShopCredentials | None = None,
+               **options: Any) -> ShopClient:
+    """A ShopClient for the shop a catalog targets."""
+    creds = credentials or ShopCredentials.for_target(shop.target)
+    qps = options.pop("qps", shop.rate_limit_qps)
+    if shop.target == "sandbox":
+        if app is None:
+            raise ConfigError("target sandbox needs the sandbox application (none was given)")
+        return ShopClient(creds, app=app, qps=qps, market=shop.market, **options)
+    return ShopClient(creds, base_url=shop.base_url, auth_url=shop.auth_url, qps=qps, market=shop.market,
+                      **options)
+
+
+def cache_dir(root: Path, shop: ShopConfig) -> Path:
+    """`<catalog>/.catalog-cache/<target>/products` (git-ignored)."""
+    return Path(root) / CACHE_DIRNAME / shop.target / "products"
+
+
+async def read_catalog_async(catalog: Any, *, app: Any = None, use_cache: bool = True,
+                             stats: ReadStats | None = None, with_metadata: bool = True,
+                             client: ShopClient | None = None) -> LiveSnapshot:
+    """The live snapshot for a loaded catalog (engine.catalog.load.Catalog)."""
+    desired = {spec.key: spec.seller_skus for spec in catalog.products}
+    categories: Iterable[str] | None = None
+    if with_metadata:
+        categories = {spec.category_id for spec in catalog.products if spec.category_id}
+    directory = cache_dir(catalog.root, catalog.shop) if use_cache else None
+    owned = client is None
+    client = client or client_for(catalog.shop, app=app)
+    try:
+        return await read_snapshot(client, desired, cache_dir=directory, metadata_for=categories,
+                                   shop_name=catalog.shop.name, market=catalog.shop.market, stats=stats)
+    finally:
+        if owned:
+            await client.aclose()
+
+
+def read_catalog(catalog: Any, **options: Any) -> LiveSnapshot:
+    """Synchronous wrapper of read_catalog_async (for the CLI)."""
+    return asyncio.run(read_catalog_async(catalog, **options))
