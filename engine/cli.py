@@ -63,6 +63,51 @@ def sandbox_reset(db_path: Path) -> None:
     click.echo(f"Sandbox reset: {db_path}")
 
 
+# --------------------------------------------------------------------------- live
+def sandbox_app_for(shop) -> object | None:
+    """The in-process sandbox shop for `target: sandbox` (None for api). This wiring lives in
+    the CLI so that the shop layer never imports the sandbox."""
+    if shop.target != "sandbox":
+        return None
+    from engine.sandbox.app import create_app
+
+    shop.sandbox_db.parent.mkdir(parents=True, exist_ok=True)
+    return create_app(shop.sandbox_db)
+
+
+@cli.command("live")
+@click.argument("catalog_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option("--no-cache", is_flag=True, help="Fetch every managed product again, ignoring .catalog-cache/.")
+def live(catalog_dir: Path, fmt: str, no_cache: bool) -> None:
+    """Print the live shop, normalised the way the planner sees it."""
+    import json
+
+    from engine.catalog.load import load_catalog
+    from engine.plan.live import snapshot_to_dict
+    from engine.shop.connect import read_catalog
+    from engine.shop.read import ReadStats
+
+    catalog = load_catalog(catalog_dir)
+    stats = ReadStats()
+    snapshot = read_catalog(catalog, app=sandbox_app_for(catalog.shop), use_cache=not no_cache, stats=stats)
+    data = snapshot_to_dict(snapshot)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        from io import StringIO
+
+        from ruamel.yaml import YAML
+
+        yaml, out = YAML(), StringIO()  # round-trip dumper: keeps the snapshot's field order
+        yaml.default_flow_style = False
+        yaml.dump(data, out)
+        click.echo(out.getvalue(), nl=False)
+    click.echo(f"{catalog.shop.name} (Tokopedia & Shop, {catalog.shop.target}): {stats.summary()}", err=True)
+    for note in stats.notes:
+        click.echo(f"note: {note}", err=True)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
