@@ -108,6 +108,65 @@ def live(catalog_dir: Path, fmt: str, no_cache: bool) -> None:
         click.echo(f"note: {note}", err=True)
 
 
+# --------------------------------------------------------------------------- plan / show
+PLAN_FORMATS = ("text", "markdown", "json")
+
+
+def _use_color(color: bool | None, fmt: str) -> bool:
+    import os
+
+    if fmt != "text":
+        return False
+    if color is not None:
+        return color
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+@cli.command("plan")
+@click.argument("catalog_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also save the plan (JSON) for `catalog show` / `catalog apply plan.json`.")
+@click.option("--format", "fmt", type=click.Choice(PLAN_FORMATS), default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 when nothing would change, 2 when something would, 1 on error.")
+@click.option("--target", "targets", multiple=True, metavar="KEY",
+              help="Plan only this product key (or shell pattern, e.g. 'batik-*'); repeatable.")
+@click.option("--no-cache", is_flag=True, help="Fetch every managed product again, ignoring .catalog-cache/.")
+@click.option("--color/--no-color", default=None, help="Colour the text plan (default: when printing to a terminal).")
+def plan(catalog_dir: Path, out: Path | None, fmt: str, detailed_exitcode: bool, targets: tuple[str, ...],
+         no_cache: bool, color: bool | None) -> None:
+    """Show what apply would change in the shop, per product and platform."""
+    from engine.catalog.load import load_catalog
+    from engine.plan.planner import make_plan
+    from engine.plan.saved import save_plan
+    from engine.render import render_plan
+    from engine.shop.connect import read_catalog
+
+    catalog = load_catalog(catalog_dir)
+    snapshot = read_catalog(catalog, app=sandbox_app_for(catalog.shop), use_cache=not no_cache)
+    result = make_plan(catalog, snapshot, targets=targets)
+    if out is not None:
+        save_plan(result, out)
+    paint = _use_color(color, fmt)
+    click.echo(render_plan(result, fmt, color=paint), nl=False, color=paint)
+    if result.errors:
+        sys.exit(1)
+    sys.exit(2 if detailed_exitcode and result.has_changes else 0)
+
+
+@cli.command("show")
+@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(PLAN_FORMATS), default="text", show_default=True)
+@click.option("--color/--no-color", default=None, help="Colour the text plan (default: when printing to a terminal).")
+def show(plan_file: Path, fmt: str, color: bool | None) -> None:
+    """Print a saved plan (from `catalog plan --out`)."""
+    from engine.plan.saved import load_plan
+    from engine.render import render_plan
+
+    paint = _use_color(color, fmt)
+    click.echo(render_plan(load_plan(plan_file), fmt, color=paint), nl=False, color=paint)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
