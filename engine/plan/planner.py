@@ -46,7 +46,9 @@ def select_targets(products: Iterable[ProductSpec], targets: Iterable[str]) -> l
     unmatched = [t for t in targets if not any(fnmatch.fnmatchcase(p.key, t) for p in products)]
     if unmatched:
         keys = [p.key for p in products]
-        hint = "; close: " + ", ".join(h for t in unmatched for h in _close(t, keys)) if keys else ""
+        close = [h for t in unmatched for h in _close(t, keys)]
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; catalog keys: {', '.join(keys[:5])}"
+        hint += ", …" if not close and len(keys) > 5 else ""
         raise PlanError(f"--target matches no catalog product: {', '.join(unmatched)}{hint}")
     return [p for p in products if any(fnmatch.fnmatchcase(p.key, t) for t in targets)]
 
