@@ -190,3 +190,23 @@ def test_disabled_cache_is_a_noop():
     cache = ProductCache(None)
     cache.put(from_get(GET))
     assert cache.get(GET["id"], GET["update_time"]) is None and not cache.enabled
+
+
+def test_cache_decoder_agrees_with_the_codec():
+    from engine.catalog.codec import from_plain, to_plain
+    from engine.shop.cache import _decoder
+
+    product = from_get(GET, key="batik-parang")
+    plain = json.loads(json.dumps(to_plain(product)))
+    assert _decoder(LiveProduct)(plain) == from_plain(LiveProduct, plain) == product
+
+
+def test_cache_entry_with_wrong_shapes_is_a_miss(tmp_path):
+    cache = ProductCache(tmp_path)
+    product = from_get(GET)
+    cache.put(product)
+    path = tmp_path / f"{product.product_id}.json"
+    entry = json.loads(path.read_text())
+    entry["product"]["spec"]["skus"][0]["inventory"] = [["w", "ten"]]  # not an int
+    path.write_text(json.dumps(entry))
+    assert cache.get(product.product_id, product.update_time) is None

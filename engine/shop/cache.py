@@ -18,7 +18,14 @@ import re
 import tempfile
 from pathlib import Path
 
-from engine.catalog.codec import from_plain, to_plain
+import dataclasses
+import functools
+import types
+import typing
+from collections.abc import Callable
+from typing import Any, Union
+
+from engine.catalog.codec import to_plain
 from engine.plan.live import LiveProduct
 
 log = logging.getLogger("engine.shop")
@@ -71,7 +78,7 @@ class ProductCache:
             if (entry.get("format") != CACHE_FORMAT or entry.get("product_id") != product_id
                     or entry.get("update_time") != update_time):
                 return None
-            product = from_plain(LiveProduct, entry["product"])
+            product = _decoder(LiveProduct)(entry["product"])
         except FileNotFoundError:
             return None
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -116,3 +123,52 @@ class ProductCache:
                 except OSError:
                     pass
         return removed
+
+
+# --------------------------------------------------------------------------- fast decoding
+# engine.catalog.codec.from_plain re-inspects type hints on every value; a warm read decodes
+# thousands of cached products, so the same decoding is compiled once per type here (same
+# rules as from_plain; tests/test_shop_normalize.py holds the two to the same result).
+@functools.cache
+def _decoder(tp: Any) -> Callable[[Any], Any]:
+    origin = typing.get_origin(tp)
+    if tp is Any or tp is object:
+        return lambda data: data
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) != 1:
+            raise TypeError(f"cache decoding does not support {tp}")
+        inner = _decoder(args[0])
+        return lambda data: None if data is None else inner(data)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _decoder(args[0])
+            return lambda data: tuple(item(v) for v in _list(data))
+        parts = [_decoder(a) for a in args]
+        return lambda data: tuple(part(v) for part, v in zip(parts, _list(data, len(parts)), strict=True))
+    if origin is frozenset:
+        item = _decoder(typing.get_args(tp)[0])
+        return lambda data: frozenset(item(v) for v in _list(data))
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(tp) if not f.name.startswith("_")]
+
+        def build(data: Any) -> Any:
+            if not isinstance(data, dict):
+                raise TypeError(f"expected an object for {tp.__name__}")
+            return tp(**{name: decode(data[name]) for name, decode in fields if name in data})
+        return build
+    if tp in (str, int, float, bool):
+        def check(data: Any) -> Any:
+            if type(data) is not tp and not (tp is float and type(data) is int):
+                raise TypeError(f"expected {tp.__name__}, got {data!r}")
+            return float(data) if tp is float else data
+        return check
+    return lambda data: data
+
+
+def _list(data: Any, length: int | None = None) -> list:
+    if not isinstance(data, list) or (length is not None and len(data) != length):
+        raise TypeError("expected a list" + (f" of {length}" if length is not None else ""))
+    return data
