@@ -1,16 +1,19 @@
-"""Field changes between two views (the only module that imports deepdiff).
+"""Field changes between two views.
 
-`field_changes(old, new)` compares the plain views of `engine.plan.project` for the fields
-whose values differ and returns sorted `FieldChange`s. Paths follow the natural keys of the
-views — `("skus", "BATIK-M", "price")`, `("skus", "BATIK-M", "inventory", "<warehouse id>")`,
-`("product_attributes", "Bahan")` — and stop at the first list: a list (images, attribute
-values, sales attributes) changes as a whole, because that is how the API replaces it.
-`added_changes(new)` lists what a create sends, without deepdiff (nothing to compare with).
+`field_changes(old, new)` compares the plain views of `engine.plan.project` (dicts, lists,
+scalars) for the fields whose values differ and returns `FieldChange`s in display order. Paths
+follow the natural keys of the views — `("skus", "BATIK-M", "price")`,
+`("skus", "BATIK-M", "inventory", "<warehouse id>")`, `("product_attributes", "Bahan")` — and
+stop at lists: a list (images, attribute values, sales attributes) changes as a whole, because
+that is how the API replaces it. `added_changes(new)` lists what a create sends.
+
+Departure from the first design (deepdiff here): deepdiff costs about 1 ms per changed product
+even on trimmed views (1,000 changed products ≈ 1 s, twice a yaml-rs parse of 10,000
+products), while views are plain JSON values whose diff is a dozen lines. tests/test_plan_diff.py
+keeps deepdiff as the oracle: both give the same changes for generated views.
 """
 
 from __future__ import annotations
-
-from deepdiff import DeepDiff
 
 from engine.catalog.spec import MANAGED_FIELDS
 from engine.plan.model import FieldChange
@@ -24,48 +27,37 @@ def change_order(change: FieldChange) -> tuple:
     return (_ORDER.get(change.path[0], len(_ORDER)), change.path)
 
 
-def changed_fields(old: dict, new: dict) -> list[str]:
-    """Top-level view fields whose values differ (the cheap check before deepdiff)."""
+def _changed(old: dict, new: dict) -> list[str]:
     return [name for name, value in new.items() if old.get(name, _MISSING) != value]
 
 
 def field_changes(old: dict, new: dict) -> tuple[FieldChange, ...]:
-    names = changed_fields(old, new)
-    if not names:
-        return ()
-    left = {n: old.get(n) for n in names}
-    right = {n: new[n] for n in names}
-    paths: set[tuple[str, ...]] = set()
-    for levels in DeepDiff(left, right, view="tree", verbose_level=2).values():
-        for level in levels:
-            paths.add(_truncate(level.path(output_format="list")))
-    changes = [FieldChange(path, _walk(left, path), _walk(right, path)) for path in paths]
+    changes: list[FieldChange] = []
+    for name in _changed(old, new):
+        _diff(old.get(name, _MISSING), new[name], (name,), changes)
     return tuple(sorted(changes, key=change_order))
+
+
+def _diff(old: object, new: object, path: tuple[str, ...], out: list[FieldChange]) -> None:
+    if old == new:
+        return
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in old.keys() | new.keys():
+            _diff(old.get(key, _MISSING), new.get(key, _MISSING), path + (key,), out)
+        return
+    old = None if old is _MISSING else old
+    new = None if new is _MISSING else new
+    if old is not None or new is not None:
+        out.append(FieldChange(path, old, new))
 
 
 def added_changes(new: dict) -> tuple[FieldChange, ...]:
+    """Everything a create sends, in display order (`new` is a desired view: fields in order)."""
     changes = []
-    for name, value in new.items():
+    for name in sorted(new, key=lambda n: _ORDER.get(n, len(_ORDER))):
+        value = new[name]
         if isinstance(value, dict):
-            changes.extend(FieldChange((name, key), None, item) for key, item in value.items())
+            changes.extend(FieldChange((name, key), None, value[key]) for key in sorted(value))
         elif value is not None and value != []:
             changes.append(FieldChange((name,), None, value))
-    return tuple(sorted(changes, key=change_order))
-
-
-def _truncate(path: list) -> tuple[str, ...]:
-    out = []
-    for part in path:
-        if not isinstance(part, str):
-            break
-        out.append(part)
-    return tuple(out)
-
-
-def _walk(view: dict, path: tuple[str, ...]) -> object:
-    value: object = view
-    for part in path:
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
-    return value
+    return tuple(changes)

@@ -55,10 +55,11 @@ def match_products(desired: Sequence[ProductSpec], snapshot: LiveSnapshot
                    ) -> tuple[dict[str, LiveProduct | None], list[PlanIssue]]:
     """key → matched live product (None = not in the shop); conflicting keys are left out."""
     by_fingerprint = _by_last_applied(snapshot)
+    claims = dict(snapshot.claims)  # once: LiveSnapshot.claimed_by rebuilds it on every call
     matched: dict[str, LiveProduct | None] = {}
     issues: list[PlanIssue] = []
     for spec in desired:
-        ids = set(snapshot.claimed_by(spec.key)) | set(by_fingerprint.get(spec.key, ()))
+        ids = set(claims.get(spec.key, ())) | set(by_fingerprint.get(spec.key, ()))
         live, issue = _pick(snapshot, spec.key, ids)
         if issue:
             issues.append(issue)

@@ -22,6 +22,7 @@ from engine.catalog.spec import (
     Ref,
     SalesAttribute,
     SkuSpec,
+    SourceRef,
 )
 from engine.plan.live import ShopMetadata
 from engine.plan.project import ImageUris
@@ -35,7 +36,8 @@ def resolve_images(images: tuple[ImageRef, ...], image_uris: ImageUris) -> tuple
             uri = image_uris.get((image.path, image.sha256))
             if uri is None:
                 uploads.append(image)
-            image = replace(image, uri=uri)
+            else:
+                image = ImageRef(uri, image.path, image.sha256)
         resolved.append(image)
     return tuple(resolved), tuple(sorted(set(uploads), key=lambda i: (i.path or "", i.sha256 or "")))
 
@@ -74,19 +76,23 @@ def _fill_sales(attrs: tuple[SalesAttribute, ...], live: tuple[SalesAttribute, .
     return tuple(out)
 
 
-def complete_refs(spec: ProductSpec, live: ProductSpec | None, metadata: ShopMetadata | None) -> ProductSpec:
+def complete_refs(spec: ProductSpec, live: ProductSpec | None, metadata: ShopMetadata | None) -> dict:
+    """{brand, product_attributes} of `spec` with ids filled in where the live product or the
+    shop metadata knows them."""
     brands = (live.brand,) if live and live.brand else ()
     brands += metadata.brands if metadata else ()
     known_attrs = live.product_attributes if live else ()
     if metadata and spec.category_id:
         known_attrs += dict(metadata.attributes).get(spec.category_id, ())
-    return replace(spec, brand=_fill(spec.brand, brands),
-                   product_attributes=_fill_attributes(spec.product_attributes, known_attrs))
+    return {"brand": _fill(spec.brand, brands),
+            "product_attributes": _fill_attributes(spec.product_attributes, known_attrs)}
 
 
-def create_spec(desired: ProductSpec, image_uris: ImageUris, metadata: ShopMetadata | None) -> ProductSpec:
+def create_spec(desired: ProductSpec, image_uris: ImageUris, metadata: ShopMetadata | None,
+                source: SourceRef | None = None) -> ProductSpec:
     images, _ = resolve_images(desired.main_images, image_uris)
-    return complete_refs(replace(desired, main_images=images), None, metadata)
+    return replace(desired, main_images=images, source=source or desired.source,
+                   **complete_refs(desired, None, metadata))
 
 
 def merge_sku(want: SkuSpec, have: SkuSpec | None) -> SkuSpec:
@@ -108,7 +114,7 @@ def merge_skus(want: tuple[SkuSpec, ...], have: tuple[SkuSpec, ...]) -> tuple[Sk
 
 
 def merged_spec(desired: ProductSpec, live: ProductSpec, platforms: tuple[str, ...],
-                image_uris: ImageUris, metadata: ShopMetadata | None) -> ProductSpec:
+                image_uris: ImageUris, metadata: ShopMetadata | None, source: SourceRef | None = None) -> ProductSpec:
     """Live spec with the desired declared fields overlaid; every field set (full Edit)."""
     values = {}
     for name in MANAGED_FIELDS:
@@ -117,8 +123,8 @@ def merged_spec(desired: ProductSpec, live: ProductSpec, platforms: tuple[str, .
         values["skus"] = merge_skus(desired.skus, live.skus)
     values["main_images"], _ = resolve_images(values["main_images"], image_uris)
     values["listing_platforms"] = platforms
-    merged = ProductSpec(key=desired.key, declared=frozenset(MANAGED_FIELDS), source=desired.source, **values)
-    return complete_refs(merged, live, metadata)
+    values.update(complete_refs(ProductSpec(key=desired.key, **values), live, metadata))
+    return ProductSpec(key=desired.key, declared=frozenset(MANAGED_FIELDS), source=source or desired.source, **values)
 
 
 def partial_spec(merged: ProductSpec, fields: tuple[str, ...]) -> ProductSpec:

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-from dataclasses import replace
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from engine.catalog.spec import ProductSpec, SourceRef, external_product_id, fingerprint
+from engine.catalog.spec import ProductSpec, external_product_id
 from engine.errors import PlanError
 from engine.plan import model as m
 from engine.plan.diff import added_changes
@@ -27,7 +26,7 @@ from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
 from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
 from engine.plan.payload import create_spec, resolve_images
 from engine.plan.project import desired_view
-from engine.plan.route import Context, permission_warning, route_update
+from engine.plan.route import Context, Fingerprint, permission_warning, route_update
 
 DEFAULT_PLATFORMS = ("TIKTOK_SHOP",)  # the API's default listing platform
 
@@ -63,8 +62,8 @@ def make_plan(catalog: Any, snapshot: LiveSnapshot, *, targets: Iterable[str] = 
               image_uris: Mapping[tuple[str, str], str] | None = None) -> Plan:
     """The plan that brings `snapshot` to `catalog` (see the module docstring)."""
     targets = tuple(targets)
-    desired = [_relative(spec, getattr(catalog, "root", None)) for spec in select_targets(catalog.products, targets)]
-    ctx = Context(dict(image_uris or {}), snapshot.metadata)
+    desired = select_targets(catalog.products, targets)
+    ctx = Context(dict(image_uris or {}), snapshot.metadata, getattr(catalog, "root", None))
     matched, issues = match_products(desired, snapshot)
     products = []
     for spec in desired:
@@ -89,37 +88,30 @@ def make_plan(catalog: Any, snapshot: LiveSnapshot, *, targets: Iterable[str] = 
     )
 
 
-def _relative(spec: ProductSpec, root: object) -> ProductSpec:
-    """Source paths relative to the catalog root: plans do not depend on where the repo lives."""
-    prefix = str(root).rstrip("/") + "/" if root else ""
-    if not prefix or not spec.source.file.startswith(prefix):
-        return spec
-    return replace(spec, source=SourceRef(spec.source.file[len(prefix):], spec.source.line))
-
-
 def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
                  ) -> tuple[ProductPlan | None, list[PlanIssue]]:
-    fp = fingerprint(desired)
-    base = dict(key=desired.key, title=desired.title or (live.title if live else ""), fingerprint=fp,
-                source=f"{desired.source.file}:{desired.source.line}" if desired.source.file else "")
+    fp = Fingerprint(desired)
+    source = ctx.source(desired)
+    base = dict(key=desired.key, title=desired.title or (live.title if live else ""),
+                source=f"{source.file}:{source.line}" if source.file else "")
     if live is not None:
         base.update(product_id=live.product_id, update_time=live.update_time,
                     platforms=live.platforms, adopted=live.last_applied is None)
     if desired.status == "deleted":
         action = _tombstone(live)
-        return (ProductPlan(**base, actions=(action,)) if action else None), []
+        return (ProductPlan(**base, fingerprint=fp(), actions=(action,)) if action else None), []
     if live is None:
         return _create(desired, fp, ctx, base)
     if live.is_deleted:
-        return ProductPlan(**base, actions=(_recover(live),)), []
+        return ProductPlan(**base, fingerprint=fp(), actions=(_recover(live),)), []
     if live.is_frozen:
         frozen = tuple(sorted(p for p, s in live.platform_statuses if s == FROZEN)) or live.platforms
         blockers = tuple(Blocker(p, m.FROZEN) for p in frozen)
-        return ProductPlan(**base, actions=(Action(m.BLOCKED, frozen, blockers=blockers),)), []
+        return ProductPlan(**base, fingerprint=fp(), actions=(Action(m.BLOCKED, frozen, blockers=blockers),)), []
     if live.spec is None:
         message = f"{desired.key}: the details of live product {live.product_id} could not be read; plan again"
         return None, [PlanIssue("error", desired.key, "unreadable", message, (live.product_id,))]
-    actions, notes, issues, drift = route_update(desired, live, ctx)
+    actions, notes, issues, drift = route_update(desired, live, ctx, fp)
     if base["adopted"] and not any(i.severity == "error" for i in issues):
         notes = ["adopted: matched by seller SKU (no engine fingerprint yet); the next content write records it",
                  *notes]
@@ -127,7 +119,7 @@ def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
         return None, issues
     if any(a.kind in (m.EDIT, m.PARTIAL_EDIT) and "listing_platforms" in _sent_fields(a) for a in actions):
         base["platforms"] = next(a.platforms for a in actions if a.kind in (m.EDIT, m.PARTIAL_EDIT))
-    return ProductPlan(**base, actions=tuple(actions), notes=tuple(notes), drift=drift), issues
+    return ProductPlan(**base, fingerprint=fp(), actions=tuple(actions), notes=tuple(notes), drift=drift), issues
 
 
 def _sent_fields(action: Action) -> tuple[str, ...]:
@@ -151,9 +143,9 @@ def _recover(live: LiveProduct) -> Action:
                   note="it comes back deactivated; plan again after apply to update and activate it")
 
 
-def _create(desired: ProductSpec, fp: str, ctx: Context, base: dict) -> tuple[ProductPlan | None, list[PlanIssue]]:
+def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context, base: dict) -> tuple[ProductPlan | None, list[PlanIssue]]:
     if desired.status == "inactive":
-        return ProductPlan(**base, notes=("not in the shop and status is inactive: nothing is created",)), []
+        return ProductPlan(**base, fingerprint=fp(), notes=("not in the shop and status is inactive: nothing is created",)), []
     platforms = desired.listing_platforms if "listing_platforms" in desired.declared else ()
     platforms = platforms or DEFAULT_PLATFORMS
     issues = [w for p in platforms
@@ -161,10 +153,11 @@ def _create(desired: ProductSpec, fp: str, ctx: Context, base: dict) -> tuple[Pr
     _, uploads = resolve_images(desired.main_images, ctx.image_uris)
     action = Action(
         m.CREATE, platforms, sends_to_review=True, changes=added_changes(desired_view(desired)),
-        spec=create_spec(desired, ctx.image_uris, ctx.metadata), idempotency_key=idempotency_key(desired.key, fp),
-        external_product_id=external_product_id(desired.key, fp), uploads=uploads)
+        spec=create_spec(desired, ctx.image_uris, ctx.metadata, ctx.source(desired)),
+        idempotency_key=idempotency_key(desired.key, fp()),
+        external_product_id=external_product_id(desired.key, fp()), uploads=uploads)
     base["platforms"] = platforms
-    return ProductPlan(**base, actions=(action,)), issues
+    return ProductPlan(**base, fingerprint=fp(), actions=(action,)), issues
 
 
 def make_batches(products: Iterable[ProductPlan]) -> tuple[Batch, ...]:

@@ -17,6 +17,7 @@ are also what field changes show. Rules (all on the desired side's terms):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute,
@@ -100,9 +101,9 @@ def sku_view(sku: SkuSpec) -> dict:
     }
 
 
-def desired_view(spec: ProductSpec) -> dict:
+def desired_view(spec: ProductSpec, names: tuple[str, ...] | list[str] | None = None) -> dict:
     out = {}
-    for name in content_fields(spec):
+    for name in content_fields(spec) if names is None else names:
         value = getattr(spec, name)
         if name == "skus":
             out[name] = {s.seller_sku: sku_view(s) for s in value}
@@ -115,8 +116,13 @@ def desired_view(spec: ProductSpec) -> dict:
     return out
 
 
-def content_fields(spec: ProductSpec) -> list[str]:
-    return [n for n in MANAGED_FIELDS if n in spec.declared and n not in PLATFORM_FIELDS]
+def content_fields(spec: ProductSpec) -> tuple[str, ...]:
+    return _content_fields(spec.declared)
+
+
+@functools.lru_cache(maxsize=256)
+def _content_fields(declared: frozenset[str]) -> tuple[str, ...]:
+    return tuple(n for n in MANAGED_FIELDS if n in declared and n not in PLATFORM_FIELDS)
 
 
 def _scalar_view(name: str, value: object) -> object:
@@ -128,10 +134,11 @@ def _scalar_view(name: str, value: object) -> object:
 
 
 # --------------------------------------------------------------------------- live
-def live_view(live: ProductSpec, desired: ProductSpec, image_uris: ImageUris) -> dict:
+def live_view(live: ProductSpec, desired: ProductSpec, images: "ImageIndex",
+              names: tuple[str, ...] | list[str] | None = None) -> dict:
     """The live spec projected onto what `desired` declares, in desired's reference terms."""
     out = {}
-    for name in content_fields(desired):
+    for name in content_fields(desired) if names is None else names:
         value = getattr(live, name)
         if name == "skus":
             wanted = {s.seller_sku: s for s in desired.skus}
@@ -139,11 +146,7 @@ def live_view(live: ProductSpec, desired: ProductSpec, image_uris: ImageUris) ->
         elif name == "product_attributes":
             out[name] = _live_attributes(value, desired.product_attributes)
         elif name == "main_images":
-            written = {i.uri for i in desired.main_images if i.path is None}
-            uploaded = {uri: path for (path, _), uri in sorted(image_uris.items()) if uri not in written}
-            uploaded.update({image_uris[(i.path, i.sha256)]: i.path for i in desired.main_images
-                             if i.path is not None and (i.path, i.sha256) in image_uris})
-            out[name] = [uploaded.get(i.uri or "", i.uri or "") for i in value]
+            out[name] = images.live_labels(value, desired.main_images)
         elif name == "brand":
             want = desired.brand
             out[name] = ref_label(_cut(value, _shape(want)) if value and want else value)
@@ -193,3 +196,69 @@ def _live_attributes(live: tuple[ProductAttribute, ...], wanted: tuple[ProductAt
         want = wanted[wanted_refs.index(match)]
         out[ref_label(match)] = _project_refs(attr.values, want.values)
     return out
+
+
+# --------------------------------------------------------------------------- cheap comparison
+class ImageIndex:
+    """Uploaded images: (path, sha256) → uri, and back (built once per plan)."""
+
+    def __init__(self, image_uris: ImageUris) -> None:
+        self.uris = dict(image_uris)
+        self.paths = {uri: path for (path, _), uri in sorted(self.uris.items())}
+
+    def live_labels(self, live: tuple[ImageRef, ...], wanted: tuple[ImageRef, ...]) -> list[str]:
+        """Live images named as the catalog names them (a local file once uploaded shows its path)."""
+        written = {i.uri for i in wanted if i.path is None}
+        mine = {self.uris[(i.path, i.sha256)]: i.path for i in wanted
+                if i.path is not None and (i.path, i.sha256) in self.uris}
+        out = []
+        for image in live:
+            uri = image.uri or ""
+            out.append(mine.get(uri) or (uri if uri in written else self.paths.get(uri, uri)))
+        return out
+
+
+def changed_fields(desired: ProductSpec, live: ProductSpec, images: ImageIndex) -> list[str]:
+    """Declared content fields whose live value differs from the desired one — without building
+    views for the fields that match (the common case costs a few comparisons per field)."""
+    changed = []
+    for name in content_fields(desired):
+        want, have = getattr(desired, name), getattr(live, name)
+        if want == have:
+            continue
+        if name == "skus":
+            same = _skus_same(want, have)
+        elif name == "brand":
+            same = want is not None and have is not None and _cut(have, _shape(want)) == want
+        elif name == "main_images":
+            same = [image_label(i) for i in want] == images.live_labels(have, want)
+        elif name == "product_attributes":
+            same = desired_view(desired, (name,)) == live_view(live, desired, images, (name,))
+        elif name == "delivery_option_ids":
+            same = want is not None and have is not None and sorted(want) == sorted(have)
+        else:
+            same = False
+        if not same:
+            changed.append(name)
+    return changed
+
+
+def _skus_same(want: tuple[SkuSpec, ...], have: tuple[SkuSpec, ...]) -> bool:
+    if len(want) != len(have):
+        return False
+    live = {s.seller_sku: s for s in have}
+    for sku in want:
+        other = live.get(sku.seller_sku)
+        if other is None or sku.price != other.price or sku.pre_sale_days != other.pre_sale_days:
+            return False
+        if sku.identifier_code is not None and sku.identifier_code != other.identifier_code:
+            return False
+        if sku.inventory != other.inventory:
+            stock = dict(other.inventory)
+            if any(stock.get(wh) != qty for wh, qty in sku.inventory):
+                return False
+        if sku.sales_attributes and sku.sales_attributes != other.sales_attributes:
+            mine = sorted(sales_label(a) for a in sku.sales_attributes)
+            if mine != sorted(_project_sales(a, sku.sales_attributes) for a in other.sales_attributes):
+                return False
+    return True

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.catalog.spec import PLATFORM_LABELS, ProductSpec, external_product_id, fingerprint
+from collections.abc import Callable
+
+from engine.catalog.spec import PLATFORM_LABELS, ProductSpec, SourceRef, external_product_id, fingerprint
 from engine.plan.diff import change_order, field_changes
 from engine.plan.live import DEACTIVATED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
 from engine.plan import model as m
 from engine.plan.model import Action, Blocker, FieldChange, PlanIssue, PriceUpdate, StockUpdate
 from engine.plan.payload import merge_sku, merged_spec, partial_spec, resolve_images
-from engine.plan.project import ImageUris, desired_view, live_view
+from engine.plan.project import ImageIndex, ImageUris, changed_fields, desired_view, live_view
 
 FULL_EDIT_FIELDS = frozenset({"category_id", "shipping_insurance_requirement", "is_pre_owned",
                               "minimum_order_quantity", "delivery_option_ids"})
@@ -31,10 +33,35 @@ PERMISSION_TEXT = {"PROHIBITED": "prohibited", "INVITE_ONLY": "invite-only",
                    "NON_MAIN_CATEGORY": "outside the shop's main category"}
 
 
-@dataclass(frozen=True)
 class Context:
-    image_uris: ImageUris
-    metadata: ShopMetadata | None
+    """What every product's routing shares: uploaded images and shop metadata."""
+
+    def __init__(self, image_uris: ImageUris, metadata: ShopMetadata | None, root: object = None) -> None:
+        self.image_uris = dict(image_uris)
+        self.images = ImageIndex(self.image_uris)
+        self.metadata = metadata
+        self.prefix = str(root).rstrip("/") + "/" if root else ""
+
+    def source(self, spec: ProductSpec) -> SourceRef:
+        """Where the product is declared, relative to the catalog (plans do not depend on
+        where the repository is checked out)."""
+        ref = spec.source
+        if self.prefix and ref.file.startswith(self.prefix):
+            return SourceRef(ref.file[len(self.prefix):], ref.line)
+        return ref
+
+
+class Fingerprint:
+    """fingerprint(desired), computed at most once and only when a decision needs it."""
+
+    def __init__(self, spec: ProductSpec) -> None:
+        self.spec = spec
+        self._value: str | None = None
+
+    def __call__(self) -> str:
+        if self._value is None:
+            self._value = fingerprint(self.spec)
+        return self._value
 
 
 def permission_problem(metadata: ShopMetadata | None, category_id: str | None, platform: str) -> str | None:
@@ -89,18 +116,22 @@ class _Product:
         return dict(self.live.platform_statuses)
 
 
-def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context
+def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[], str]
                  ) -> tuple[list[Action], list[str], list[PlanIssue], bool]:
     """(actions, notes, issues, drift) for a desired product matched to a readable live one."""
-    fp = fingerprint(desired)
-    unchanged = live.last_applied == (desired.key, fp)
-    changes = field_changes(live_view(live.spec, desired, ctx.image_uris), desired_view(desired))
+
+    def unchanged() -> bool:  # the catalog has not changed since the last apply
+        return live.last_applied is not None and live.last_applied == (desired.key, fp())
+
+    names = changed_fields(desired, live.spec, ctx.images)
+    changes = field_changes(live_view(live.spec, desired, ctx.images, names), desired_view(desired, names)) \
+        if names else ()
     issues = _warehouse_errors(desired, live, changes)
     if issues:
         return [], [], issues, False
     state = _Product(desired, live, ctx, [], [], [])
     failed = _failed_platforms(live)
-    if failed and unchanged:
+    if failed and unchanged():
         return [_blocked_review(live, failed)], [], [], False
     price, stock, content = _split(changes)
     listing = _platforms(state, unchanged)
@@ -114,7 +145,7 @@ def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context
     if failed:
         _failed_note(state, live, failed)
     actions = sorted(state.actions, key=lambda a: m.KINDS.index(a.kind))
-    drift = unchanged and any(a.is_write for a in actions)
+    drift = any(a.is_write for a in actions) and unchanged()
     return actions, state.notes, state.issues, drift
 
 
@@ -165,7 +196,7 @@ class _Listing:
     change: FieldChange
 
 
-def _platforms(state: _Product, unchanged: bool) -> _Listing | None:
+def _platforms(state: _Product, unchanged: Callable[[], bool]) -> _Listing | None:
     """Activate / deactivate / blocked actions; the listing change an edit must carry."""
     desired, present = state.desired, state.present
     manage_platforms = "listing_platforms" in desired.declared
@@ -192,11 +223,12 @@ def _platforms(state: _Product, unchanged: bool) -> _Listing | None:
     return listing
 
 
-def _check_permissions(state: _Product, to_list: list[str], category: str | None, unchanged: bool) -> list[str]:
+def _check_permissions(state: _Product, to_list: list[str], category: str | None,
+                       unchanged: Callable[[], bool]) -> list[str]:
     allowed, blockers = [], []
     for platform in to_list:
         status = permission_problem(state.ctx.metadata, category, platform)
-        if status and unchanged:
+        if status and unchanged():
             blockers.append(Blocker(platform, m.CATEGORY_NOT_PERMITTED, detail=status))
             continue
         warning = permission_warning(state.desired.key, state.ctx.metadata, category, platform)
@@ -220,7 +252,7 @@ def _hold(state: _Product, content: list, listing: _Listing | None) -> None:
 
 # --------------------------------------------------------------------------- content
 def _content_actions(state: _Product, content: list, listing: _Listing | None, sku_changes: list,
-                     fp: str) -> bool:
+                     fp: Callable[[], str]) -> bool:
     """Edit or partial edit; True when it also carries the price/stock changes."""
     desired, live = state.desired, state.live
     full = any(c.path[0] in FULL_EDIT_FIELDS for c in content)
@@ -230,11 +262,11 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
     if not content and listing is None:
         return False
     sent = listing.sent if listing else tuple(sorted(state.present))
-    merged = merged_spec(desired, live.spec, sent, state.ctx.image_uris, state.ctx.metadata)
+    merged = merged_spec(desired, live.spec, sent, state.ctx.image_uris, state.ctx.metadata, state.ctx.source(desired))
     uploads = resolve_images(desired.main_images, state.ctx.image_uris)[1] if "main_images" in desired.declared else ()
     changes = content + ([listing.change] if listing else [])
     common = dict(platforms=sent, sends_to_review=True, uploads=uploads,
-                  external_product_id=external_product_id(desired.key, fp))
+                  external_product_id=external_product_id(desired.key, fp()))
     if full:
         _category_warnings(state, content, sent)
         state.actions.append(Action(m.EDIT, changes=_sorted(changes + sku_changes), spec=merged,
@@ -279,7 +311,8 @@ def _price_stock(state: _Product, price: list, stock: list, under_review: bool) 
             state.actions.append(Action(m.HELD, platforms, changes=_sorted(price),
                                         note="not live while under review: the new price is sent after the review"))
         else:
-            merged = merged_spec(desired, live.spec, platforms, state.ctx.image_uris, state.ctx.metadata)
+            merged = merged_spec(desired, live.spec, platforms, state.ctx.image_uris, state.ctx.metadata,
+                                 state.ctx.source(desired))
             state.actions.append(Action(
                 m.PARTIAL_EDIT, platforms, changes=_sorted(price + stock), fields=("skus",),
                 spec=partial_spec(merged, ("skus",)), sku_ids=_kept_ids(desired, live),
