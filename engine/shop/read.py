@@ -187,7 +187,7 @@ def _assemble(reader: _Reader, desired: dict[str, tuple[str, ...]], shop_name: s
             product = _with_key(reader.details[pid], claimed_by[pid])
             if pid in reader.cached:
                 product = _overlay_search(product, reader.items[pid])
-        elif pid in claimed_by and not product.is_frozen and not product.is_deleted:
+        elif pid in claimed_by:  # frozen, deleted, or vanished between Search and Get
             reader.stats.from_search += 1
         products.append(product)
     reader.stats.matched = len(claimed_by)

@@ -291,7 +291,7 @@ class ApiCaller:
         code = _int(payload.get("code"), default=-1 if not payload else 0)
         message = str(payload.get("message") or "")
         request_id = str(payload.get("request_id") or response.headers.get("x-tt-logid", "") or "")
-        log.info("%s %s attempt=%d http=%d code=%s request_id=%s ms=%.0f", endpoint.method, path,
+        log.debug("%s %s attempt=%d http=%d code=%s request_id=%s ms=%.0f", endpoint.method, path,
                  attempt, status, code, request_id or "-", elapsed_ms)
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         if status == 429 or code in THROTTLED_CODES:
