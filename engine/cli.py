@@ -100,10 +100,17 @@ def sandbox_app_for(shop) -> object | None:
     the CLI so that the shop layer never imports the sandbox."""
     if shop.target != "sandbox":
         return None
+    import sqlite3
+
+    from engine.errors import ConfigError
     from engine.sandbox.app import create_app
 
-    shop.sandbox_db.parent.mkdir(parents=True, exist_ok=True)
-    return create_app(shop.sandbox_db)
+    try:
+        shop.sandbox_db.parent.mkdir(parents=True, exist_ok=True)
+        return create_app(shop.sandbox_db)
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError(f"the sandbox database {shop.sandbox_db} cannot be used ({exc}); "
+                          "delete it to start an empty sandbox shop") from exc
 
 
 @cli.command("live")

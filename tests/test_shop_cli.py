@@ -100,3 +100,12 @@ def test_live_api_target_over_http_discovers_the_shop(sandbox_http, tmp_path):
 def test_live_on_a_missing_catalog_is_a_clear_error(tmp_path):
     result = catalog("live", str(tmp_path / "nope"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def test_live_with_an_unusable_sandbox_database_is_a_clear_error(tmp_path):
+    root = make_catalog(tmp_path / "shop")
+    (root / ".sandbox").mkdir()
+    (root / ".sandbox" / "shop.db").write_text("not a database")
+    result = catalog("live", str(root))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "sandbox database" in result.stderr and "delete it" in result.stderr

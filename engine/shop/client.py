@@ -102,8 +102,8 @@ class ShopClient:
         """`app`: an ASGI application (the in-process sandbox) reached through
         httpx.ASGITransport, so callers above this layer never touch httpx."""
         self.market = market
-        if app is not None:
-            transport = httpx.ASGITransport(app=app)
+        if app is not None:  # an app crash answers HTTP 500, as a server would (retried / ambiguous)
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
             base_url = base_url if base_url != API_BASE_URL else SANDBOX_BASE_URL
         self.wire = ApiCaller(credentials, base_url=base_url, auth_url=auth_url, transport=transport,
                               qps=qps, concurrency=concurrency, retry=retry, timeout=timeout,
