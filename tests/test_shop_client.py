@@ -331,11 +331,11 @@ def test_still_throttled_after_every_attempt_is_rate_limited_error(sandbox):
     assert sandbox.store.calls()["POST /product/202309/products/{product_id}/prices/update"] == 3
 
 
-@pytest.mark.sandbox(qps=2)
+@pytest.mark.sandbox(qps=5)
 def test_client_limiter_keeps_under_the_server_limit(sandbox):
     async def main():
-        async with make_client(sandbox, qps=2) as client:
-            await asyncio.gather(*(client.warehouses() for _ in range(5)))
+        async with make_client(sandbox, qps=5) as client:
+            await asyncio.gather(*(client.warehouses() for _ in range(12)))  # 12 at once, 5 per second
             return client.wire.retries
 
     assert sum(run(main()).values()) == 0  # paced: the server never had to refuse
