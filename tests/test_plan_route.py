@@ -343,3 +343,19 @@ def test_targets_limit_the_plan_and_a_target_matching_nothing_is_an_error():
     assert [p.key for p in plan.products] == ["kopi-gayo"] and plan.targets == ("kopi-*",)
     with pytest.raises(PlanError, match="kopi-gaya; did you mean kopi-gayo"):
         plan_for(products, targets=("kopi-gaya",))
+
+
+def test_listing_check_specs_are_whole_products_for_creates_and_edits():
+    from engine.plan.planner import listing_check_specs
+    from test_plan_builders import catalog, snapshot
+
+    new, edited, priced = spec("a-new"), spec("b-edit", title="Kemeja Batik Parang Premium Baru"), spec("c-price")
+    lives = (live_image(spec("b-edit"), "2"), live_image(spec("c-price", skus=(sku("C-PRICE-L", "1", 5, "L"),
+                                                                              sku("C-PRICE-M", "150000", 10, "M"))), "3"))
+    cat = catalog(new, edited, priced)
+    snap = snapshot(*lives, desired=(new, edited, priced))
+    plan = plan_for((new, edited, priced), *lives)
+    specs = listing_check_specs(plan, cat, snap)
+    assert sorted(specs) == ["a-new", "b-edit"]  # a price update is not checked
+    assert specs["b-edit"].title == "Kemeja Batik Parang Premium Baru"
+    assert specs["b-edit"].skus and specs["b-edit"].description  # the whole product, not the partial fields

@@ -24,7 +24,7 @@ from engine.catalog.spec import (
     SkuSpec,
     SourceRef,
 )
-from engine.plan.live import ShopMetadata
+from engine.plan.live import CategoryInfo, ShopMetadata
 from engine.plan.project import ImageUris
 
 
@@ -42,20 +42,47 @@ def resolve_images(images: tuple[ImageRef, ...], image_uris: ImageUris) -> tuple
     return tuple(resolved), tuple(sorted(set(uploads), key=lambda i: (i.path or "", i.sha256 or "")))
 
 
-def _fill(ref: Ref | None, known: tuple[Ref, ...]) -> Ref | None:
+class Known:
+    """Shop metadata indexed once per plan: brands, attributes per category, categories."""
+
+    def __init__(self, metadata: ShopMetadata | None) -> None:
+        self.metadata = metadata
+        self.brands = _RefIndex(metadata.brands if metadata else ())
+        self.attributes = {cid: attrs for cid, attrs in metadata.attributes} if metadata else {}
+        self.categories = {c.id: c for c in metadata.categories} if metadata else {}
+
+    def category(self, category_id: str | None) -> CategoryInfo | None:
+        return self.categories.get(category_id) if category_id else None
+
+
+class _RefIndex:
+    def __init__(self, refs) -> None:
+        self.by_id = {r.id: r for r in reversed(tuple(refs)) if r.id is not None}
+        self.by_name = {r.name: r for r in reversed(tuple(refs)) if r.name is not None}
+
+    def get(self, ref: Ref) -> Ref | None:
+        return self.by_id.get(ref.id) if ref.id is not None else self.by_name.get(ref.name)
+
+
+def _fill(ref: Ref | None, *known) -> Ref | None:
+    """`ref` with the id (or name) it lacks, from the first source that knows it."""
     if ref is None or (ref.id is not None and ref.name is not None):
         return ref
-    for candidate in known:
-        if (ref.id is not None and candidate.id == ref.id) or (ref.id is None and candidate.name == ref.name):
+    for source in known:
+        candidate = source.get(ref) if isinstance(source, _RefIndex) else next(
+            (c for c in source if (ref.id is not None and c.id == ref.id) or (ref.id is None and c.name == ref.name)),
+            None)
+        if candidate is not None:
             return Ref(candidate.id or ref.id, candidate.name or ref.name)
     return ref
 
 
-def _fill_attributes(attrs: tuple[ProductAttribute, ...], known: tuple[ProductAttribute, ...]) -> tuple[ProductAttribute, ...]:
+def _fill_attributes(attrs: tuple[ProductAttribute, ...], *known: tuple[ProductAttribute, ...]
+                     ) -> tuple[ProductAttribute, ...]:
     out = []
     for attr in attrs:
-        head = _fill(Ref(attr.id, attr.name), tuple(Ref(k.id, k.name) for k in known))
-        candidates = tuple(v for k in known if Ref(k.id, k.name) == head for v in k.values)
+        head = _fill(Ref(attr.id, attr.name), *(tuple(Ref(k.id, k.name) for k in group) for group in known))
+        candidates = tuple(v for group in known for k in group if Ref(k.id, k.name) == head for v in k.values)
         values = tuple(_fill(v, candidates) for v in attr.values)
         out.append(ProductAttribute(head.id, head.name, values))
     return tuple(out)
@@ -76,23 +103,21 @@ def _fill_sales(attrs: tuple[SalesAttribute, ...], live: tuple[SalesAttribute, .
     return tuple(out)
 
 
-def complete_refs(spec: ProductSpec, live: ProductSpec | None, metadata: ShopMetadata | None) -> dict:
+def complete_refs(spec: ProductSpec, live: ProductSpec | None, known: Known) -> dict:
     """{brand, product_attributes} of `spec` with ids filled in where the live product or the
     shop metadata knows them."""
-    brands = (live.brand,) if live and live.brand else ()
-    brands += metadata.brands if metadata else ()
-    known_attrs = live.product_attributes if live else ()
-    if metadata and spec.category_id:
-        known_attrs += dict(metadata.attributes).get(spec.category_id, ())
-    return {"brand": _fill(spec.brand, brands),
-            "product_attributes": _fill_attributes(spec.product_attributes, known_attrs)}
+    live_brands = (live.brand,) if live and live.brand else ()
+    live_attrs = live.product_attributes if live else ()
+    return {"brand": _fill(spec.brand, live_brands, known.brands),
+            "product_attributes": _fill_attributes(spec.product_attributes, live_attrs,
+                                                   known.attributes.get(spec.category_id, ()))}
 
 
-def create_spec(desired: ProductSpec, image_uris: ImageUris, metadata: ShopMetadata | None,
+def create_spec(desired: ProductSpec, image_uris: ImageUris, known: Known,
                 source: SourceRef | None = None) -> ProductSpec:
     images, _ = resolve_images(desired.main_images, image_uris)
     return replace(desired, main_images=images, source=source or desired.source,
-                   **complete_refs(desired, None, metadata))
+                   **complete_refs(desired, None, known))
 
 
 def merge_sku(want: SkuSpec, have: SkuSpec | None) -> SkuSpec:
@@ -114,7 +139,7 @@ def merge_skus(want: tuple[SkuSpec, ...], have: tuple[SkuSpec, ...]) -> tuple[Sk
 
 
 def merged_spec(desired: ProductSpec, live: ProductSpec, platforms: tuple[str, ...],
-                image_uris: ImageUris, metadata: ShopMetadata | None, source: SourceRef | None = None) -> ProductSpec:
+                image_uris: ImageUris, known: Known, source: SourceRef | None = None) -> ProductSpec:
     """Live spec with the desired declared fields overlaid; every field set (full Edit)."""
     values = {}
     for name in MANAGED_FIELDS:
@@ -123,7 +148,7 @@ def merged_spec(desired: ProductSpec, live: ProductSpec, platforms: tuple[str, .
         values["skus"] = merge_skus(desired.skus, live.skus)
     values["main_images"], _ = resolve_images(values["main_images"], image_uris)
     values["listing_platforms"] = platforms
-    values.update(complete_refs(ProductSpec(key=desired.key, **values), live, metadata))
+    values.update(complete_refs(ProductSpec(key=desired.key, **values), live, known))
     return ProductSpec(key=desired.key, declared=frozenset(MANAGED_FIELDS), source=source or desired.source, **values)
 
 

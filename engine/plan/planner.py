@@ -24,7 +24,7 @@ from engine.plan.diff import added_changes
 from engine.plan.identity import match_products
 from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
 from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
-from engine.plan.payload import create_spec, resolve_images
+from engine.plan.payload import create_spec, merged_spec, resolve_images
 from engine.plan.project import desired_view
 from engine.plan.route import Context, Fingerprint, permission_warning, route_update
 
@@ -149,11 +149,11 @@ def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context, base: dict) -> 
     platforms = desired.listing_platforms if "listing_platforms" in desired.declared else ()
     platforms = platforms or DEFAULT_PLATFORMS
     issues = [w for p in platforms
-              if (w := permission_warning(desired.key, ctx.metadata, desired.category_id, p)) is not None]
+              if (w := permission_warning(desired.key, ctx.known, desired.category_id, p)) is not None]
     _, uploads = resolve_images(desired.main_images, ctx.image_uris)
     action = Action(
         m.CREATE, platforms, sends_to_review=True, changes=added_changes(desired_view(desired)),
-        spec=create_spec(desired, ctx.image_uris, ctx.metadata, ctx.source(desired)),
+        spec=create_spec(desired, ctx.image_uris, ctx.known, ctx.source(desired)),
         idempotency_key=idempotency_key(desired.key, fp()),
         external_product_id=external_product_id(desired.key, fp()), uploads=uploads)
     base["platforms"] = platforms
@@ -206,3 +206,22 @@ def _names(snapshot: LiveSnapshot, products: list[ProductPlan], shop: Any) -> tu
         if info.id in wanted and info.name:
             names[info.id] = info.name
     return tuple(sorted(names.items()))
+
+
+def listing_check_specs(plan: Plan, catalog: Any, snapshot: LiveSnapshot,
+                        image_uris: Mapping[tuple[str, str], str] | None = None) -> dict[str, ProductSpec]:
+    """key → the whole product each create / edit / partial edit of `plan` would leave in the
+    shop: what `--check` sends to Check Product Listing (which takes the Create body shape)."""
+    desired = {spec.key: spec for spec in catalog.products}
+    ctx = Context(dict(image_uris or {}), snapshot.metadata, getattr(catalog, "root", None))
+    out: dict[str, ProductSpec] = {}
+    for item in plan.products:
+        for action in item.actions:
+            if action.kind in (m.CREATE, m.EDIT) and action.spec is not None:
+                out[item.key] = action.spec
+            elif action.kind == m.PARTIAL_EDIT and action.sends_to_review and item.product_id:
+                live = snapshot.product(item.product_id)
+                if live is not None and live.spec is not None and item.key in desired:
+                    out[item.key] = merged_spec(desired[item.key], live.spec, action.platforms, ctx.image_uris,
+                                                ctx.known, ctx.source(desired[item.key]))
+    return dict(sorted(out.items()))

@@ -23,7 +23,7 @@ from engine.plan.diff import change_order, field_changes
 from engine.plan.live import DEACTIVATED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
 from engine.plan import model as m
 from engine.plan.model import Action, Blocker, FieldChange, PlanIssue, PriceUpdate, StockUpdate
-from engine.plan.payload import merge_sku, merged_spec, partial_spec, resolve_images
+from engine.plan.payload import Known, merge_sku, merged_spec, partial_spec, resolve_images
 from engine.plan.project import ImageIndex, ImageUris, changed_fields, desired_view, live_view
 
 FULL_EDIT_FIELDS = frozenset({"category_id", "shipping_insurance_requirement", "is_pre_owned",
@@ -40,6 +40,7 @@ class Context:
         self.image_uris = dict(image_uris)
         self.images = ImageIndex(self.image_uris)
         self.metadata = metadata
+        self.known = Known(metadata)
         self.prefix = str(root).rstrip("/") + "/" if root else ""
 
     def source(self, spec: ProductSpec) -> SourceRef:
@@ -64,9 +65,9 @@ class Fingerprint:
         return self._value
 
 
-def permission_problem(metadata: ShopMetadata | None, category_id: str | None, platform: str) -> str | None:
+def permission_problem(known: Known, category_id: str | None, platform: str) -> str | None:
     """The blocking permission status of a category on a platform, or None when allowed/unknown."""
-    info = metadata.category(category_id) if metadata and category_id else None
+    info = known.category(category_id)
     if info is None:
         return None
     statuses = dict(info.permissions).get(platform, ())
@@ -75,12 +76,11 @@ def permission_problem(metadata: ShopMetadata | None, category_id: str | None, p
     return next((s for s in NOT_PERMITTED if s in statuses), None)
 
 
-def permission_warning(key: str, metadata: ShopMetadata | None, category_id: str | None,
-                       platform: str) -> PlanIssue | None:
-    status = permission_problem(metadata, category_id, platform)
+def permission_warning(key: str, known: Known, category_id: str | None, platform: str) -> PlanIssue | None:
+    status = permission_problem(known, category_id, platform)
     if status is None:
         return None
-    info = metadata.category(category_id)  # type: ignore[union-attr]
+    info = known.category(category_id)
     name = f"{category_id} ({info.name})" if info and info.name else str(category_id)
     message = (f"{key}: category {name} is {PERMISSION_TEXT[status]} on {PLATFORM_LABELS[platform]}; "
                "the platform may refuse the listing there")
@@ -227,11 +227,11 @@ def _check_permissions(state: _Product, to_list: list[str], category: str | None
                        unchanged: Callable[[], bool]) -> list[str]:
     allowed, blockers = [], []
     for platform in to_list:
-        status = permission_problem(state.ctx.metadata, category, platform)
+        status = permission_problem(state.ctx.known, category, platform)
         if status and unchanged():
             blockers.append(Blocker(platform, m.CATEGORY_NOT_PERMITTED, detail=status))
             continue
-        warning = permission_warning(state.desired.key, state.ctx.metadata, category, platform)
+        warning = permission_warning(state.desired.key, state.ctx.known, category, platform)
         if warning:
             state.issues.append(warning)
         allowed.append(platform)
@@ -262,7 +262,7 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
     if not content and listing is None:
         return False
     sent = listing.sent if listing else tuple(sorted(state.present))
-    merged = merged_spec(desired, live.spec, sent, state.ctx.image_uris, state.ctx.metadata, state.ctx.source(desired))
+    merged = merged_spec(desired, live.spec, sent, state.ctx.image_uris, state.ctx.known, state.ctx.source(desired))
     uploads = resolve_images(desired.main_images, state.ctx.image_uris)[1] if "main_images" in desired.declared else ()
     changes = content + ([listing.change] if listing else [])
     common = dict(platforms=sent, sends_to_review=True, uploads=uploads,
@@ -284,7 +284,7 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
 def _category_warnings(state: _Product, content: list, sent: tuple[str, ...]) -> None:
     if any(c.path == ("category_id",) for c in content):
         for platform in sent:
-            warning = permission_warning(state.desired.key, state.ctx.metadata, state.desired.category_id, platform)
+            warning = permission_warning(state.desired.key, state.ctx.known, state.desired.category_id, platform)
             if warning:
                 state.issues.append(warning)
 
@@ -311,7 +311,7 @@ def _price_stock(state: _Product, price: list, stock: list, under_review: bool) 
             state.actions.append(Action(m.HELD, platforms, changes=_sorted(price),
                                         note="not live while under review: the new price is sent after the review"))
         else:
-            merged = merged_spec(desired, live.spec, platforms, state.ctx.image_uris, state.ctx.metadata,
+            merged = merged_spec(desired, live.spec, platforms, state.ctx.image_uris, state.ctx.known,
                                  state.ctx.source(desired))
             state.actions.append(Action(
                 m.PARTIAL_EDIT, platforms, changes=_sorted(price + stock), fields=("skus",),
