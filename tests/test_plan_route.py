@@ -359,3 +359,12 @@ def test_listing_check_specs_are_whole_products_for_creates_and_edits():
     assert sorted(specs) == ["a-new", "b-edit"]  # a price update is not checked
     assert specs["b-edit"].title == "Kemeja Batik Parang Premium Baru"
     assert specs["b-edit"].skus and specs["b-edit"].description  # the whole product, not the partial fields
+
+
+def test_a_product_whose_skus_were_all_renamed_is_found_by_its_fingerprint_key():
+    desired = spec(skus=(sku("BATIK-PARANG-NEW", "150000", 5, "L"),))
+    old = live_image(spec(), product_id="1729")  # fingerprint names batik-parang, SKUs are the old ones
+    item = only(plan_for(desired, old))
+    assert item.product_id == "1729" and item.kinds() == (m.PARTIAL_EDIT,)
+    assert {c.path for c in item.actions[0].changes} == {
+        ("skus", "BATIK-PARANG-L"), ("skus", "BATIK-PARANG-M"), ("skus", "BATIK-PARANG-NEW")}

@@ -1,7 +1,8 @@
 """Which live product is each catalog product? (and which identities conflict)
 
 A catalog product matches the live products that hold any of its seller_skus
-(`LiveSnapshot.claims`, filled by the reader) or whose engine fingerprint names its key.
+(`LiveSnapshot.claims`, filled by the reader) or, when none does (every SKU renamed), the live
+product whose engine fingerprint names its key.
 Deleted live products only count when nothing alive matches (they can be recovered).
 Conflicts are errors naming every product id involved, and the affected catalog products get
 no actions: a key spread over several live products, one live product claimed by several
@@ -59,7 +60,8 @@ def match_products(desired: Sequence[ProductSpec], snapshot: LiveSnapshot
     matched: dict[str, LiveProduct | None] = {}
     issues: list[PlanIssue] = []
     for spec in desired:
-        ids = set(claims.get(spec.key, ())) | set(by_fingerprint.get(spec.key, ()))
+        # by seller_sku; the engine fingerprint's key only when no SKU matches (all renamed)
+        ids = set(claims.get(spec.key, ())) or set(by_fingerprint.get(spec.key, ()))
         live, issue = _pick(snapshot, spec.key, ids)
         if issue:
             issues.append(issue)
