@@ -131,3 +131,15 @@ def test_summary_line_mentions_recover_and_waiting_only_when_present():
     assert "1 to edit (1 goes back to review)" in line and ", 2 to recover;" in line
     assert "1 waiting for review" in line
     assert "recover" not in summary_line(m.PlanSummary())
+
+
+def test_markdown_fits_a_character_budget_and_says_what_it_left_out(plan):
+    from engine.render.markdown import RESERVED
+
+    full = render_markdown(plan)
+    short = render_markdown(plan, max_chars=RESERVED + 2_000)
+    assert len(short) < len(full) and len(short) <= RESERVED + 2_000
+    assert 2 <= short.count("<details>") < full.count("<details>")
+    left_out = full.count("<details>") - 1 - short.count("<details>")
+    assert f"_{left_out} more product(s) left out to fit;" in short
+    assert "| Tokopedia |" in short and "**Plan:" in short and "#### Errors" in short

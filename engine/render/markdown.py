@@ -18,6 +18,7 @@ from engine.render import fmt
 from engine.render.text import Paint, product_lines, product_symbol, summary_line
 
 TEMPLATES = Path(__file__).parent / "templates"
+RESERVED = 6_000  # heading, table, warnings, errors and the "left out" note
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -65,17 +66,28 @@ def _rows(plan: Plan) -> list[dict]:
     return rows
 
 
-def render_markdown(plan: Plan) -> str:
+def render_markdown(plan: Plan, *, max_chars: int | None = None) -> str:
+    """The plan as Markdown. `max_chars` (e.g. 60,000 for a GitHub comment, whose limit is
+    65,536) keeps the table and summary and drops product details past the budget, saying how
+    many were left out."""
     names = fmt.Names(plan.names)
-    products = []
+    products, used, omitted = [], 0, 0
+    budget = None if max_chars is None else max_chars - RESERVED
     for item in plan.products:
         body = "\n".join(product_lines(item, names, Paint(False)))
-        products.append({"symbol": product_symbol(item), "key": item.key, "what": _what(item),
-                         "body": body, "fence": _fence(body)})
+        entry = {"symbol": product_symbol(item), "key": item.key, "what": _what(item),
+                 "body": body, "fence": _fence(body)}
+        used += len(body) + len(item.key) + 120
+        if budget is not None and used > budget:
+            omitted += 1
+            continue
+        products.append(entry)
     heading = f"Plan for {plan.shop_name or 'the shop'} on {fmt.marketplace(plan.market)}"
     if plan.targets:
         heading += " (targets: " + ", ".join(plan.targets) + ")"
-    return environment().get_template("plan.md.j2").render(
+    unmanaged = plan.unmanaged if budget is None or used + 80 * len(plan.unmanaged) <= budget else ()
+    text = environment().get_template("plan.md.j2").render(
         heading=heading, summary=summary_line(plan.summary()), rows=_rows(plan), products=products,
-        warnings=[w.message for w in plan.warnings], errors=[e.message for e in plan.errors],
-        unmanaged=plan.unmanaged)
+        omitted=omitted, warnings=[w.message for w in plan.warnings], errors=[e.message for e in plan.errors],
+        unmanaged=unmanaged, unmanaged_count=len(plan.unmanaged))
+    return re.sub(r"\n{3,}", "\n\n", text)  # product bodies never hold blank lines
