@@ -368,3 +368,11 @@ def test_a_product_whose_skus_were_all_renamed_is_found_by_its_fingerprint_key()
     assert item.product_id == "1729" and item.kinds() == (m.PARTIAL_EDIT,)
     assert {c.path for c in item.actions[0].changes} == {
         ("skus", "BATIK-PARANG-L"), ("skus", "BATIK-PARANG-M"), ("skus", "BATIK-PARANG-NEW")}
+
+
+def test_full_edit_sends_only_the_platforms_the_product_is_listed_on_now():
+    live = live_image(spec(), statuses=(("TIKTOK_SHOP", "ACTIVATE"), ("TOKOPEDIA", "SELLER_DEACTIVATED")))
+    desired = spec(minimum_order_quantity=4, listing_platforms=("TIKTOK_SHOP",))
+    (action,) = only(plan_for(desired, live)).actions
+    assert action.kind == m.EDIT and action.spec.listing_platforms == ("TIKTOK_SHOP",)
+    assert action.platforms == ("TIKTOK_SHOP", "TOKOPEDIA")  # the product the edit touches

@@ -20,12 +20,13 @@ from collections.abc import Callable
 
 from engine.catalog.spec import PLATFORM_LABELS, ProductSpec, SourceRef, external_product_id, fingerprint
 from engine.plan.diff import change_order, field_changes
-from engine.plan.live import DEACTIVATED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
+from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
 from engine.plan import model as m
 from engine.plan.model import Action, Blocker, FieldChange, PlanIssue, PriceUpdate, StockUpdate
 from engine.plan.payload import Known, merge_sku, merged_spec, partial_spec, resolve_images
 from engine.plan.project import ImageIndex, ImageUris, changed_fields, desired_view, live_view
 
+NOT_LISTED = frozenset({*DEACTIVATED, DELETED})
 FULL_EDIT_FIELDS = frozenset({"category_id", "shipping_insurance_requirement", "is_pre_owned",
                               "minimum_order_quantity", "delivery_option_ids"})
 NOT_PERMITTED = ("PROHIBITED", "INVITE_ONLY", "NON_MAIN_CATEGORY")
@@ -211,7 +212,8 @@ def _platforms(state: _Product, unchanged: Callable[[], bool]) -> _Listing | Non
     to_list = _check_permissions(state, to_list, category, unchanged)
     listing = None
     if to_list:
-        sent = tuple(sorted((want & set(present)) | set(to_list)))
+        listed = {p for p, s in present.items() if s not in NOT_LISTED}  # deactivated ones: Activate
+        sent = tuple(sorted((want & listed) | set(to_list)))
         listing = _Listing(sent, FieldChange(("listing_platforms",), sorted(present), list(sent)))
         to_deactivate = [p for p in to_deactivate if p in sent]
     if to_activate:
@@ -261,11 +263,14 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
         state.notes.append("has an unsaved draft in Seller Center: a full edit is used so the draft is not published")
     if not content and listing is None:
         return False
-    sent = listing.sent if listing else tuple(sorted(state.present))
+    # listing_platforms a full edit sends: where the product is listed now (deactivated platforms
+    # are left out — an edit naming them could list them again; empty = not sent)
+    sent = listing.sent if listing else tuple(sorted(p for p, s in state.present.items() if s not in NOT_LISTED))
     merged = merged_spec(desired, live.spec, sent, state.ctx.image_uris, state.ctx.known, state.ctx.source(desired))
     uploads = resolve_images(desired.main_images, state.ctx.image_uris)[1] if "main_images" in desired.declared else ()
     changes = content + ([listing.change] if listing else [])
-    common = dict(platforms=sent, sends_to_review=True, uploads=uploads,
+    common = dict(platforms=listing.sent if listing else tuple(sorted(state.present)), sends_to_review=True,
+                  uploads=uploads,
                   external_product_id=external_product_id(desired.key, fp()))
     if full:
         _category_warnings(state, content, sent)
