@@ -376,3 +376,23 @@ def test_full_edit_sends_only_the_platforms_the_product_is_listed_on_now():
     (action,) = only(plan_for(desired, live)).actions
     assert action.kind == m.EDIT and action.spec.listing_platforms == ("TIKTOK_SHOP",)
     assert action.platforms == ("TIKTOK_SHOP", "TOKOPEDIA")  # the product the edit touches
+
+
+def test_the_settled_shortcut_agrees_with_full_routing():
+    """Every platform state × desired status × platform set: `settled` ⇒ routing plans nothing."""
+    import itertools
+
+    from engine.plan.route import Context, Fingerprint, _route, settled
+
+    states = [None, "ACTIVATE", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED", "PENDING", "FAILED"]
+    ctx = Context({}, None)
+    for tts, toko, status, platforms, audit in itertools.product(
+            states, states, ["active", "inactive"], [("TIKTOK_SHOP",), ("TOKOPEDIA",), ("TIKTOK_SHOP", "TOKOPEDIA")],
+            ["APPROVED", "AUDITING", "FAILED"]):
+        present = tuple((p, s) for p, s in (("TIKTOK_SHOP", tts), ("TOKOPEDIA", toko)) if s)
+        desired = spec(status=status, listing_platforms=platforms)
+        live = live_image(desired, statuses=present, audit_status=audit)
+        fp = Fingerprint(desired)
+        actions, _, _, _ = _route(desired, live, ctx, fp, lambda: live.last_applied == (desired.key, fp()), [])
+        if settled(desired, live):
+            assert actions == [], (present, status, platforms, audit)

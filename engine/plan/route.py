@@ -111,10 +111,7 @@ class _Product:
     actions: list
     notes: list
     issues: list
-
-    @property
-    def present(self) -> dict[str, str]:
-        return dict(self.live.platform_statuses)
+    present: dict[str, str]  # platform → raw status
 
 
 def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[], str]
@@ -125,12 +122,39 @@ def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Call
         return live.last_applied is not None and live.last_applied == (desired.key, fp())
 
     names = changed_fields(desired, live.spec, ctx.images)
+    if not names and settled(desired, live):
+        return [], [], [], False  # the common case: nothing differs, nothing to decide
+    return _route(desired, live, ctx, fp, unchanged, names)
+
+
+def settled(desired: ProductSpec, live: LiveProduct) -> bool:
+    """True when no platform needs anything: nothing under review or failed, every wanted
+    platform listed and in the wanted state. (A shortcut: `_route` decides the same.)"""
+    if live.audit_status in ("AUDITING", "FAILED"):
+        return False
+    present = dict(live.platform_statuses)
+    if any(s in (UNDER_REVIEW, REVIEW_FAILED) for s in present.values()):
+        return False
+    active = desired.status != "inactive"
+    if "listing_platforms" in desired.declared:
+        want = set(desired.listing_platforms)
+        if active and not want <= present.keys():
+            return False
+        return all(s != LIVE if (p not in want or not active) else s not in DEACTIVATED
+                   for p, s in present.items())
+    if "status" in desired.declared:
+        return all(s not in DEACTIVATED if active else s != LIVE for s in present.values())
+    return True
+
+
+def _route(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[], str],
+           unchanged: Callable[[], bool], names: list[str]) -> tuple[list[Action], list[str], list[PlanIssue], bool]:
     changes = field_changes(live_view(live.spec, desired, ctx.images, names), desired_view(desired, names)) \
         if names else ()
     issues = _warehouse_errors(desired, live, changes)
     if issues:
         return [], [], issues, False
-    state = _Product(desired, live, ctx, [], [], [])
+    state = _Product(desired, live, ctx, [], [], [], dict(live.platform_statuses))
     failed = _failed_platforms(live)
     if failed and unchanged():
         return [_blocked_review(live, failed)], [], [], False
