@@ -110,3 +110,27 @@ def test_fast_plan_to_dict_is_exactly_the_codec(plan):
 
     checked = with_checks(plan, {"a-create": ListingCheck("PASS")})
     assert json.dumps(plan_to_dict(checked)) == json.dumps(to_plain(checked))
+
+
+def test_fingerprint_is_stable():
+    """The fingerprint is stored in live products (external_product_id): its recipe must not
+    drift. Reference: sha256 of sorted-key compact JSON of the declared canonical fields."""
+    import dataclasses
+    import hashlib
+
+    from engine.catalog.spec import fingerprint
+    from test_plan_builders import spec
+
+    def plain(value):
+        if isinstance(value, tuple):
+            return [plain(v) for v in value]
+        if isinstance(value, frozenset):
+            return sorted(plain(v) for v in value)
+        if dataclasses.is_dataclass(value):
+            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return value
+
+    for product in (spec(), spec("kopi-gayo", declared={"title", "skus"}), spec(status="inactive")):
+        canonical = {"key": product.key, **{n: plain(getattr(product, n)) for n in sorted(product.declared)}}
+        blob = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert fingerprint(product) == hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -142,14 +142,20 @@ class ProductSpec:
         return out
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # dataclass → field names (fields() is slow)
+
+
 def _plain(value: object) -> object:
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
-    if isinstance(value, frozenset):
-        return sorted(_plain(v) for v in value)
-    if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    return value
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        if isinstance(value, frozenset):
+            return sorted(_plain(v) for v in value)
+        if not hasattr(value, "__dataclass_fields__"):
+            return value
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    return {name: _plain(getattr(value, name)) for name in names}
 
 
 def fingerprint(spec: ProductSpec) -> str:
