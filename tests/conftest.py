@@ -126,6 +126,9 @@ class SandboxHandle:
             client.close()
         self.store.close()
         self.app.state.shop.db.close()
+        errors = self.app.state.gateway.internal_errors
+        if errors:
+            pytest.fail("the sandbox raised unexpected exceptions:\n  " + "\n  ".join(errors), pytrace=False)
         if self.violations:
             shown = "\n  ".join(dict.fromkeys(self.violations))
             pytest.fail(f"{len(self.violations)} contract violation(s):\n  {shown}", pytrace=False)

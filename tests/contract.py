@@ -95,6 +95,8 @@ def walk(value: Any, schema: dict[str, Any], path: str, problems: list[str], ski
     if isinstance(value, dict):
         properties = schema.get("properties") or {}
         for key in sorted(value):
+            if f"{path}.{key}" in skip:
+                continue
             if key not in properties:
                 problems.append(f"{path}.{key}: not declared in the spec")
             else:

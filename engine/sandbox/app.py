@@ -11,7 +11,9 @@ and over HTTP with `catalog sandbox serve` (engine.sandbox.server). Arguments:
     latency_ms           added to every request
     qps                  rate limit per API per (app_key, shop_cipher); default seed limits.qps_per_api (50)
     faults, seed         fault spec (see engine.sandbox.faults) and its deterministic seed
-    clock                `() -> float` seconds; tests move it (token expiry, review delays, rate limit)
+    clock                `() -> float` seconds; tests move it (token expiry, review delays, rate limit,
+                         create/update times). The signed `timestamp` window is checked against the
+                         wall clock: clock skew is between real clocks.
     review_seconds       how long review takes (default seed limits.review_seconds, 0)
     daily_listing_limit  listings + relistings per day (default seed limits.daily_listing_limit)
     observer             `observer(request_info, response_info)` after every exchange:
@@ -26,7 +28,6 @@ from typing import Any, Callable
 
 import httpx
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -67,6 +68,13 @@ class DropConnectionMiddleware:
                     return
 
 
+class SandboxApp(Starlette):
+    """Starlette with DropConnectionMiddleware outside everything (it needs the server's own `send`)."""
+
+    def build_middleware_stack(self) -> Callable[..., Any]:
+        return DropConnectionMiddleware(super().build_middleware_stack())
+
+
 def create_app(db_path: Path | str, *, latency_ms: float = 0, qps: float | None = None, faults: str = "",
                seed: int = 0, clock: Callable[[], float] | None = None, review_seconds: float | None = None,
                daily_listing_limit: int | None = None, observer: Observer | None = None) -> Starlette:
@@ -82,8 +90,7 @@ def create_app(db_path: Path | str, *, latency_ms: float = 0, qps: float | None 
     async def endpoint(request: Request) -> Response:
         return await gateway.handle(request)
 
-    app = Starlette(routes=[Route("/{path:path}", endpoint, methods=METHODS)],
-                    middleware=[Middleware(DropConnectionMiddleware)])
+    app = SandboxApp(routes=[Route("/{path:path}", endpoint, methods=METHODS)])
     app.state.shop = shop
     app.state.gateway = gateway
     return app

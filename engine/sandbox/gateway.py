@@ -12,6 +12,7 @@ request_id, data}`; handlers run in a worker thread (SQLite is synchronous).
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 from typing import Any, Callable
@@ -35,6 +36,7 @@ COMMON = frozenset({"app_key", "timestamp", "sign"})
 ROUTE_PROBLEMS = {"path": (codes.INVALID_PATH, 404, "Invalid path: no such API"),
                   "method": (codes.INVALID_METHOD, 405, "Invalid method for this API"),
                   "version": (codes.INVALID_VERSION, 404, "The version name is invalid")}
+log = logging.getLogger("engine.sandbox")
 Observer = Callable[[dict[str, Any], dict[str, Any]], None]
 
 
@@ -53,6 +55,7 @@ class Gateway:
         self.limiter = limiter
         self.faults = faults
         self.observer = observer
+        self.internal_errors: list[str] = []  # unexpected exceptions (tests fail on any)
 
     async def handle(self, request: Request) -> Response:
         method, path = request.method, request.scope["path"]
@@ -70,6 +73,12 @@ class Gateway:
         except DropConnection:
             self._observe(info, {"status": None, "json": None, "headers": {}, "dropped": True})
             raise
+        except Exception as exc:  # a sandbox bug: answer like the platform would, keep serving, keep a record
+            log.exception("sandbox internal error on %s %s", info["method"], info["path"])
+            self.internal_errors.append(f"{info['method']} {info['path']}: {exc!r}")
+            status, extra = 500, {}
+            envelope = {"code": codes.INTERNAL_ERROR, "message": "Internal error, please try again",
+                        "request_id": request_id(self.shop.now()), "data": {}}
         response = JSONResponse(envelope, status_code=status, headers=extra)
         self._observe(info, {"status": status, "json": envelope, "headers": dict(response.headers)})
         return response
@@ -126,11 +135,11 @@ class Gateway:
         creds, limits = self.shop.seed.credentials, self.shop.seed.limits
         if query.get("app_key") != creds["app_key"]:
             raise PlatformError(codes.INVALID_PARAM, "Invalid credentials: missing or unknown app_key")
-        stamp = query.get("timestamp", "")
+        stamp, wall = query.get("timestamp", ""), time.time()  # skew is between real clocks, not the shop clock
         if not stamp.isdigit():
             raise PlatformError(codes.INVALID_PARAM, "Invalid timestamp: timestamp is required (Unix seconds)")
-        if not now - limits["timestamp_window_past_seconds"] <= int(stamp) <= \
-                now + limits["timestamp_window_future_seconds"]:
+        if not wall - limits["timestamp_window_past_seconds"] <= int(stamp) <= \
+                wall + limits["timestamp_window_future_seconds"]:
             raise PlatformError(codes.INVALID_PARAM, "Invalid timestamp: outside the accepted window "
                                 "(5 minutes back, 30 seconds ahead)")
         if not query.get("sign"):

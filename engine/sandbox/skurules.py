@@ -173,7 +173,7 @@ def _check_sku(sku: dict[str, Any], where: str, existing: dict[str, dict[str, An
     out: dict[str, Any] = {"seller_sku": _seller_sku(sku, where)}
     if sku_id:
         out["id"] = sku_id
-    out["_price"] = money(sku["price"], where=where) if sku.get("price") is not None or not sku_id else None
+    out["_price"] = money(sku.get("price"), where=where) if sku.get("price") is not None or not sku_id else None
     if sku.get("inventory") is not None or not sku_id:
         out["_inventory"] = inventory(sku.get("inventory"), warehouses, where=where)
         if sku_id:

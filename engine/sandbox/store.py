@@ -258,12 +258,20 @@ class Database:
 
 
 def reset_database(db_path: Path | str) -> None:
-    """Forget every product, image, token, idempotency key and call count (ids keep increasing)."""
+    """Forget every product, image, token, idempotency key and call count (ids keep increasing).
+
+    The default seed tokens are issued again, so a server still running on the file keeps working.
+    """
+    from engine.sandbox.seed import load_seed
+
+    creds, now = load_seed().credentials, time.time()
     db = Database(db_path)
     try:
         with db.write() as tx:
             for table in DATA_TABLES:
                 tx.conn.execute(f"DELETE FROM {table}")
+            tx.add_token("access", creds["access_token"], now, now + creds["access_token_ttl_seconds"])
+            tx.add_token("refresh", creds["refresh_token"], now, now + creds["refresh_token_ttl_seconds"])
     finally:
         db.close()
 
