@@ -4,6 +4,7 @@
     tests/cases/<name>/live.json       the live shop (engine.plan.live.snapshot_to_dict)
     tests/cases/<name>/image_uris.json optional: [[path, sha256, uri], ...] already uploaded
     tests/cases/<name>/expected.txt    `catalog plan` text output (no colour)
+    tests/cases/<name>/expected.md     `--format markdown` output (for the cases in MARKDOWN)
 
 `UPDATE_GOLDEN=1 python3 -m pytest tests/test_plan_golden.py` rewrites expected.txt; review
 every change as a diff before committing. The catalog digest is blanked before rendering so
@@ -30,6 +31,7 @@ from engine.render.text import render_text
 CASES = Path(__file__).resolve().parent / "cases"
 NAMES = sorted(p.name for p in CASES.iterdir() if (p / "live.json").exists())
 TIKTOK = re.compile(r"tiktok(?!_shop)", re.IGNORECASE)
+MARKDOWN = ("full-edit", "identity-conflict", "review-failed-unchanged", "under-review", "unmanaged")
 
 
 def plan_case(name: str):
@@ -58,4 +60,10 @@ def test_golden_plan(name):
         expected.write_text(text)
     assert text == expected.read_text()
     assert loads(dumps(plan)) == plan
-    assert not TIKTOK.search(text) and not TIKTOK.search(render_markdown(plan))
+    markdown = render_markdown(plan)
+    assert not TIKTOK.search(text) and not TIKTOK.search(markdown)
+    if name in MARKDOWN:
+        expected_md = CASES / name / "expected.md"
+        if os.environ.get("UPDATE_GOLDEN") == "1":
+            expected_md.write_text(markdown)
+        assert markdown == expected_md.read_text()

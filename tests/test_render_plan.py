@@ -100,8 +100,8 @@ def test_change_lines_for_added_and_removed_skus():
 
 def test_markdown_has_a_table_per_platform_and_details_per_product(plan):
     out = render_markdown(plan)
-    assert "| Shop \\| Tokopedia | 2 | 2 | 2 | 1 | 1 | 0 | 1 | 1 | 2 |" in out
-    assert "| Tokopedia | 2 | 2 | 2 | 1 | 1 | 1 | 1 | 1 | 1 |" in out
+    assert "| Shop \\| Tokopedia | 2 | 2 | 2 | 1 | 1 | 0 | 1 | 1 | 2 | 0 |" in out
+    assert "| Tokopedia | 2 | 2 | 2 | 1 | 1 | 1 | 1 | 1 | 1 | 0 |" in out
     assert out.count("<details>") == len(plan.products) + 1  # + the unmanaged list
     assert "<summary><code>± c-title</code> partial edit · review</summary>" in out
     assert "\n```text\n± c-title" in out
