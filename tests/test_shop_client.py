@@ -59,7 +59,7 @@ def make_client(sandbox, credentials: ShopCredentials | None = None, **options) 
     over_http = sandbox.base_url.startswith("http://127.0.0.1")
     return ShopClient(credentials or ShopCredentials.sandbox(), base_url=sandbox.base_url,
                       auth_url=sandbox.base_url, transport=None if over_http else sandbox.transport,
-                      clock=sandbox.clock, **options)
+                      **options)  # timestamps from the wall clock, as the sandbox checks them
 
 
 async def upload(client: ShopClient) -> str:
