@@ -19,12 +19,14 @@ from typing import Any
 from engine.catalog.codec import from_plain, to_plain
 from engine.errors import PlanError
 from engine.plan.model import FORMAT_VERSION, Plan
+from engine.plan.planner import paused_gc
 
 
 def plan_to_dict(plan: Plan) -> dict:
     """Exactly `engine.catalog.codec.to_plain(plan)`, about 3× faster (a plan of 10,000 creates
     holds some 10⁶ values): dataclass field names are looked up once per class."""
-    return _to_plain(plan)
+    with paused_gc():
+        return _to_plain(plan)
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -56,7 +58,8 @@ def plan_from_dict(data: object) -> Plan:
         raise PlanError(f"saved plan has format_version {version!r}; this version of catalog reads "
                         f"format_version {FORMAT_VERSION}: run `catalog plan --out` again")
     try:
-        return from_plain(Plan, data)
+        with paused_gc():
+            return from_plain(Plan, data)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise PlanError(f"saved plan is damaged ({exc}): run `catalog plan --out` again") from exc
 
