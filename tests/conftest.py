@@ -19,6 +19,7 @@ Both fixtures validate every exchange against the official spec (tests/contract.
 the test at teardown if the sandbox answered, or the client sent, anything the spec does
 not declare. A test that sends a deliberately invalid request wraps it in
 `with sandbox.off_contract():` (requests are then not checked; responses still are).
+A sandbox bug (an unexpected exception: the client got HTTP 500 / 36009003) fails the test too.
 Without npm the spec cannot be fetched: validation is skipped with a warning locally, and
 the tests fail when CI=true.
 

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 from typing import TYPE_CHECKING, Any
 
 from engine.sandbox import model
@@ -47,6 +48,17 @@ def _context(store: SandboxStore, tx: Tx, now: float) -> Context:
 
 def seed_products(store: SandboxStore, bodies: list[dict[str, Any]], *, status: str | None = None,
                   platforms: list[str] | None = None) -> list[str]:
+    enabled = gc.isenabled()
+    gc.disable()  # tens of thousands of small dicts: the cyclic collector would rescan them again and again
+    try:
+        return _seed_products(store, bodies, status, platforms)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _seed_products(store: SandboxStore, bodies: list[dict[str, Any]], status: str | None,
+                   platforms: list[str] | None) -> list[str]:
     if status is not None and status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     if platforms is not None and (not platforms or any(p not in PLATFORMS for p in platforms)):
