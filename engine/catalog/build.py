@@ -1,0 +1,203 @@
+"""Resolved YAML values → the normalised `ProductSpec` (conventions in spec.py's docstring).
+
+Runs only on products that passed every rule, so it converts without checking: warehouse
+names become ids, numbers become canonical decimal strings, every tuple is sorted (SKUs by
+seller_sku, inventory by warehouse id, attributes by id-or-name, platforms alphabetically);
+main images keep the order written (the first is the cover).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from operator import attrgetter
+from typing import Any
+
+from engine.catalog.spec import (
+    MANAGED_FIELDS,
+    ImageRef,
+    ProductAttribute,
+    ProductSpec,
+    Ref,
+    SalesAttribute,
+    SkuSpec,
+    SourceRef,
+    canonical_decimal,
+)
+
+_MANAGED = frozenset(MANAGED_FIELDS)
+_BY_SELLER_SKU = attrgetter("seller_sku")
+
+
+class SpecBuilder:
+    """Builds specs; equal small values (refs, sales attributes, attributes) are shared, not rebuilt."""
+
+    def __init__(self, warehouses: dict[str, str]) -> None:
+        self.warehouses = warehouses
+        self._sales: dict[tuple, tuple[SalesAttribute, ...]] = {}
+        self._attributes: dict[tuple, ProductAttribute] = {}
+        self._brands: dict[Any, Ref] = {}
+
+    def build(self, key: str, values: dict[str, Any], *, description: str | None,
+              images: tuple[ImageRef, ...], source: SourceRef) -> ProductSpec:
+        fields: dict[str, Any] = {name: values[name] for name in _PLAIN_FIELDS if name in values}
+        if "description" in values:
+            fields["description"] = description
+        if "brand" in values:
+            fields["brand"] = self._brand(values["brand"])
+        if "main_images" in values:
+            fields["main_images"] = images
+        if "product_attributes" in values:
+            fields["product_attributes"] = self._attributes_of(values["product_attributes"])
+        if "package_weight" in values:
+            weight = values["package_weight"]
+            fields["package_weight"] = fast_decimal(weight if isinstance(weight, str) else weight.value)
+        if "package_dimensions" in values:
+            box = values["package_dimensions"]
+            fields["package_dimensions"] = (box.length, box.width, box.height)
+        if "listing_platforms" in values:
+            fields["listing_platforms"] = tuple(sorted(set(values["listing_platforms"])))
+        if "delivery_option_ids" in values:
+            fields["delivery_option_ids"] = tuple(sorted(set(values["delivery_option_ids"])))
+        if "skus" in values:
+            fields["skus"] = tuple(sorted([self._sku(sku) for sku in values["skus"]], key=_BY_SELLER_SKU))
+        return ProductSpec(key=key, declared=_MANAGED.intersection(values), source=source, **fields)
+
+    def _brand(self, brand: Any) -> Ref:
+        cache_key = brand if isinstance(brand, str) else (brand.id, brand.name)
+        ref = self._brands.get(cache_key)
+        if ref is None:
+            ref = self._brands[cache_key] = Ref(name=brand) if isinstance(brand, str) else Ref(id=brand.id,
+                                                                                               name=brand.name)
+        return ref
+
+    def _attributes_of(self, value: Any) -> tuple[ProductAttribute, ...]:
+        out = []
+        if isinstance(value, dict):
+            for name, written in value.items():
+                items = tuple(written) if isinstance(written, list) else (written,)
+                cache_key = (name, items)
+                attribute = self._attributes.get(cache_key)
+                if attribute is None:
+                    attribute = self._attributes[cache_key] = ProductAttribute(
+                        id=None, name=name, values=_refs(Ref(name=v) for v in items))
+                out.append(attribute)
+        else:
+            for item in value:
+                refs = (Ref(name=v) if isinstance(v, str) else Ref(id=v.id, name=v.name) for v in item.values)
+                out.append(ProductAttribute(id=item.id, name=item.name, values=_refs(refs)))
+        if len(out) > 1:
+            out.sort(key=_attribute_order)
+        return tuple(out)
+
+    def _sku(self, sku: Any) -> SkuSpec:
+        warehouses = self.warehouses
+        inventory = [(warehouses[name], quantity) for name, quantity in sku.inventory.items()]
+        if len(inventory) > 1:
+            inventory.sort()
+        written = tuple(sku.sales_attributes.items())
+        sales = self._sales.get(written)
+        if sales is None:
+            sales = self._sales[written] = tuple(sorted(SalesAttribute(name=n, value=v) for n, v in written))
+        code = (sku.identifier_code.type, sku.identifier_code.code) if sku.identifier_code else None
+        days = sku.pre_sale.handling_duration_days if sku.pre_sale else None
+        return SkuSpec(seller_sku=sku.seller_sku, price=fast_decimal(sku.price), inventory=tuple(inventory),
+                       sales_attributes=sales, pre_sale_days=days, identifier_code=code)
+
+
+_PLAIN_FIELDS = ("title", "category_id", "status", "shipping_insurance_requirement", "is_pre_owned",
+                 "minimum_order_quantity", "is_cod_allowed")
+
+
+def _attribute_order(attribute: ProductAttribute) -> tuple[str, str]:
+    return (attribute.id or attribute.name or "", attribute.name or "")
+
+
+def _refs(refs: Any) -> tuple[Ref, ...]:
+    return tuple(sorted(set(refs), key=lambda r: (r.id or r.name or "", r.name or "")))
+
+
+# Frozen dataclasses set each field through object.__setattr__ in __init__, which costs more
+# than the rest of the fast path for a product. These build the same values by writing the
+# slots directly (same fields, same defaults), unless the class gained a __post_init__.
+def _slot_builder(cls: type) -> Any:
+    fields = dataclasses.fields(cls)
+    if hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__"):
+        return None
+    return [(f.name, cls.__dict__[f.name].__set__) for f in fields]
+
+
+_PRODUCT_SLOTS = _slot_builder(ProductSpec)
+_SKU_SLOTS = _slot_builder(SkuSpec)
+_PRODUCT_DEFAULTS = {f.name: f.default for f in dataclasses.fields(ProductSpec)
+                     if f.default is not dataclasses.MISSING}
+
+
+def new_product_spec(key: str, declared: frozenset, source: SourceRef, fields: dict[str, Any]) -> ProductSpec:
+    """ProductSpec(key=key, declared=declared, source=source, **fields), faster."""
+    if _PRODUCT_SLOTS is None:
+        return ProductSpec(key=key, declared=declared, source=source, **fields)
+    spec = object.__new__(ProductSpec)
+    values = {**_PRODUCT_DEFAULTS, **fields, "key": key, "declared": declared, "source": source}
+    for name, setter in _PRODUCT_SLOTS:
+        setter(spec, values[name])
+    return spec
+
+
+def new_sku_spec(seller_sku: str, price: str, inventory: tuple, sales_attributes: tuple,
+                 pre_sale_days: int | None, identifier_code: tuple[str, str] | None) -> SkuSpec:
+    """SkuSpec(...) with every field given, faster."""
+    if _SKU_SLOTS is None:
+        return SkuSpec(seller_sku, price, inventory, sales_attributes, pre_sale_days, identifier_code)
+    sku = object.__new__(SkuSpec)
+    setters = _SKU_SLOTS
+    setters[0][1](sku, seller_sku)
+    setters[1][1](sku, price)
+    setters[2][1](sku, inventory)
+    setters[3][1](sku, sales_attributes)
+    setters[4][1](sku, pre_sale_days)
+    setters[5][1](sku, identifier_code)
+    return sku
+
+
+def fast_decimal(text: str) -> str:
+    """canonical_decimal, without Decimal for the common case of a plain integer."""
+    if text.isdigit() and text.isascii() and (text[0] != "0" or text == "0"):
+        return text
+    return canonical_decimal(text)
+
+
+def canonical_tuple(spec: ProductSpec, cache: dict[int, tuple] | None = None) -> tuple:
+    """The declared content of a spec as nested plain tuples (cheap to serialise and hash).
+
+    `cache` (by object id, valid while the specs are alive) shares the plain form of the
+    small values the builders share (sales attributes, attributes, images).
+    """
+    cache = {} if cache is None else cache
+    out: list = [spec.key]
+    declared = spec.declared
+    for name in MANAGED_FIELDS:
+        if name not in declared:
+            continue
+        value = getattr(spec, name)
+        if name == "skus":
+            value = tuple([(s.seller_sku, s.price, s.inventory, _plain(s.sales_attributes, cache), s.pre_sale_days,
+                            s.identifier_code) for s in value])
+        elif name in ("main_images", "product_attributes"):
+            value = tuple([_plain(item, cache) for item in value])
+        elif name == "brand" and value is not None:
+            value = (value.id, value.name)
+        out.append((name, value))
+    return tuple(out)
+
+
+def _plain(value: Any, cache: dict[int, tuple]) -> tuple:
+    plain = cache.get(id(value))
+    if plain is None:
+        if isinstance(value, tuple):
+            plain = tuple((a.name, a.value, a.id, a.value_id) for a in value)
+        elif isinstance(value, ImageRef):
+            plain = (value.uri, value.path, value.sha256)
+        else:
+            plain = (value.id, value.name, tuple((r.id, r.name) for r in value.values))
+        cache[id(value)] = plain
+    return plain

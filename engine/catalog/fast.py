@@ -1,0 +1,384 @@
+"""The fast path: raw YAML mappings → `ProductSpec` in one pass, for products with no problem.
+
+A catalog of 10,000 products must load within 3x of the time yaml-rs takes to parse it, so
+the common case cannot afford pydantic models, a separate rules pass and a separate build
+pass. `FastCompiler.compile` checks every rule of models.py and rules.py while it builds the
+spec, and gives up (returns None) at the first thing that is not plainly valid: unknown key,
+unexpected type, value out of range, anything that would produce an error OR a warning. The
+loader then takes the slow path for that product only (pydantic, rules with messages and
+positions, build.py), which is the authority: the fast path may be stricter, never looser.
+tests/test_catalog_fast.py holds the two paths to the same results.
+"""
+
+from __future__ import annotations
+
+from operator import attrgetter
+from typing import Any
+
+from engine.catalog.build import new_product_spec, new_sku_spec
+from engine.catalog.images import ImageChecker, ImageProblem
+from engine.catalog.merge import Resolver, overlay
+from engine.catalog.models import PRODUCT_FIELDS
+from engine.catalog.rules import (
+    DIGITS,
+    KEY_PATTERN,
+    MAX_IMAGES,
+    MAX_SALES_ATTRIBUTES,
+    MAX_SKUS,
+    MOQ_MAX,
+    MOQ_MIN,
+    PRE_SALE_MAX,
+    PRE_SALE_MIN,
+    REQUIRED,
+    SELLER_SKU_MAX,
+    SPACE_OR_CONTROL,
+    STOCK_MAX,
+    barcode_problem,
+    description_is_clean,
+    title_is_clean,
+)
+from engine.catalog.spec import (
+    INSURANCE,
+    MANAGED_FIELDS,
+    PLATFORMS,
+    STATUSES,
+    ImageRef,
+    ProductAttribute,
+    ProductSpec,
+    Ref,
+    SalesAttribute,
+    SkuSpec,
+    SourceRef,
+)
+from engine.catalog.templates import TemplateProblem, TemplateRenderer
+
+PRODUCT_KEYS = frozenset(PRODUCT_FIELDS) | {"key", "extends"}
+SKU_KEYS = frozenset({"seller_sku", "price", "inventory", "sales_attributes", "pre_sale", "identifier_code"})
+_MANAGED = frozenset(MANAGED_FIELDS)
+_REQUIRED = frozenset(REQUIRED)
+_BY_SELLER_SKU = attrgetter("seller_sku")
+_BARCODE_TYPES = frozenset({"GTIN", "EAN", "UPC", "ISBN", "JAN"})
+
+
+class Bail(Exception):
+    """Not plainly valid: take the slow path."""
+
+
+class FastCompiler:
+    def __init__(self, *, warehouses: dict[str, str], defaults: dict[str, Any], resolver: Resolver,
+                 templates: TemplateRenderer, images: ImageChecker) -> None:
+        self.warehouses = warehouses
+        self.defaults = defaults
+        self.resolver = resolver
+        self.templates = templates
+        self.images = images
+        self._sales: dict[tuple, tuple[tuple[SalesAttribute, ...], tuple]] = {}
+        self._attributes: dict[tuple, ProductAttribute] = {}
+        self._refs: dict[Any, Ref] = {}
+        self._key = ""
+        self.handlers = {
+            "skus": self._skus, "title": _title, "description": self._description, "category_id": _category,
+            "brand": self._brand, "main_images": self._images, "product_attributes": self._product_attributes,
+            "package_weight": _weight, "package_dimensions": _dimensions, "listing_platforms": self._platforms,
+            "status": _status, "shipping_insurance_requirement": _insurance, "is_pre_owned": _pre_owned,
+            "is_cod_allowed": _cod, "minimum_order_quantity": _moq, "delivery_option_ids": _delivery,
+        }
+        self._platform_cache: dict[tuple, tuple[str, ...]] = {}
+
+    def compile(self, data: dict[str, Any], source: SourceRef) -> ProductSpec | None:
+        try:
+            return self._compile(data, source)
+        except (Bail, KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def _compile(self, data: dict[str, Any], source: SourceRef) -> ProductSpec:
+        if not data.keys() <= PRODUCT_KEYS:
+            raise Bail
+        key = data["key"]
+        if type(key) is not str or not KEY_PATTERN.fullmatch(key):
+            raise Bail
+        self._key = key
+        values = dict(self.defaults)
+        extends = data.get("extends")
+        if extends is not None:
+            if not (type(extends) is str or (type(extends) is list and all(type(n) is str for n in extends))):
+                raise Bail
+            entries, complete = self.resolver.parents(extends, None)
+            if not complete:
+                raise Bail
+            for entry in entries:
+                overlay(values, entry.document.data)
+        overlay(values, data)
+        if values.get("status") == "deleted":
+            if "skus" not in values:
+                raise Bail
+        elif not _REQUIRED <= values.keys():
+            raise Bail
+        handlers = self.handlers
+        fields = {name: handlers[name](value, values) for name, value in values.items()}
+        return new_product_spec(key, _MANAGED.intersection(fields), source, fields)
+
+    def _description(self, value: Any, values: dict[str, Any]) -> str:
+        if type(value) is str:
+            html = value.strip()
+        elif type(value) is dict and value.keys() <= {"template", "vars"} and type(value.get("template")) is str:
+            variables = value.get("vars", {})
+            if type(variables) is not dict or not all(type(k) is str for k in variables):
+                raise Bail
+            try:
+                html = self.templates.render(value["template"], variables,
+                                             {"key": self._key, "title": values.get("title")})
+            except TemplateProblem:
+                raise Bail from None
+        else:
+            raise Bail
+        if not description_is_clean(html):
+            raise Bail
+        return html
+
+    def _brand(self, value: Any, _: Any = None) -> Ref:
+        if type(value) is str:
+            if not value.strip():
+                raise Bail
+            cache_key: Any = value
+        elif type(value) is dict and value.keys() <= {"id", "name"}:
+            ident = _id(value["id"]) if value.get("id") is not None else None
+            name = value.get("name")
+            if (name is not None and type(name) is not str) or not (ident or name):
+                raise Bail
+            cache_key = (ident, name)
+        else:
+            raise Bail
+        ref = self._refs.get(cache_key)
+        if ref is None:
+            ref = self._refs[cache_key] = Ref(name=value) if type(value) is str else Ref(id=cache_key[0],
+                                                                                         name=cache_key[1])
+        return ref
+
+    def _images(self, value: Any, _: Any = None) -> tuple[ImageRef, ...]:
+        if type(value) is not list or not 0 < len(value) <= MAX_IMAGES:
+            raise Bail
+        refs = []
+        for item in value:
+            if type(item) is str:
+                try:
+                    refs.append(self.images.check(item))
+                except ImageProblem:
+                    raise Bail from None
+            elif type(item) is dict and item.keys() == {"uri"} and type(item["uri"]) is str:
+                refs.append(ImageRef(uri=item["uri"]))
+            else:
+                raise Bail
+        return tuple(refs)
+
+    def _product_attributes(self, value: Any, _: Any = None) -> tuple[ProductAttribute, ...]:
+        if type(value) is not dict:
+            raise Bail  # the list (API) form takes the slow path
+        out = []
+        for name, written in value.items():
+            items = tuple(written) if type(written) is list else (written,)
+            attribute = self._attributes.get((name, items))
+            if attribute is None:
+                if type(name) is not str or not name.strip() or not items:
+                    raise Bail
+                names = tuple(_name(v, 2000) for v in items)
+                refs = tuple(sorted({Ref(name=v) for v in names}, key=lambda r: (r.name, r.name)))
+                attribute = self._attributes[(name, items)] = ProductAttribute(id=None, name=name, values=refs)
+            out.append(attribute)
+        if len(out) > 1:
+            out.sort(key=lambda a: (a.name, a.name))
+        return tuple(out)
+
+    # ---------------------------------------------------------------- SKUs
+    def _platforms(self, value: Any, _: Any = None) -> tuple[str, ...]:
+        written = tuple(value) if type(value) is list else None
+        platforms = self._platform_cache.get(written)
+        if platforms is None:
+            if not written or len(set(written)) != len(written) or not all(p in PLATFORMS for p in written):
+                raise Bail
+            platforms = self._platform_cache[written] = tuple(sorted(written))
+        return platforms
+
+    def _skus(self, value: Any, _: Any = None) -> tuple[SkuSpec, ...]:
+        if type(value) is not list or not 0 < len(value) <= MAX_SKUS:
+            raise Bail
+        specs = []
+        names = None
+        combinations = set()
+        pre_orders = 0
+        for sku in value:
+            spec, sales_names, combination = self._sku(sku)
+            if names is None:
+                names = sales_names
+            elif sales_names != names or not combination:
+                raise Bail
+            combinations.add(combination)
+            pre_orders += spec.pre_sale_days is not None
+            specs.append(spec)
+        if len(combinations) != len(specs) or pre_orders not in (0, len(specs)):
+            raise Bail
+        specs.sort(key=_BY_SELLER_SKU)
+        return tuple(specs)
+
+    def _sku(self, sku: Any) -> tuple[SkuSpec, tuple, tuple]:
+        if type(sku) is not dict or not sku.keys() <= SKU_KEYS:
+            raise Bail
+        code, price, stock = sku["seller_sku"], sku["price"], sku["inventory"]
+        if type(code) is not str or not 0 < len(code) <= SELLER_SKU_MAX or SPACE_OR_CONTROL.search(code):
+            raise Bail
+        if type(price) is not int or price <= 0:
+            raise Bail
+        if type(stock) is not dict or not stock:
+            raise Bail
+        warehouses = self.warehouses
+        inventory = []
+        for name, quantity in stock.items():
+            if type(quantity) is not int or not 0 <= quantity <= STOCK_MAX:
+                raise Bail
+            inventory.append((warehouses[name], quantity))
+        if len(inventory) > 1:
+            inventory.sort()
+        sales, sales_names, combination = self._sales_attributes(sku.get("sales_attributes", {}))
+        # seller_sku, price (a positive int's text is canonical), inventory, sales, pre-sale days, barcode
+        pre_sale, barcode = sku.get("pre_sale"), sku.get("identifier_code")
+        return new_sku_spec(code, str(price), tuple(inventory), sales,
+                            None if pre_sale is None else _pre_sale(pre_sale),
+                            None if barcode is None else _barcode(barcode)), sales_names, combination
+
+    def _sales_attributes(self, written: Any) -> tuple[tuple[SalesAttribute, ...], tuple, tuple]:
+        if type(written) is not dict:
+            raise Bail
+        cache_key = tuple(written.items())
+        cached = self._sales.get(cache_key)
+        if cached is None:
+            if len(written) > MAX_SALES_ATTRIBUTES:
+                raise Bail
+            pairs = []
+            for name, value in cache_key:
+                if type(name) is not str or not 0 < len(name) <= 20 or not name.strip():
+                    raise Bail
+                pairs.append((name, _name(value, 50)))
+            pairs.sort()
+            sales = tuple(SalesAttribute(name=n, value=v) for n, v in pairs)
+            cached = self._sales[cache_key] = (sales, tuple(n for n, _ in pairs), tuple(pairs))
+        return cached
+
+
+# --------------------------------------------------------------------------- values
+def _title(value: Any, _: Any) -> str:
+    if type(value) is not str or not title_is_clean(value):
+        raise Bail
+    return value
+
+
+def _category(value: Any, _: Any) -> str:
+    return _id(value)
+
+
+def _status(value: Any, _: Any) -> str:
+    return _choice(value, STATUSES)
+
+
+def _cod(value: Any, _: Any) -> bool:
+    return _flag(value)
+
+
+def _insurance(value: Any, values: dict[str, Any]) -> str:
+    if "TOKOPEDIA" not in values.get("listing_platforms", ("TOKOPEDIA",)):
+        raise Bail
+    return _choice(value, INSURANCE)
+
+
+def _pre_owned(value: Any, values: dict[str, Any]) -> bool:
+    if _flag(value) and values.get("listing_platforms", ["TOKOPEDIA"]) != ["TOKOPEDIA"]:
+        raise Bail
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if type(value) is not bool:
+        raise Bail
+    return value
+
+
+def _moq(value: Any, _: Any) -> int:
+    if type(value) is not int or not MOQ_MIN <= value <= MOQ_MAX:
+        raise Bail
+    return value
+
+
+def _delivery(value: Any, _: Any) -> tuple[str, ...]:
+    if type(value) is not list:
+        raise Bail
+    ids = [_id(v) for v in value]
+    if len(set(ids)) != len(ids):
+        raise Bail
+    return tuple(sorted(ids))
+
+
+def _id(value: Any) -> str:
+    if type(value) is int and value >= 0:
+        return str(value)
+    if type(value) is not str or not DIGITS.fullmatch(value):
+        raise Bail
+    return value
+
+
+def _name(value: Any, limit: int) -> str:
+    if type(value) in (int, float):
+        value = str(value)
+    if type(value) is not str or not value.strip() or len(value) > limit:
+        raise Bail
+    return value
+
+
+def _choice(value: Any, allowed: tuple[str, ...]) -> str:
+    if type(value) is not str or value not in allowed:
+        raise Bail
+    return value
+
+
+def _weight(value: Any, _: Any) -> str:
+    if type(value) is float:
+        text = repr(value)
+    elif type(value) is int:
+        text = str(value)
+    else:
+        raise Bail  # text and {value, unit} take the slow path
+    if value <= 0 or "e" in text or "n" in text or len(text.partition(".")[2]) > 3:
+        raise Bail
+    # repr() of a float is its shortest text: canonical already, but for a trailing ".0"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _dimensions(value: Any, _: Any) -> tuple[int, int, int]:
+    if type(value) is not dict or not value.keys() <= {"length", "width", "height", "unit"}:
+        raise Bail
+    if value.get("unit", "CENTIMETER") != "CENTIMETER":
+        raise Bail
+    sides = (value["length"], value["width"], value["height"])
+    if not all(type(side) is int and side >= 1 for side in sides):
+        raise Bail
+    return sides
+
+
+def _pre_sale(value: Any) -> int | None:
+    if value is None:
+        return None
+    if type(value) is not dict or not value.keys() <= {"type", "handling_duration_days"}:
+        raise Bail
+    days = value["handling_duration_days"]
+    if value.get("type", "PRE_ORDER") != "PRE_ORDER" or type(days) is not int or not PRE_SALE_MIN <= days <= PRE_SALE_MAX:
+        raise Bail
+    return days
+
+
+def _barcode(value: Any) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    if type(value) is not dict or value.keys() != {"type", "code"}:
+        raise Bail
+    kind, code = value["type"], value["code"]
+    if kind not in _BARCODE_TYPES or type(code) is not str or barcode_problem(kind, code):
+        raise Bail
+    return kind, code

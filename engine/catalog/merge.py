@@ -1,0 +1,178 @@
+"""`extends` and shop defaults: layering partial products, remembering where each value came from.
+
+A product is the result of writing, in order: shop.yaml `defaults`, then each base named in
+`extends` (in the order written; a base's own `extends` come before it), then the product
+itself. A field written later replaces the earlier value entirely, except
+`product_attributes` in the mapping form, which merge attribute by attribute. Writing `null`
+removes the value written before (a field, or one attribute): it is then not managed.
+
+`Layer` keeps every value's origin (document + path prefix), so a rule that fails on an
+inherited value points at the base or at shop.yaml, where the seller has to fix it. The fast
+path (fast.py) applies the same `overlay` to the raw YAML mappings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.catalog.diagnose import did_you_mean
+from engine.catalog.models import PRODUCT_FIELDS
+from engine.catalog.source import Document
+from engine.errors import Diagnostic
+
+Origin = tuple[Document, tuple]  # (document, path prefix inside it)
+ATTRIBUTES = "product_attributes"
+_LAYERED = frozenset(PRODUCT_FIELDS)
+
+
+def overlay(values: dict[str, Any], written: dict[str, Any]) -> None:
+    """Write one raw mapping (a product, base or the defaults) over `values`, in place."""
+    for name, value in written.items():
+        if name not in _LAYERED:
+            continue
+        if value is None:
+            values.pop(name, None)
+        elif name == ATTRIBUTES and type(value) is dict:
+            merged = dict(values[name]) if type(values.get(name)) is dict else {}
+            for attribute, item in value.items():
+                if item is None:
+                    merged.pop(attribute, None)
+                else:
+                    merged[attribute] = item
+            values[name] = merged
+        else:
+            values[name] = value
+
+
+@dataclass
+class Layer:
+    """Validated field values with their origins (`attribute_origins` per mapping-form attribute)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, Origin] = field(default_factory=dict)
+    attribute_origins: dict[str, Origin] = field(default_factory=dict)
+
+    def copy(self) -> Layer:
+        return Layer(dict(self.values), dict(self.origins), dict(self.attribute_origins))
+
+    def apply(self, model: Any, origin: Origin) -> None:
+        """Write the fields `model` sets over this layer (same rules as `overlay`)."""
+        for name in model.model_fields_set:
+            if name not in _LAYERED:
+                continue
+            value = getattr(model, name)
+            if value is None:
+                self.values.pop(name, None)
+                self.origins.pop(name, None)
+                if name == ATTRIBUTES:
+                    self.attribute_origins.clear()
+            elif name == ATTRIBUTES and isinstance(value, dict):
+                merged = dict(self.values[name]) if isinstance(self.values.get(name), dict) else {}
+                if not isinstance(self.values.get(name), dict):
+                    self.attribute_origins.clear()
+                for attribute, item in value.items():
+                    if item is None:
+                        merged.pop(attribute, None)
+                        self.attribute_origins.pop(attribute, None)
+                    else:
+                        merged[attribute] = item
+                        self.attribute_origins[attribute] = origin
+                self.values[name] = merged
+                self.origins[name] = origin
+            else:
+                self.values[name] = value
+                self.origins[name] = origin
+                if name == ATTRIBUTES:
+                    self.attribute_origins.clear()
+
+    def origin_of(self, path: tuple) -> Origin | None:
+        if not path:
+            return None
+        if path[0] == ATTRIBUTES and len(path) > 1 and path[1] in self.attribute_origins:
+            return self.attribute_origins[path[1]]
+        return self.origins.get(path[0])
+
+
+@dataclass
+class BaseEntry:
+    name: str
+    document: Document
+    model: Any  # the validated BaseFile
+
+
+class Resolver:
+    """Flattens every base's `extends` chain once; reports unknown and circular bases."""
+
+    def __init__(self, bases: dict[str, BaseEntry], defaults: Layer) -> None:
+        self.bases = bases
+        self.defaults = defaults
+        self.diagnostics: list[Diagnostic] = []
+        self.used: set[str] = set()
+        self.chains: dict[str, list[BaseEntry] | None] = {}  # None: the base's chain is broken
+        for name in sorted(bases):
+            self._chain(name, [])
+
+    def resolve(self, model: Any, document: Document) -> tuple[Layer, bool]:
+        """(layer, complete): complete is False when a base could not be applied (reported)."""
+        entries, complete = self.parents(model.extends, document)
+        layer = self.defaults.copy()
+        for entry in entries:
+            layer.apply(entry.model, (entry.document, ()))
+        layer.apply(model, (document, ()))
+        return layer, complete
+
+    def parents(self, extends: Any, document: Document | None) -> tuple[list[BaseEntry], bool]:
+        """The bases to apply before a product, in order; unknown names reported at `document`."""
+        entries: list[BaseEntry] = []
+        complete = True
+        for index, name in enumerate(_names(extends)):
+            if not isinstance(name, str):
+                complete = False
+                continue
+            self.used.add(name)
+            chain = self.chains.get(name)
+            if name not in self.bases and document is not None:
+                path = ("extends",) if isinstance(extends, str) else ("extends", index)
+                self.diagnostics.append(document.diagnostic(path, self._unknown(name)))
+            if chain is None:
+                complete = False
+                continue
+            entries.extend(chain)
+        return entries, complete
+
+    def _unknown(self, name: str) -> str:
+        known = sorted(self.bases)
+        listing = f"; bases: {', '.join(known)}" if known else "; there are no files in bases/"
+        return f"unknown base {name!r}{did_you_mean(name, known)}{listing} (a base is bases/<name>.yaml)"
+
+    def _chain(self, name: str, stack: list[str]) -> list[BaseEntry] | None:
+        if name in self.chains:
+            return self.chains[name]
+        entry = self.bases[name]
+        extends = entry.model.extends
+        chain: list[BaseEntry] = []
+        complete = True
+        for index, parent in enumerate(_names(extends)):
+            path = ("extends",) if isinstance(extends, str) else ("extends", index)
+            self.used.add(parent)
+            trail = stack + [name]
+            if parent in trail:
+                cycle = " -> ".join(trail[trail.index(parent):] + [parent])
+                self.diagnostics.append(entry.document.diagnostic(path, f"`extends` goes round in a circle: {cycle}"))
+                complete = False
+            elif parent not in self.bases:
+                self.diagnostics.append(entry.document.diagnostic(path, self._unknown(parent)))
+                complete = False
+            else:
+                sub = self._chain(parent, trail)
+                complete = complete and sub is not None
+                chain.extend(sub or ())
+        self.chains[name] = chain + [entry] if complete else None
+        return self.chains[name]
+
+
+def _names(extends: Any) -> list:
+    if extends is None:
+        return []
+    return [extends] if isinstance(extends, str) else list(extends)

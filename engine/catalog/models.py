@@ -1,0 +1,260 @@
+"""The catalog's YAML format as pydantic models: the shape of every file a seller writes.
+
+    shop.yaml            ShopFile      shop name, market, target, warehouses, defaults
+    bases/<name>.yaml    BaseFile      a reusable partial product (`extends: <name>`)
+    products/**/*.yaml   ProductFile   one product per YAML document (`---` separates several)
+
+The models check shape only: types, enum values, unknown keys (all forbidden). Business rules
+(title length, price format, warehouses, platform rules...) live in `rules.py`, which gives
+seller-worded messages; their limits are repeated here as JSON Schema hints so an editor
+flags them while typing. Models are frozen and strict: `true`/`false` for booleans, plain
+numbers for numbers, text for text (no silent coercion of `yes` or `"5"`).
+
+`catalog schema` exports these models as schemas/*.json (see `schema.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    Tag,
+    WithJsonSchema,
+)
+
+Platform = Literal["TIKTOK_SHOP", "TOKOPEDIA"]
+Status = Literal["active", "inactive", "deleted"]
+Insurance = Literal["REQUIRED", "OPTIONAL", "NOT_SUPPORTED"]
+IdentifierType = Literal["GTIN", "EAN", "UPC", "ISBN", "JAN"]
+
+NUMBER_SCHEMA = {"anyOf": [{"type": "number", "exclusiveMinimum": 0},
+                           {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}]}
+
+
+def _number_text(value: Any) -> Any:
+    """A YAML number (int or float) becomes its decimal text; text stays text for the rules."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got true/false")
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        return value
+    raise ValueError(f"expected a number, got {_kind(value)}")
+
+
+def _id_text(value: Any) -> Any:
+    """Platform ids are digits; accept them unquoted (YAML reads them as integers)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    return value
+
+
+def _name_text(value: Any) -> Any:
+    """Attribute values may be written as bare numbers (`Ukuran: 42`)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
+# Numbers kept as their text (canonicalised and range-checked by the rules).
+Number = Annotated[str, BeforeValidator(_number_text), WithJsonSchema(NUMBER_SCHEMA)]
+PriceText = Annotated[str, BeforeValidator(_number_text), WithJsonSchema({
+    "anyOf": [{"type": "number", "exclusiveMinimum": 0, "multipleOf": 0.01},
+              {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}],
+    "description": "Price in IDR: a plain number of rupiah, at most 2 decimals (150000, 99999.5)."})]
+IdText = Annotated[StrictStr, BeforeValidator(_id_text), WithJsonSchema(
+    {"type": ["string", "integer"], "pattern": r"^[0-9]+$", "description": "A platform id (digits)."})]
+NameText = Annotated[StrictStr, BeforeValidator(_name_text), WithJsonSchema(
+    {"type": ["string", "number"]})]
+
+
+def _by_shape(mapping_tag: str, other_tag: str, list_tag: str | None = None):
+    """Callable discriminator: pick a union member by the YAML node's shape."""
+
+    def pick(value: Any) -> str:
+        if isinstance(value, dict) or isinstance(value, BaseModel):
+            return mapping_tag
+        if list_tag and isinstance(value, list):
+            return list_tag
+        return other_tag
+
+    return Discriminator(pick)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# --------------------------------------------------------------------------- product parts
+class DescriptionTemplate(Strict):
+    """A description rendered from a Jinja2 template under templates/."""
+
+    template: StrictStr = Field(description="Template file, relative to templates/ (e.g. batik.html.j2).")
+    vars: dict[StrictStr, Any] = Field(default_factory=dict, description="Variables for the template.")
+
+
+class Reference(Strict):
+    """A platform id or a name (brand, attribute value)."""
+
+    id: IdText | None = None
+    name: StrictStr | None = None
+
+
+class ImageUri(Strict):
+    """An image already uploaded to the platform (Upload Product Image `uri`)."""
+
+    uri: StrictStr
+
+
+class AttributeItem(Strict):
+    """A product attribute in the API's shape, by id or by name."""
+
+    id: IdText | None = None
+    name: StrictStr | None = None
+    values: list[Annotated[Union[Annotated[NameText, Tag("~name")], Annotated[Reference, Tag("~ref")]],
+                           _by_shape("~ref", "~name")]] = Field(min_length=1)
+
+
+class PackageWeight(Strict):
+    value: Number
+    unit: StrictStr = Field("KILOGRAM", json_schema_extra={"enum": ["KILOGRAM"]},
+                            description="Indonesia accepts KILOGRAM only.")
+
+
+class PackageDimensions(Strict):
+    """Package size in whole centimetres."""
+
+    length: StrictInt = Field(json_schema_extra={"minimum": 1})
+    width: StrictInt = Field(json_schema_extra={"minimum": 1})
+    height: StrictInt = Field(json_schema_extra={"minimum": 1})
+    unit: StrictStr = Field("CENTIMETER", json_schema_extra={"enum": ["CENTIMETER"]})
+
+
+class PreSale(Strict):
+    """A pre-order SKU: shipped `handling_duration_days` (3-30 calendar days) after the order."""
+
+    type: Literal["PRE_ORDER"] = "PRE_ORDER"
+    handling_duration_days: StrictInt = Field(json_schema_extra={"minimum": 3, "maximum": 30})
+
+
+class IdentifierCode(Strict):
+    type: IdentifierType
+    code: StrictStr = Field(json_schema_extra={"pattern": r"^[0-9]{8,14}$|^[0-9Xx-]{10,17}$"},
+                            description="The barcode digits, in quotes (leading zeros matter).")
+
+
+AttrValues = Annotated[Union[Annotated[NameText, Tag("~one")], Annotated[list[NameText], Tag("~many")]],
+                       _by_shape("~one", "~one", "~many")]
+
+
+class Sku(Strict):
+    seller_sku: StrictStr = Field(json_schema_extra={"minLength": 1, "maxLength": 50, "pattern": r"^\S+$"},
+                                  description="Your SKU code: 1-50 characters, no spaces, unique in the shop.")
+    price: PriceText
+    inventory: dict[StrictStr, StrictInt] = Field(
+        json_schema_extra={"minProperties": 1, "additionalProperties": {"type": "integer", "minimum": 0,
+                                                                      "maximum": 99999}},
+        description="Stock per warehouse NAME (from shop.yaml `warehouses`).")
+    sales_attributes: dict[StrictStr, NameText] = Field(
+        default_factory=dict, json_schema_extra={"maxProperties": 3},
+        description="Variant attributes, e.g. {Ukuran: M, Warna: Merah}; same names on every SKU.")
+    pre_sale: PreSale | None = None
+    identifier_code: IdentifierCode | None = None
+
+
+Description = Annotated[Union[Annotated[StrictStr, Tag("~html")], Annotated[DescriptionTemplate, Tag("~tpl")]],
+                        _by_shape("~tpl", "~html")]
+Brand = Annotated[Union[Annotated[StrictStr, Tag("~name")], Annotated[Reference, Tag("~ref")]],
+                  _by_shape("~ref", "~name")]
+Image = Annotated[Union[Annotated[StrictStr, Tag("~file")], Annotated[ImageUri, Tag("~uri")]],
+                  _by_shape("~uri", "~file")]
+Attributes = Annotated[Union[Annotated[dict[StrictStr, AttrValues | None], Tag("~map")],
+                             Annotated[list[AttributeItem], Tag("~list")]],
+                       _by_shape("~map", "~map", "~list")]
+Weight = Annotated[Union[Annotated[Number, Tag("~kg")], Annotated[PackageWeight, Tag("~obj")]],
+                   _by_shape("~obj", "~kg")]
+Extends = Annotated[Union[Annotated[StrictStr, Tag("~one")], Annotated[list[StrictStr], Tag("~many")]],
+                    _by_shape("~one", "~one", "~many")]
+
+
+class ProductFields(Strict):
+    """Fields a product, a base and the shop defaults share. Unwritten = not managed."""
+
+    title: StrictStr | None = Field(None, json_schema_extra={"minLength": 25, "maxLength": 255},
+                                    description="25-255 characters (Indonesia).")
+    description: Description | None = Field(
+        None, description="Inline HTML, or {template: file.j2, vars: {...}} rendered from templates/.")
+    category_id: IdText | None = Field(None, description="Leaf category id, e.g. \"600010\".")
+    brand: Brand | None = Field(None, description="Brand name as the platform lists it, or {id: \"...\"}.")
+    main_images: list[Image] | None = Field(
+        None, json_schema_extra={"minItems": 1, "maxItems": 9},
+        description="Up to 9: image files relative to the catalog, or {uri: ...} of uploaded images.")
+    product_attributes: Attributes | None = Field(
+        None, description="{name: value or [values]}, or a list of {id|name, values} (API shape).")
+    package_weight: Weight | None = Field(None, description="Kilograms, e.g. 0.35 (at most 3 decimals).")
+    package_dimensions: PackageDimensions | None = None
+    listing_platforms: list[Platform] | None = Field(
+        None, json_schema_extra={"minItems": 1, "uniqueItems": True},
+        description="Where the product is listed: TIKTOK_SHOP (Shop | Tokopedia) and/or TOKOPEDIA.")
+    status: Status | None = Field(None, description="active, inactive (hidden) or deleted (tombstone).")
+    shipping_insurance_requirement: Insurance | None = Field(None, description="Only with TOKOPEDIA.")
+    is_pre_owned: StrictBool | None = Field(None, description="Only when TOKOPEDIA is the sole platform.")
+    minimum_order_quantity: StrictInt | None = Field(None, json_schema_extra={"minimum": 1, "maximum": 20})
+    is_cod_allowed: StrictBool | None = None
+    delivery_option_ids: list[IdText] | None = None
+
+
+class ShopDefaults(ProductFields):
+    """Values every product inherits unless a base or the product says otherwise."""
+
+
+class BaseFile(ProductFields):
+    """A reusable partial product in bases/<name>.yaml; products use it with `extends: <name>`."""
+
+    extends: Extends | None = Field(None, description="Other bases this one builds on, in order.")
+
+
+class ProductFile(ProductFields):
+    """One product (one YAML document)."""
+
+    key: StrictStr = Field(json_schema_extra={"pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},
+                           description="Stable identity of the product in this catalog; never reuse.")
+    extends: Extends | None = Field(None, description="Bases (bases/<name>.yaml) to inherit from, in order.")
+    skus: list[Sku] | None = Field(None, json_schema_extra={"minItems": 1, "maxItems": 100})
+
+
+# --------------------------------------------------------------------------- shop.yaml
+class ShopFile(Strict):
+    """shop.yaml: the shop, where it lives, and what every product inherits.
+
+    Credentials never go here: the engine reads TTS_APP_KEY, TTS_APP_SECRET,
+    TTS_ACCESS_TOKEN, TTS_REFRESH_TOKEN and TTS_SHOP_CIPHER from the environment.
+    """
+
+    name: StrictStr = Field(json_schema_extra={"minLength": 1})
+    market: Literal["ID"] = "ID"
+    target: Literal["sandbox", "api"] = "sandbox"
+    base_url: StrictStr | None = Field(None, description="API host for target api.")
+    auth_url: StrictStr | None = Field(None, description="Token host for target api.")
+    sandbox_db: StrictStr | None = Field(None, description="Sandbox database, relative to the catalog.")
+    rate_limit_qps: Annotated[Number, WithJsonSchema({"type": "number", "exclusiveMinimum": 0})] | None = None
+    warehouses: dict[StrictStr, IdText] = Field(
+        json_schema_extra={"minProperties": 1}, description="Warehouse name -> warehouse id.")
+    defaults: ShopDefaults = Field(default_factory=ShopDefaults)
+    template_vars: dict[StrictStr, Any] = Field(
+        default_factory=dict, description="Variables every description template can use.")
+
+
+PRODUCT_FIELDS = tuple(ProductFields.model_fields) + ("skus",)  # what layers carry

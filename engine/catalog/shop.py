@@ -1,0 +1,161 @@
+"""shop.yaml → `ShopConfig`: which shop, where it lives, what every product inherits.
+
+Credentials are never read from files: a credential-looking key anywhere in shop.yaml is an
+error that names the TTS_* environment variable to use instead, and its value is never
+repeated in a message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from engine.catalog.diagnose import CREDENTIAL_ENV, credential_message, errors_of
+from engine.catalog.models import ShopFile
+from engine.catalog.source import Document
+from engine.errors import Diagnostic
+
+DEFAULT_BASE_URL = "https://open-api.tiktokglobalshop.com"
+DEFAULT_AUTH_URL = "https://auth.tiktok-shops.com"
+DEFAULT_SANDBOX_DB = ".sandbox/shop.db"
+DEFAULT_QPS = 50.0
+MAX_QPS = 1000.0
+
+
+@dataclass(frozen=True)
+class ShopConfig:
+    """The shop a catalog describes (shop.yaml), with defaults filled in."""
+
+    name: str
+    market: str = "ID"
+    target: str = "sandbox"  # "sandbox" | "api"
+    base_url: str = DEFAULT_BASE_URL
+    auth_url: str = DEFAULT_AUTH_URL
+    sandbox_db: Path = Path(DEFAULT_SANDBOX_DB)  # absolute: <catalog>/.sandbox/shop.db by default
+    rate_limit_qps: float = DEFAULT_QPS
+    warehouses: dict[str, str] = field(default_factory=dict)  # name -> warehouse id
+    defaults: dict[str, Any] = field(default_factory=dict)  # shop.yaml `defaults`, as written
+    template_vars: dict[str, Any] = field(default_factory=dict)
+
+    def warehouse_name(self, warehouse_id: str) -> str | None:
+        """The seller's name for a warehouse id (for display), or None."""
+        for name, ident in self.warehouses.items():
+            if ident == warehouse_id:
+                return name
+        return None
+
+    def canonical(self) -> dict[str, Any]:
+        """Machine-independent content (for the catalog digest)."""
+        return {"name": self.name, "market": self.market, "target": self.target, "base_url": self.base_url,
+                "auth_url": self.auth_url, "rate_limit_qps": self.rate_limit_qps,
+                "warehouses": dict(sorted(self.warehouses.items()))}
+
+
+def parse_shop(document: Document, root: Path) -> tuple[ShopConfig | None, ShopFile | None, dict, list[Diagnostic]]:
+    """Validate shop.yaml's one document: (config, model, raw defaults, diagnostics).
+
+    Credential keys are reported and left out; when the rest is well-formed the config is
+    still returned (with the diagnostics) so the products can be checked in the same run.
+    """
+    data = document.data
+    if not isinstance(data, dict):
+        return None, None, {}, [document.diagnostic((), "shop.yaml must be a mapping of fields (name, warehouses, ...)")]
+    secrets = _credential_keys(data, ())
+    problems = [document.diagnostic(path, credential_message(str(path[-1])) or "", at_key=True) for path in secrets]
+    cleaned = _without(data, {path for path in secrets})
+    try:
+        model = ShopFile.model_validate(cleaned)
+    except ValidationError as exc:
+        problems += [document.diagnostic(path, message, at_key=at_key)
+                     for path, message, at_key in errors_of(exc, ShopFile)]
+        return None, None, {}, _unique(problems)
+    problems += _check(model, document)
+    db = Path(model.sandbox_db or DEFAULT_SANDBOX_DB)
+    config = ShopConfig(
+        name=model.name, market=model.market, target=model.target,
+        base_url=(model.base_url or DEFAULT_BASE_URL).rstrip("/"),
+        auth_url=(model.auth_url or DEFAULT_AUTH_URL).rstrip("/"),
+        sandbox_db=db if db.is_absolute() else root / db,
+        rate_limit_qps=float(model.rate_limit_qps) if model.rate_limit_qps else DEFAULT_QPS,
+        warehouses=dict(model.warehouses),
+        defaults=model.defaults.model_dump(mode="json", exclude_unset=True),
+        template_vars=dict(model.template_vars),
+    )
+    return config, model, dict(cleaned.get("defaults") or {}), _unique(problems)
+
+
+def _without(data: Any, paths: set[tuple], prefix: tuple = ()) -> Any:
+    """A copy of `data` without the mapping entries at `paths`."""
+    if not paths:
+        return data
+    if isinstance(data, dict):
+        return {k: _without(v, paths, prefix + (k,)) for k, v in data.items() if prefix + (k,) not in paths}
+    if isinstance(data, list):
+        return [_without(v, paths, prefix + (i,)) for i, v in enumerate(data)]
+    return data
+
+
+def _credential_keys(data: Any, path: tuple) -> list[tuple]:
+    found = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and key.lower() in CREDENTIAL_ENV:
+                found.append(path + (key,))
+            else:
+                found += _credential_keys(value, path + (key,))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            found += _credential_keys(item, path + (index,))
+    return found
+
+
+def _check(model: ShopFile, document: Document) -> list[Diagnostic]:
+    problems = []
+    if not model.name.strip():
+        problems.append(document.diagnostic(("name",), "the shop needs a name"))
+    if not model.warehouses:
+        problems.append(document.diagnostic(("warehouses",), "list at least one warehouse: name: id"))
+    seen: dict[str, str] = {}
+    for name, ident in model.warehouses.items():
+        if not ident.isdigit():
+            problems.append(document.diagnostic(("warehouses", name), f"warehouse id must be digits, got {ident!r}"))
+        elif ident in seen:
+            problems.append(document.diagnostic(("warehouses", name),
+                                                f"warehouse id {ident} is also named {seen[ident]!r}"))
+        seen.setdefault(ident, name)
+    for name in ("base_url", "auth_url"):
+        problem = _url_problem(getattr(model, name))
+        if problem:
+            problems.append(document.diagnostic((name,), f"{name} {problem}"))
+    if model.rate_limit_qps is not None:
+        try:
+            qps = float(model.rate_limit_qps)
+        except ValueError:
+            qps = -1.0
+        if not 0 < qps <= MAX_QPS:
+            problems.append(document.diagnostic(("rate_limit_qps",),
+                                                f"rate_limit_qps must be a number above 0 and at most {MAX_QPS:g}"))
+    if model.sandbox_db is not None and not model.sandbox_db.strip():
+        problems.append(document.diagnostic(("sandbox_db",), "sandbox_db must be a file path"))
+    return problems
+
+
+def _url_problem(url: str | None) -> str | None:
+    if url is None:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return f"must be an http(s) address like {DEFAULT_BASE_URL}"
+    if parts.username or parts.password:
+        return "must not contain a user name or password (credentials come from TTS_* environment variables)"
+    if parts.query or parts.fragment:
+        return "must not contain a query string"
+    return None
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(set(diagnostics))

@@ -1,0 +1,165 @@
+"""The slow path: one product through pydantic and every rule, with exact positions.
+
+Taken only by a product the fast path (fast.py) did not accept: it finds every problem of
+that product, words it for the seller and points at the file:line:column where it must be
+fixed, following each value to where it was written (the product, a base, shop.yaml
+defaults, a template). A product that turns out valid is built here (build.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.catalog.build import SpecBuilder
+from engine.catalog.diagnose import did_you_mean, errors_of
+from engine.catalog.images import ImageChecker, ImageProblem
+from engine.catalog.merge import Layer, Resolver
+from engine.catalog.models import ProductFile
+from engine.catalog.rules import Finding, check_description, check_product
+from engine.catalog.source import Document, dotted
+from engine.catalog.spec import ImageRef, ProductSpec, SourceRef
+from engine.catalog.templates import TemplateProblem, TemplateRenderer
+from engine.errors import Diagnostic
+
+
+class Collector:
+    """Every diagnostic of a load; problems in shared files (bases, defaults, templates) once."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+        self.shared: dict[tuple[Diagnostic, str], list[str]] = {}
+
+    def add(self, diagnostic: Diagnostic, product: str | None = None, how: str = "inherited by") -> None:
+        """`product`: the product a problem of a shared file (base, defaults, template) showed in."""
+        if product is None:
+            self.items.append(diagnostic)
+        else:
+            self.shared.setdefault((diagnostic, how), []).append(product)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.items) or any(d.severity == "error" for d, _ in self.shared)
+
+    def all(self) -> list[Diagnostic]:
+        out = list(self.items)
+        for (diagnostic, how), keys in self.shared.items():
+            keys = sorted(set(keys))
+            names = ", ".join(repr(k) for k in keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+            plural = "s" if len(keys) > 1 else ""
+            out.append(Diagnostic(diagnostic.file, diagnostic.line, diagnostic.column,
+                                  f"{diagnostic.message} ({how} product{plural} {names})", diagnostic.path,
+                                  diagnostic.severity))
+        return sorted(set(out))
+
+
+@dataclass
+class Product:
+    key: str
+    document: Document
+    model: ProductFile
+    layer: Layer
+    failed: bool = False
+
+
+class ProductChecker:
+    def __init__(self, out: Collector, *, resolver: Resolver, warehouses: dict[str, str],
+                 templates: TemplateRenderer, images: ImageChecker) -> None:
+        self.out = out
+        self.resolver = resolver
+        self.warehouses = warehouses
+        self.templates = templates
+        self.images = images
+        self.builder = SpecBuilder(warehouses)
+
+    def check(self, document: Document) -> tuple[ProductSpec | None, ProductFile | None]:
+        """(spec or None when invalid, the validated model when its shape was right)."""
+        try:
+            model = ProductFile.model_validate(document.data)
+        except ValidationError as exc:
+            for path, message, at_key in errors_of(exc, ProductFile):
+                self.out.add(document.diagnostic(path, message, at_key=at_key))
+            return None, None
+        layer, complete = self.resolver.resolve(model, document)
+        product = Product(model.key, document, model, layer, failed=not complete)
+        if complete:
+            for finding in check_product(product.key, layer.values, self.warehouses):
+                self.finding(product, finding)
+        description = self._description(product)
+        images = self._images(product)
+        if product.failed:
+            return None, model
+        spec = self.builder.build(product.key, layer.values, description=description, images=images,
+                                  source=SourceRef(document.file, document.key_line))
+        return spec, model
+
+    def finding(self, product: Product, finding: Finding) -> None:
+        product.failed |= finding.severity == "error"
+        origin = product.layer.origin_of(finding.path) if finding.path else None
+        if origin is None:
+            if finding.path and finding.path[0] in product.model.model_fields_set:
+                origin = (product.document, ())
+            else:
+                self.out.add(Diagnostic(product.document.file, product.document.key_line, 1, finding.message,
+                                        dotted(finding.path), finding.severity))
+                return
+        document, prefix = origin
+        diagnostic = document.diagnostic(finding.path, finding.message, at_key=finding.at_key,
+                                         severity=finding.severity, prefix=prefix)
+        if prefix:
+            diagnostic = Diagnostic(diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.message,
+                                    dotted(prefix + finding.path), diagnostic.severity)
+        self.out.add(diagnostic, product.key if document is not product.document else None)
+
+    def _description(self, product: Product) -> str | None:
+        value = product.layer.values.get("description")
+        if value is None:
+            return None
+        if isinstance(value, str):
+            html = value.strip()
+        else:
+            context = {"key": product.key, "title": product.layer.values.get("title")}
+            try:
+                html = self.templates.render(value.template, value.vars, context)
+            except TemplateProblem as problem:
+                if problem.file is None:
+                    names = self.templates.names()
+                    hint = did_you_mean(value.template, names)
+                    hint += f"; templates: {', '.join(names)}" if names and len(names) <= 20 else ""
+                    self.finding(product, Finding(("description", "template"), problem.message + hint))
+                else:
+                    product.failed = True
+                    self.out.add(Diagnostic(problem.file, problem.line, 1, problem.message, "description"),
+                                 product.key, "rendering the description of")
+                return None
+        for finding in check_description(html):
+            self.finding(product, finding)
+        return html
+
+    def _images(self, product: Product) -> tuple[ImageRef, ...]:
+        refs = []
+        for index, image in enumerate(product.layer.values.get("main_images") or ()):
+            if not isinstance(image, str):
+                refs.append(ImageRef(uri=image.uri))
+                continue
+            try:
+                refs.append(self.images.check(image))
+            except ImageProblem as problem:
+                self.finding(product, Finding(("main_images", index), str(problem)))
+        return tuple(refs)
+
+
+def sku_entries(data: Any) -> list[tuple[Any, Any]]:
+    """(seller_sku, barcode) per SKU of a raw product mapping, in YAML order (for shop-wide rules)."""
+    skus = data.get("skus") if isinstance(data, dict) else None
+    out = []
+    for sku in skus if isinstance(skus, list) else ():
+        if isinstance(sku, dict):
+            code = sku.get("identifier_code")
+            barcode = code.get("code") if isinstance(code, dict) else None
+            out.append((sku.get("seller_sku"), barcode if isinstance(barcode, str) else None))
+        else:
+            out.append((None, None))
+    return out

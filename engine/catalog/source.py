@@ -1,0 +1,259 @@
+"""Reading YAML: a fast path for every file, exact positions only where something failed.
+
+Fast path: the whole file goes through yaml-rs (YAML 1.2: `yes` stays text; dates are kept
+as text; duplicate keys are errors). Documents are also found by a cheap scan of the text
+for `---` / `...` markers, which gives each document its first line and the line of its
+`key:` without a second parse.
+
+Slow path, only for a document that has a problem: that document alone is re-read with
+ruamel.yaml's round-trip loader, which keeps the line and column of every key and item, and a
+field path (`skus[1].price`) is turned into `line:column`. A broken document in a big file
+costs the time of that document, not of the file.
+
+Syntax errors are reported per document (the valid documents of the same file still load);
+their messages never quote the offending line, so a value pasted by mistake cannot leak.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml_rs
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from engine.errors import Diagnostic
+
+_KEY_LINE = re.compile(r"^key[ \t]*:", re.M)
+_CONTENT = re.compile(r"^[ \t]*[^\s#%]", re.M)
+_RS_POSITION = re.compile(r"at line (\d+), column (\d+)")
+_DUPLICATE = re.compile(r"duplicate (?:mapping )?key:? ['\"]?(.*?)['\"]?(?: with value|$)")
+SCHEMA_COMMENT = "# yaml-language-server: $schema="
+
+
+@dataclass
+class Document:
+    """One YAML document of a file: its parsed data and where it sits in the file."""
+
+    source: SourceFile
+    index: int
+    start: int  # offset of the document's text in the file
+    end: int
+    line: int  # 1-based line of the document's first line
+    key_line: int  # line of its top-level `key:` (or `line`)
+    data: Any = None
+    _positions: Any = field(default=None, repr=False)
+
+    @property
+    def file(self) -> str:
+        return self.source.display
+
+    def where(self, path: tuple = (), *, at_key: bool = False) -> tuple[int, int]:
+        """(line, column), 1-based, of a field path inside this document."""
+        if self._positions is None:
+            self._positions = _round_trip(self.source.text[self.start:self.end])
+        if self._positions is False:
+            return self.line, 1
+        line, column = _walk(self._positions, path, at_key)
+        return line + self.line, column + 1
+
+    def diagnostic(self, path: tuple, message: str, *, at_key: bool = False,
+                   severity: str = "error", prefix: tuple = ()) -> Diagnostic:
+        line, column = self.where(prefix + tuple(path), at_key=at_key)
+        return Diagnostic(self.file, line, column, message, dotted(path), severity)
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    display: str  # how messages name the file (the catalog path as given + relative path)
+    rel: str  # relative to the catalog root, '/'-separated
+    text: str = ""
+    documents: list[Document] = field(default_factory=list)
+    has_schema_comment: bool = True
+
+
+def dotted(path: tuple) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def read_file(path: Path, display: str, rel: str) -> tuple[SourceFile, list[Diagnostic]]:
+    """Parse a YAML file into documents; syntax problems come back as diagnostics."""
+    source = SourceFile(path, display, rel)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return source, [Diagnostic(display, 1, 1, f"cannot read file: {exc.strerror or exc}")]
+    try:
+        source.text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return source, [Diagnostic(display, line, 1, "file is not UTF-8 text")]
+    source.has_schema_comment = source.text.lstrip().startswith(SCHEMA_COMMENT)
+    documents = _split(source)
+    try:
+        parsed = yaml_rs.loads(source.text, parse_datetime=False)
+    except Exception:  # noqa: BLE001 - any parser failure becomes positioned diagnostics below
+        return source, _parse_documents(source, documents)
+    if len(documents) == 1:
+        documents[0].data = parsed
+    elif isinstance(parsed, list) and len(parsed) == len(documents):
+        for document, data in zip(documents, parsed):
+            document.data = data
+    else:  # the marker scan disagrees with the parser: parse document by document
+        problems = _parse_documents(source, documents)
+        if problems:
+            return source, problems
+    source.documents = documents
+    return source, []
+
+
+def _split(source: SourceFile) -> list[Document]:
+    text = source.text
+    spans: list[tuple[int, int]] = []
+    start, is_open, explicit = 0, True, False
+    for offset, marker in _markers(text):
+        if is_open and (explicit or _has_content(text, start, offset)):
+            spans.append((start, offset))
+        if marker == "---":
+            newline = text.find("\n", offset)
+            start, is_open, explicit = (len(text) if newline < 0 else newline + 1), True, True
+        else:
+            is_open = False
+    if is_open and (explicit or _has_content(text, start, len(text))):
+        spans.append((start, len(text)))
+    documents, line, offset = [], 1, 0
+    for index, (begin, end) in enumerate(spans):
+        line += text.count("\n", offset, begin)
+        offset = begin
+        key_line = line
+        if not text.startswith("key:", begin):
+            key = _KEY_LINE.search(text, begin, end)
+            key_line = line + text.count("\n", begin, key.start()) if key else line
+        documents.append(Document(source, index, begin, end, line, key_line))
+    return documents
+
+
+def _markers(text: str) -> list[tuple[int, str]]:
+    """Offsets of `---` / `...` document markers at the start of a line (str.find: no regex scan)."""
+    found = []
+    for marker in ("---", "..."):
+        offset = 0 if text.startswith(marker) else text.find("\n" + marker) + 1
+        while offset >= 0 and (offset > 0 or text.startswith(marker)):
+            if text[offset + 3:offset + 4] in ("", " ", "\t", "\n", "\r"):
+                found.append((offset, marker))
+            next_offset = text.find("\n" + marker, offset)
+            offset = next_offset + 1 if next_offset >= 0 else -1
+    return sorted(found)
+
+
+def _has_content(text: str, start: int, end: int) -> bool:
+    return _CONTENT.search(text, start, end) is not None
+
+
+def _parse_documents(source: SourceFile, documents: list[Document]) -> list[Diagnostic]:
+    """Parse each document alone: keep the good ones, report each broken one."""
+    problems, good = [], []
+    for document in documents:
+        chunk = source.text[document.start:document.end]
+        try:
+            document.data = yaml_rs.loads(chunk, parse_datetime=False)
+        except Exception as exc:  # noqa: BLE001
+            problems.append(_syntax_diagnostic(document, chunk, exc))
+        else:
+            good.append(document)
+    source.documents = good
+    return problems
+
+
+def _syntax_diagnostic(document: Document, chunk: str, exc: Exception) -> Diagnostic:
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    position = _RS_POSITION.search(first)
+    duplicate = _DUPLICATE.search(first)
+    if position and not duplicate:
+        lines = [ln for ln in str(exc).splitlines()[1:] if ln.strip() and not ln.lstrip().startswith(("|", "^"))
+                 and not re.match(r"^\s*\d+\s*\|", ln)]
+        reason = lines[-1].strip() if lines else "invalid YAML"
+        line, column = int(position.group(1)), int(position.group(2))
+        return Diagnostic(document.file, document.line + line - 1, column, f"YAML syntax error: {reason}")
+    # No position (duplicate key, encoding problem): ask the position-tracking parser.
+    try:
+        YAML(typ="rt").load(chunk)
+    except MarkedYAMLError as marked:
+        mark = marked.problem_mark or marked.context_mark
+        line, column = (mark.line, mark.column) if mark else (0, 0)
+        dup = _DUPLICATE.search(marked.problem or "")
+        if dup:
+            message = f"duplicate key {dup.group(1)!r}: each key may appear only once in a mapping"
+        else:
+            message = f"YAML syntax error: {marked.problem or 'invalid YAML'}"
+        return Diagnostic(document.file, document.line + line, column + 1, message)
+    except Exception:  # noqa: BLE001 - fall through to the generic message
+        pass
+    if duplicate:
+        return Diagnostic(document.file, document.line, 1,
+                          f"duplicate key {duplicate.group(1)!r}: each key may appear only once in a mapping")
+    return Diagnostic(document.file, document.line, 1, "YAML syntax error: the document cannot be read")
+
+
+# --------------------------------------------------------------------------- positions
+def _round_trip(chunk: str) -> Any:
+    try:
+        return YAML(typ="rt").load(chunk)
+    except Exception:  # noqa: BLE001 - positions are best effort once the fast path parsed it
+        return False
+
+
+def _walk(node: Any, path: tuple, at_key: bool) -> tuple[int, int]:
+    position = _first_position(node)
+    for number, step in enumerate(path):
+        last = number == len(path) - 1
+        if step == "[key]":
+            break
+        if isinstance(node, CommentedMap) and _has(node, step):
+            step = _key(node, step)
+            key_line, key_col, value_line, value_col = node.lc.data[step]
+            child = node[step]
+            scalar = not isinstance(child, (CommentedMap, CommentedSeq))
+            if (last and at_key) or not scalar:
+                position = (key_line, key_col)
+            else:
+                position = (value_line, value_col)
+            node = child
+        elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
+            position = tuple(node.lc.data[step])
+            node = node[step]
+        else:
+            break
+    return position
+
+
+def _has(node: CommentedMap, step: Any) -> bool:
+    try:
+        return step in node or (isinstance(step, str) and _key(node, step) is not None)
+    except TypeError:
+        return False
+
+
+def _key(node: CommentedMap, step: Any) -> Any:
+    if step in node:
+        return step
+    for key in node:  # a key YAML read as a number or boolean, named by its text
+        if str(key) == step:
+            return key
+    return None
+
+
+def _first_position(node: Any) -> tuple[int, int]:
+    if isinstance(node, CommentedMap) and node:
+        first = next(iter(node))
+        line, column = node.lc.data[first][:2]
+        return line, column
+    return 0, 0

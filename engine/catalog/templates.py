@@ -1,0 +1,93 @@
+"""Description templates: Jinja2, sandboxed, strict about undefined variables.
+
+A product's `description: {template: batik.html.j2, vars: {...}}` renders templates/batik.html.j2
+with its `vars`, shop.yaml `template_vars` and `product` (key, title). Templates may include or
+extend each other inside templates/. Output is HTML, so values are escaped (use `|safe` for a
+variable that holds HTML on purpose).
+
+Any failure becomes a `TemplateProblem` naming the TEMPLATE file and line (syntax errors,
+undefined variables, forbidden operations), so the seller fixes the right file.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+
+class TemplateProblem(Exception):
+    """Where a template failed: a template file and line, or (file=None) the product's reference."""
+
+    def __init__(self, message: str, file: str | None = None, line: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file  # display path of the template file
+        self.line = line
+
+
+class TemplateRenderer:
+    def __init__(self, directory: Path, display: str, shop_vars: dict[str, Any]) -> None:
+        self.directory = directory
+        self.display = display.rstrip("/")
+        self.shop_vars = shop_vars
+        self.used: set[str] = set()
+        self.env = SandboxedEnvironment(loader=FileSystemLoader(str(directory)), undefined=StrictUndefined,
+                                        autoescape=True, keep_trailing_newline=False, auto_reload=False)
+
+    def names(self) -> list[str]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p.relative_to(self.directory).as_posix() for p in self.directory.rglob("*") if p.is_file())
+
+    def render(self, name: str, variables: dict[str, Any], product: dict[str, Any]) -> str:
+        context = {**self.shop_vars, **variables, "product": product}
+        try:
+            template = self.env.get_template(name)
+            self.used.add(name)
+            return template.render(context).strip()
+        except TemplateSyntaxError as exc:
+            raise TemplateProblem(f"template syntax error: {exc.message}", self._display(exc.filename, exc.name),
+                                  exc.lineno or 1) from None
+        except TemplateNotFound as exc:
+            if exc.name == name:
+                raise TemplateProblem(f"template {name!r} not found in {self.display}/") from None
+            file, line = self._where(exc)
+            raise TemplateProblem(f"included template {exc.name!r} not found in {self.display}/", file, line) from None
+        except UndefinedError as exc:
+            file, line = self._where(exc)
+            raise TemplateProblem(f"undefined variable: {exc.message} (give it in the product's description.vars "
+                                  "or in shop.yaml template_vars)", file, line) from None
+        except SecurityError as exc:
+            file, line = self._where(exc)
+            raise TemplateProblem(f"not allowed in a template: {exc}", file, line) from None
+        except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError, AttributeError,
+                RecursionError, OverflowError) as exc:
+            file, line = self._where(exc)
+            raise TemplateProblem(f"template error: {type(exc).__name__}: {exc}", file, line) from None
+
+    def _where(self, exc: BaseException) -> tuple[str | None, int]:
+        """The innermost traceback frame that belongs to a template file."""
+        root = str(self.directory.resolve())
+        found: tuple[str | None, int] = (None, 1)
+        for frame in traceback.extract_tb(exc.__traceback__):
+            path = Path(frame.filename)
+            try:
+                rel = path.resolve().relative_to(root)
+            except (ValueError, OSError):
+                continue
+            found = (f"{self.display}/{rel.as_posix()}", frame.lineno or 1)
+        return found
+
+    def _display(self, filename: str | None, name: str | None) -> str | None:
+        if filename:
+            try:
+                rel = Path(filename).resolve().relative_to(self.directory.resolve())
+                return f"{self.display}/{rel.as_posix()}"
+            except ValueError:
+                pass
+        return f"{self.display}/{name}" if name else None
