@@ -29,6 +29,45 @@ def cli() -> None:
     """Catalog as code for Tokopedia & Shop: validate, plan and apply a YAML catalog."""
 
 
+# --------------------------------------------------------------------------- validate / schema
+@cli.command("validate")
+@click.argument("catalog_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def validate(catalog_dir: Path) -> None:
+    """Check a catalog offline; every problem as file:line:column. Exit 0 when valid, 1 when not."""
+    from engine.catalog.load import load_catalog
+
+    catalog = load_catalog(catalog_dir)
+    for warning in catalog.warnings:
+        click.echo(str(warning), err=True)
+    skus = sum(len(product.skus) for product in catalog.products)
+    click.echo(f"{catalog_dir}: valid: {len(catalog.products)} products, {skus} SKUs for "
+               f"{catalog.shop.name!r} (Tokopedia & Shop, target {catalog.shop.target}); "
+               f"digest {catalog.digest[:12]}")
+
+
+@cli.command("schema")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"),
+              show_default=True, help="Directory for shop.json, product.json and base.json.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a file differs from the models.")
+def schema(out_dir: Path, check: bool) -> None:
+    """Write the JSON Schema of the catalog files (for editors: yaml-language-server)."""
+    from engine.catalog.schema import stale_schemas, write_schemas
+
+    if check:
+        stale = stale_schemas(out_dir)
+        for name in stale:
+            click.echo(f"{out_dir / name}: differs from the models; run `catalog schema --out {out_dir}`", err=True)
+        sys.exit(1 if stale else 0)
+    try:
+        written = write_schemas(out_dir)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write schemas to {out_dir}: {exc.strerror or exc}") from None
+    for path in written:
+        click.echo(f"wrote {path}")
+    if not written:
+        click.echo(f"{out_dir}: schemas are up to date")
+
+
 # --------------------------------------------------------------------------- sandbox
 @cli.group()
 def sandbox() -> None:
