@@ -99,3 +99,17 @@ def test_show_refuses_a_broken_plan_without_a_traceback(monkeypatch, capsys, tmp
     path.write_text(content)
     code, out, err = run(monkeypatch, capsys, "show", path)
     assert code == 1 and out == "" and message in err and "Traceback" not in err
+
+
+def test_demo_catalog_on_an_empty_sandbox_is_one_create_per_product(monkeypatch, capsys, tmp_path):
+    from engine.catalog.load import load_catalog
+
+    demo = tmp_path / "demo"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "catalogs" / "demo", demo,
+                    ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
+    keys = load_catalog(demo).keys
+    code, out, err = run(monkeypatch, capsys, "plan", demo, "--detailed-exitcode")
+    assert code == 2, err
+    assert sorted(re.findall(r"^\+ (\S+)  ", out, re.M)) == sorted(keys)
+    assert out.count("    + create") == len(keys)
+    assert f"Plan: {len(keys)} to create, 0 to edit" in out and not TIKTOK.search(out)

@@ -52,9 +52,16 @@ def test_local_image_without_known_uri_needs_an_upload():
     assert action.uploads == (ImageRef(path="images/batik-1.jpg", sha256="aa11"),)
 
 
-def test_inactive_new_product_is_not_created():
-    item = only(plan_for(spec(status="inactive")))
-    assert item.actions == () and "not in the shop" in item.notes[0]
+def test_inactive_new_product_is_created_as_a_hidden_draft_and_published_when_active():
+    desired = spec(status="inactive")
+    (action,) = only(plan_for(desired)).actions
+    assert action.kind == m.CREATE and action.save_mode == "AS_DRAFT" and not action.sends_to_review
+    drafts = (("TIKTOK_SHOP", "DRAFT"), ("TOKOPEDIA", "DRAFT"))
+    assert plan_for(desired, live_image(desired, statuses=drafts)).products == ()  # stays a draft
+    (publish,) = only(plan_for(spec(), live_image(desired, statuses=drafts))).actions
+    assert publish.kind == m.PARTIAL_EDIT and publish.fields == ("listing_platforms", "external_product_id")
+    assert publish.sends_to_review and publish.spec.listing_platforms == ("TIKTOK_SHOP", "TOKOPEDIA")
+    assert publish.changes == (FieldChange(("listing_platforms",), [], ["TIKTOK_SHOP", "TOKOPEDIA"]),)
 
 
 # --------------------------------------------------------------------------- price / stock
@@ -384,7 +391,7 @@ def test_the_settled_shortcut_agrees_with_full_routing():
 
     from engine.plan.route import Context, Fingerprint, _route, settled
 
-    states = [None, "ACTIVATE", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED", "PENDING", "FAILED"]
+    states = [None, "ACTIVATE", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED", "PENDING", "FAILED", "DRAFT"]
     ctx = Context({}, None)
     for tts, toko, status, platforms, audit in itertools.product(
             states, states, ["active", "inactive"], [("TIKTOK_SHOP",), ("TOKOPEDIA",), ("TIKTOK_SHOP", "TOKOPEDIA")],

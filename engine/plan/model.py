@@ -8,7 +8,8 @@ lists, dicts) so a saved plan loads back equal.
 
 Action kinds (closed vocabulary, one symbol each):
 
-    +  create           new product, all desired platforms in one call (idempotency_key)
+    +  create           new product, all desired platforms in one call (idempotency_key);
+                        a product declared inactive is created as a hidden draft (save_mode)
     ~  edit             full Edit; `spec` = live product with the declared fields overlaid
     ±  partial_edit     Partial Edit of whole top-level `fields` (values in `spec`)
     $  update_price     Update Price (`prices`)
@@ -112,6 +113,7 @@ class Action:
     idempotency_key: str = ""
     external_product_id: str = ""  # set on every content write: records the fingerprint
     uploads: tuple[ImageRef, ...] = ()  # local images (path, sha256) to upload first
+    save_mode: str = ""  # create: "AS_DRAFT" for a product declared inactive (hidden, no review)
     blockers: tuple[Blocker, ...] = ()
     note: str = ""  # for humans only; apply never reads it
 

@@ -164,15 +164,16 @@ def _recover(live: LiveProduct) -> Action:
 
 
 def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context, base: dict) -> tuple[ProductPlan | None, list[PlanIssue]]:
-    if desired.status == "inactive":
-        return ProductPlan(**base, fingerprint=fp(), notes=("not in the shop and status is inactive: nothing is created",)), []
+    draft = desired.status == "inactive"
     platforms = desired.listing_platforms if "listing_platforms" in desired.declared else ()
     platforms = platforms or DEFAULT_PLATFORMS
     issues = [w for p in platforms
               if (w := permission_warning(desired.key, ctx.known, desired.category_id, p)) is not None]
     _, uploads = resolve_images(desired.main_images, ctx.image_uris)
     action = Action(
-        m.CREATE, platforms, sends_to_review=True, changes=added_changes(desired_view(desired)),
+        m.CREATE, platforms, sends_to_review=not draft, changes=added_changes(desired_view(desired)),
+        save_mode="AS_DRAFT" if draft else "",
+        note="status inactive: created as a draft, hidden from buyers until the status is active" if draft else "",
         spec=create_spec(desired, ctx.image_uris, ctx.known, ctx.source(desired)),
         idempotency_key=idempotency_key(desired.key, fp()),
         external_product_id=external_product_id(desired.key, fp()), uploads=uploads)

@@ -27,6 +27,7 @@ from engine.plan.payload import Known, merge_sku, merged_spec, partial_spec, res
 from engine.plan.project import ImageIndex, ImageUris, changed_fields, desired_view, live_view
 
 NOT_LISTED = frozenset({*DEACTIVATED, DELETED})
+DRAFT = "DRAFT"
 FULL_EDIT_FIELDS = frozenset({"category_id", "shipping_insurance_requirement", "is_pre_owned",
                               "minimum_order_quantity", "delivery_option_ids"})
 NOT_PERMITTED = ("PROHIBITED", "INVITE_ONLY", "NON_MAIN_CATEGORY")
@@ -138,13 +139,13 @@ def settled(desired: ProductSpec, live: LiveProduct) -> bool:
     active = desired.status != "inactive"
     if "listing_platforms" in desired.declared:
         want = set(desired.listing_platforms)
-        if active and not want <= present.keys():
+        if active and any(present.get(p, DRAFT) == DRAFT for p in want):
             return False
         return all(s != LIVE if (p not in want or not active) else s not in DEACTIVATED
                    for p, s in present.items())
     if "status" in desired.declared:
-        return all(s not in DEACTIVATED if active else s != LIVE for s in present.values())
-    return True
+        return all(s not in DEACTIVATED and s != DRAFT if active else s != LIVE for s in present.values())
+    return DRAFT not in present.values()
 
 
 def _route(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[], str],
@@ -228,7 +229,8 @@ def _platforms(state: _Product, unchanged: Callable[[], bool]) -> _Listing | Non
     manage_status = "status" in desired.declared
     active = desired.status != "inactive"
     want = set(desired.listing_platforms) if manage_platforms else set(present)
-    to_list = sorted(want - set(present)) if active else []
+    # not listed there yet — or only a draft there (publishing a draft is an edit that lists it)
+    to_list = sorted(p for p in want if present.get(p, DRAFT) == DRAFT) if active else []
     to_activate = sorted(p for p in want & set(present) if present[p] in DEACTIVATED and active
                          and (manage_status or manage_platforms))
     to_deactivate = sorted(p for p in present if present[p] == LIVE and (p not in want or not active))
@@ -238,7 +240,8 @@ def _platforms(state: _Product, unchanged: Callable[[], bool]) -> _Listing | Non
     if to_list:
         listed = {p for p, s in present.items() if s not in NOT_LISTED}  # deactivated ones: Activate
         sent = tuple(sorted((want & listed) | set(to_list)))
-        listing = _Listing(sent, FieldChange(("listing_platforms",), sorted(present), list(sent)))
+        listing = _Listing(sent, FieldChange(("listing_platforms",), sorted(p for p, s in present.items() if s != DRAFT),
+                                             list(sent)))
         to_deactivate = [p for p in to_deactivate if p in sent]
     if to_activate:
         state.actions.append(Action(m.ACTIVATE, tuple(to_activate), sends_to_review=True, changes=tuple(

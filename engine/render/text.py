@@ -90,6 +90,8 @@ def product_lines(item: ProductPlan, names: fmt.Names, paint: Paint) -> list[str
 
 def action_lines(action: Action, names: fmt.Names, paint: Paint) -> list[str]:
     head = f"{action.symbol} {fmt.KIND_LABELS[action.kind]}"
+    if action.save_mode == "AS_DRAFT":
+        head += " as a hidden draft"
     if action.platforms and action.kind not in (m.BLOCKED, m.HELD):
         head += f" on {fmt.platforms(action.platforms)}"
     marker = fmt.review_marker(action)
