@@ -72,7 +72,9 @@ def parse_shop(document: Document, root: Path) -> tuple[ShopConfig | None, ShopF
     except ValidationError as exc:
         problems += [document.diagnostic(path, message, at_key=at_key)
                      for path, message, at_key in errors_of(exc, ShopFile)]
-        return None, None, {}, _unique(problems)
+        model = _provisional(cleaned)
+        if model is None:
+            return None, None, {}, _unique(problems)
     problems += _check(model, document)
     db = Path(model.sandbox_db or DEFAULT_SANDBOX_DB)
     config = ShopConfig(
@@ -86,6 +88,18 @@ def parse_shop(document: Document, root: Path) -> tuple[ShopConfig | None, ShopF
         template_vars=dict(model.template_vars),
     )
     return config, model, dict(cleaned.get("defaults") or {}), _unique(problems)
+
+
+def _provisional(data: dict) -> ShopFile | None:
+    """The shop without its broken parts, when what products need (warehouses, defaults) is fine.
+
+    Lets one run report the products' problems along with shop.yaml's; the load fails anyway.
+    """
+    needed = {key: data[key] for key in ("warehouses", "defaults", "template_vars") if key in data}
+    try:
+        return ShopFile.model_validate({"name": "(invalid shop.yaml)", **needed})
+    except ValidationError:
+        return None
 
 
 def _without(data: Any, paths: set[tuple], prefix: tuple = ()) -> Any:

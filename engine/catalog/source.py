@@ -77,10 +77,19 @@ class SourceFile:
     has_schema_comment: bool = True
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
 def dotted(path: tuple) -> str:
+    """('skus', 0, 'inventory', 'Gudang Jakarta') -> 'skus[0].inventory["Gudang Jakarta"]'."""
     out = ""
     for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+        if isinstance(step, int):
+            out += f"[{step}]"
+        elif _PLAIN_KEY.fullmatch(str(step)):
+            out += f".{step}" if out else str(step)
+        else:
+            out += '["' + str(step).replace("\\", "\\\\").replace('"', '\\"') + '"]'
     return out
 
 
@@ -174,33 +183,45 @@ def _parse_documents(source: SourceFile, documents: list[Document]) -> list[Diag
 
 
 def _syntax_diagnostic(document: Document, chunk: str, exc: Exception) -> Diagnostic:
+    """Where and why a document cannot be parsed, from the position-tracking parser when it agrees.
+
+    Messages name the problem and the line where the construct began; they never quote the
+    document's text (a pasted secret must not end up in a CI log).
+    """
     first = str(exc).splitlines()[0] if str(exc) else ""
-    position = _RS_POSITION.search(first)
-    duplicate = _DUPLICATE.search(first)
-    if position and not duplicate:
-        lines = [ln for ln in str(exc).splitlines()[1:] if ln.strip() and not ln.lstrip().startswith(("|", "^"))
-                 and not re.match(r"^\s*\d+\s*\|", ln)]
-        reason = lines[-1].strip() if lines else "invalid YAML"
-        line, column = int(position.group(1)), int(position.group(2))
-        return Diagnostic(document.file, document.line + line - 1, column, f"YAML syntax error: {reason}")
-    # No position (duplicate key, encoding problem): ask the position-tracking parser.
     try:
         YAML(typ="rt").load(chunk)
     except MarkedYAMLError as marked:
-        mark = marked.problem_mark or marked.context_mark
-        line, column = (mark.line, mark.column) if mark else (0, 0)
-        dup = _DUPLICATE.search(marked.problem or "")
-        if dup:
-            message = f"duplicate key {dup.group(1)!r}: each key may appear only once in a mapping"
-        else:
-            message = f"YAML syntax error: {marked.problem or 'invalid YAML'}"
-        return Diagnostic(document.file, document.line + line, column + 1, message)
-    except Exception:  # noqa: BLE001 - fall through to the generic message
+        return _marked_diagnostic(document, marked)
+    except Exception:  # noqa: BLE001 - fall back to what yaml-rs said
         pass
+    duplicate = _DUPLICATE.search(first)
     if duplicate:
         return Diagnostic(document.file, document.line, 1,
                           f"duplicate key {duplicate.group(1)!r}: each key may appear only once in a mapping")
+    position = _RS_POSITION.search(first)
+    if position:
+        lines = [ln for ln in str(exc).splitlines()[1:] if ln.strip() and not re.match(r"^\s*(\d+\s*)?[|^]", ln)]
+        reason = lines[-1].strip() if lines else "invalid YAML"
+        return Diagnostic(document.file, document.line + int(position.group(1)) - 1, int(position.group(2)),
+                          f"YAML syntax error: {reason}")
     return Diagnostic(document.file, document.line, 1, "YAML syntax error: the document cannot be read")
+
+
+def _marked_diagnostic(document: Document, marked: MarkedYAMLError) -> Diagnostic:
+    mark = marked.problem_mark or marked.context_mark
+    line, column = (mark.line, mark.column) if mark else (0, 0)
+    duplicate = _DUPLICATE.search(marked.problem or "")
+    if duplicate:
+        first = marked.context_mark.line + document.line if marked.context_mark else None
+        where = f" (in the mapping that starts at line {first})" if first else ""
+        return Diagnostic(document.file, document.line + line, column + 1,
+                          f"duplicate key {duplicate.group(1)!r}: each key may appear only once in a mapping{where}")
+    message = f"YAML syntax error: {marked.problem or 'invalid YAML'}"
+    context = marked.context_mark
+    if marked.context and context is not None and context.line != line:
+        message += f" ({marked.context} that starts at line {document.line + context.line})"
+    return Diagnostic(document.file, document.line + line, column + 1, message)
 
 
 # --------------------------------------------------------------------------- positions
