@@ -248,3 +248,22 @@ def test_description_images_must_be_uploaded(shop):
     assert shop.call(*CREATE, body=good).code == 0
     bad = batik(shop.uri, prefix="X", description='<img src="https://example.com/a.jpg">')
     assert shop.call(*CREATE, body=bad).code == 12052722
+
+
+def test_optional_objects_are_stored_and_returned(sandbox, shop):
+    chart = shop.upload(png(1200, 1200), use_case="SIZE_CHART_IMAGE").data["uri"]
+    body = batik(shop.uri, video={"id": "v1"}, size_chart={"image": {"uri": chart}}, shipping_template_id="t1",
+                 certifications=[{"id": "c1", "images": [{"uri": shop.uri}], "expiration_date": 1900000000}],
+                 manufacturer_ids=["m1"])
+    created = shop.call(*CREATE, body=body)
+    assert created.code == 0, created.json
+    assert any("manufacturer_ids" in w["message"] for w in created.data["warnings"])
+    product = shop.call("GET", f"/product/202309/products/{created.data['product_id']}").data
+    assert product["video"] == {"id": "v1"} and product["shipping_template_id"] == "t1"
+    assert product["size_chart"]["image"]["uri"] == chart and product["certifications"][0]["id"] == "c1"
+    assert "manufacturer_ids" not in product
+    with sandbox.off_contract():
+        assert shop.call(*CREATE, body=batik(shop.uri, prefix="V", video={"id": 5})).code == 12052910
+    assert shop.call(*CREATE, body=batik(shop.uri, prefix="S", category_id="600050",
+                                         product_attributes=[{"id": "100500", "values": [{"id": "1005001"}]}],
+                                         size_chart={"template": {"id": "x"}})).code == 12052910

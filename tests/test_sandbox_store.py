@@ -55,7 +55,8 @@ def test_set_status_and_outside_edit(tmp_path):
         record = store.product(product_id)
         assert record["platforms"] == {"TIKTOK_SHOP": "ACTIVATE", "TOKOPEDIA": "PLATFORM_DEACTIVATED"}
         assert record["update_time"] > before
-        edited = store.outside_edit(product_id, description="<p>baru</p>", stock={"BATIK-M": {"7400000000000000001": 3}})
+        edited = store.outside_edit(product_id, description="<p>baru</p>",
+                                    stock={"BATIK-M": {"7400000000000000001": 3}})
         assert edited["content"]["description"] == "<p>baru</p>"
         assert edited["update_time"] > record["update_time"]
         with pytest.raises(ValueError, match="cannot set 'color'"):
@@ -123,9 +124,14 @@ def test_upload_is_content_addressed_and_needs_data(sandbox):
     assert client.upload(png(801, 800)).data["uri"] != first.data["uri"]
     with sandbox.off_contract():
         empty = client.call("POST", "/product/202309/images/upload", cipher=False,
-                            raw_body=b"--b\r\nContent-Disposition: form-data; name=\"use_case\"\r\n\r\nMAIN_IMAGE\r\n--b--\r\n",
+                            raw_body=b"--b\r\nContent-Disposition: form-data; name=\"use_case\"\r\n\r\n"
+                                     b"MAIN_IMAGE\r\n--b--\r\n",
                             content_type="multipart/form-data; boundary=b")
     assert empty.code == 36009004 and "data" in empty.json["message"]
+    with sandbox.off_contract():
+        broken = client.call("POST", "/product/202309/images/upload", cipher=False, raw_body=b"garbage",
+                             content_type="multipart/form-data")
+    assert broken.code == 36009004 and "malformed" in broken.json["message"]
 
 
 def test_metadata_endpoints(sandbox):

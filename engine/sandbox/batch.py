@@ -184,7 +184,7 @@ def update_price(shop: Shop, product_id: str, body: dict[str, Any]) -> dict[str,
         known, prices = _sku_ids(record), {}
         for index, sku in enumerate(skus):
             sku_id = sku.get("id") if isinstance(sku, dict) else None
-            if sku_id not in known:
+            if not isinstance(sku_id, str) or sku_id not in known:
                 raise PlatformError(codes.SKU_ID_INVALID, f"skus[{index}]: SKU id {sku_id} is not in this product")
             try:
                 prices[sku_id] = money(sku.get("price"), where=f"skus[{index}]")
@@ -209,7 +209,7 @@ def update_inventory(shop: Shop, product_id: str, body: dict[str, Any]) -> dict[
         known, applied = _sku_ids(record), False
         for sku in skus:
             sku_id = sku.get("id") if isinstance(sku, dict) else None
-            if sku_id not in known:
+            if not isinstance(sku_id, str) or sku_id not in known:
                 errors.append({"code": codes.SKU_ID_INVALID, "message": f"SKU {sku_id} is not in this product",
                                "detail": {"sku_id": str(sku_id)}})
                 continue
@@ -236,7 +236,7 @@ def _stock(items: Any, warehouses: list[str], shop: Shop) -> tuple[list[dict[str
         if warehouse is None and len(warehouses) == 1:
             warehouse = warehouses[0]
         quantity = item.get("quantity") if isinstance(item, dict) else None
-        if warehouse not in shop.seed.warehouse_ids:
+        if not isinstance(warehouse, str) or warehouse not in shop.seed.warehouse_ids:
             return [], {"code": codes.WAREHOUSE_NOT_FOUND, "message": f"Warehouse {warehouse} does not exist",
                         "warehouse_id": str(warehouse or "")}
         if warehouse not in warehouses:

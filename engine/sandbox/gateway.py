@@ -182,7 +182,11 @@ class Gateway:
     @staticmethod
     async def _body(route: Route, request: Request, raw: bytes) -> Any:
         if route.kind == "multipart":
-            form = await request.form(max_part_size=11 * 1024 * 1024)
+            try:
+                form = await request.form(max_part_size=11 * 1024 * 1024)
+            except Exception:  # starlette: MultiPartException / HTTPException(400) on a malformed body
+                raise PlatformError(codes.INVALID_PARAM, "Invalid param: the multipart/form-data body is "
+                                    "malformed") from None
             upload, use_case = form.get("data"), form.get("use_case")
             data = await upload.read() if hasattr(upload, "read") else (upload.encode() if upload else None)
             return {"data": data, "use_case": use_case if isinstance(use_case, str) else None}

@@ -24,6 +24,7 @@ from engine.sandbox.views import product_view, search_view
 
 STATUSES = ("ALL", "DRAFT", "PENDING", "FAILED", "ACTIVATE", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED",
             "FREEZE", "DELETED")
+MAX_SELLER_SKUS = 1000  # undocumented upper bound; the sandbox keeps SQL parameters in bounds
 SEARCH_FIELDS = {
     "202309": frozenset({"status", "seller_skus", "create_time_ge", "create_time_le", "update_time_ge",
                          "update_time_le"}),
@@ -116,7 +117,8 @@ def search_filter(version: str, body: dict[str, Any]) -> SearchFilter:
     platforms = _str_list(body, "listing_platforms", PLATFORMS)
     if platforms and status == "ALL":
         raise invalid("listing_platforms requires a status other than ALL")
-    return SearchFilter(status=status, platforms=sorted(platforms), seller_skus=_str_list(body, "seller_skus"),
+    return SearchFilter(status=status, platforms=sorted(platforms),
+                        seller_skus=_str_list(body, "seller_skus", limit=MAX_SELLER_SKUS),
                         sku_ids=_str_list(body, "sku_ids", limit=10),
                         audit=_str_list(body, "audit_status", ("AUDITING", "FAILED", "APPROVED")),
                         create_ge=_time(body, "create_time_ge"), create_le=_time(body, "create_time_le"),

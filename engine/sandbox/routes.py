@@ -103,7 +103,7 @@ def _match(template: str, path: str) -> dict[str, str] | None:
     if len(parts) != len(wanted):
         return None
     params = {}
-    for part, want in zip(parts, wanted):
+    for part, want in zip(parts, wanted, strict=True):
         if want.startswith("{"):
             if not part:
                 return None

@@ -40,9 +40,9 @@ PARTIAL_FIELDS = frozenset({
     "title", "video",
 })
 CHECK_FIELDS = (CREATE_FIELDS - {"category_version", "idempotency_key", "save_mode", "is_not_for_sale"}) | {"option"}
-# Top-level content fields that are stored and returned as given (no rule beyond their type).
-PASSTHROUGH = ("certifications", "video", "size_chart", "shipping_template_id", "manufacturer_ids",
-               "responsible_person_ids")
+# Fields of other markets (EU compliance, GWP, bundles): ignored with a warning.
+NOT_IN_INDONESIA = ("manufacturer_ids", "responsible_person_ids", "primary_combined_product_id",
+                    "replicated_products", "subscribe_info_edit")
 INSURANCE = ("REQUIRED", "OPTIONAL", "NOT_SUPPORTED")
 HTML_ESCAPE = re.compile(r"&(#\d+|[a-zA-Z]+);")
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
@@ -98,9 +98,7 @@ def check_product(body: dict[str, Any], ctx: Context, *, product_id: str | None 
     }
     content["brand_id"] = _brand(body.get("brand_id"), ctx.seed, warnings)
     content.update(_logistics(body, platforms, rules, ctx.seed))
-    for key in PASSTHROUGH:
-        if body.get(key) not in (None, "", [], {}):
-            content[key] = body[key]
+    content.update(_extras(body, ctx, warnings))
     _size_chart(content.get("size_chart"), rules)
     resolver = SalesAttributeResolver(ctx.seed.attributes(category_id), ctx.image)
     content["skus"] = check_skus(body.get("skus"), existing=existing_skus or {}, category_rules=rules,
@@ -219,6 +217,8 @@ def _dimensions(value: Any, rules: dict[str, Any]) -> dict[str, str] | None:
 
 def _attributes(value: Any, definitions: list[dict[str, Any]], warnings: list[str]) -> list[dict[str, Any]]:
     product_props = {a["id"]: a for a in definitions if a["type"] == "PRODUCT_PROPERTY"}
+    if value is not None and not isinstance(value, list):
+        raise RuleError(codes.INVALID_PARAMS, "product_attributes must be a list")
     result = []
     for attr in value or []:
         definition = product_props.get(str(attr.get("id"))) if isinstance(attr, dict) else None
@@ -226,7 +226,10 @@ def _attributes(value: Any, definitions: list[dict[str, Any]], warnings: list[st
             warnings.append(f"product attribute {attr.get('id') if isinstance(attr, dict) else attr!r} "
                             "is not in this category; it was reset")
             continue
-        values = _attribute_values(attr.get("values") or [], definition, warnings)
+        values = attr.get("values") or []
+        if not isinstance(values, list):
+            raise RuleError(codes.INVALID_PARAMS, f"product attribute {definition['id']}: values must be a list")
+        values = _attribute_values(values, definition, warnings)
         if values:
             result.append({"id": definition["id"], "name": definition["name"], "values": values})
     present = {a["id"] for a in result}
@@ -270,7 +273,8 @@ def _logistics(body: dict[str, Any], platforms: list[str], rules: dict[str, Any]
     insurance = body.get("shipping_insurance_requirement")
     if insurance is not None:
         if insurance not in INSURANCE:
-            raise RuleError(codes.INVALID_PARAMS, f"shipping_insurance_requirement must be one of {', '.join(INSURANCE)}")
+            raise RuleError(codes.INVALID_PARAMS,
+                            f"shipping_insurance_requirement must be one of {', '.join(INSURANCE)}")
         if "TOKOPEDIA" not in platforms:
             raise RuleError(codes.INVALID_PARAMS,
                             "shipping_insurance_requirement applies only when listing_platforms includes TOKOPEDIA")
@@ -289,10 +293,67 @@ def _logistics(body: dict[str, Any], platforms: list[str], rules: dict[str, Any]
         raise RuleError(codes.INVALID_PARAMS, "cash on delivery is not supported in this category")
     options = body.get("delivery_option_ids")
     if options is not None:
-        if not isinstance(options, list) or any(o not in seed.delivery_options for o in options):
+        if not isinstance(options, list) or any(not isinstance(o, str) or o not in seed.delivery_options
+                                                for o in options):
             raise RuleError(codes.INVALID_PARAMS, "delivery_option_ids: unknown delivery option")
         out["delivery_option_ids"] = sorted(set(options))
     return out
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _extras(body: dict[str, Any], ctx: Context, warnings: list[str]) -> dict[str, Any]:
+    """Video, size chart, shipping template and certifications: stored when well-formed."""
+    out: dict[str, Any] = {}
+    video = body.get("video")
+    if video not in (None, {}):
+        if not isinstance(video, dict) or not _is_id(video.get("id")):
+            raise RuleError(codes.INVALID_PARAMS, "video must be {id} from Upload Product File")
+        out["video"] = {"id": video["id"]}
+    chart = body.get("size_chart")
+    if chart not in (None, {}):
+        image = chart.get("image") if isinstance(chart, dict) else None
+        template = chart.get("template") if isinstance(chart, dict) else None
+        if isinstance(image, dict) and ctx.image(image.get("uri")):
+            out["size_chart"] = {"image": ctx.image(image["uri"])}
+        elif isinstance(template, dict) and _is_id(template.get("id")):
+            out["size_chart"] = {"template": {"id": template["id"]}}
+        else:
+            raise RuleError(codes.INVALID_PARAMS, "size_chart needs image.uri (uploaded) or template.id")
+    if body.get("shipping_template_id") is not None:
+        if not _is_id(body["shipping_template_id"]):
+            raise RuleError(codes.INVALID_PARAMS, "shipping_template_id must be a string")
+        out["shipping_template_id"] = body["shipping_template_id"]
+    certifications = body.get("certifications")
+    if certifications not in (None, []):
+        out["certifications"] = _certifications(certifications, ctx)
+    for key in NOT_IN_INDONESIA:
+        if body.get(key) not in (None, [], {}, ""):
+            warnings.append(f"{key} does not apply to Indonesian shops; it was ignored")
+    return out
+
+
+def _certifications(value: Any, ctx: Context) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or len(value) > 10:
+        raise RuleError(codes.INVALID_PARAMS, "certifications must be a list of at most 10")
+    result = []
+    for item in value:
+        if not isinstance(item, dict) or not _is_id(item.get("id")):
+            raise RuleError(codes.INVALID_PARAMS, "each certification needs an id")
+        images = item.get("images") or []
+        if not isinstance(images, list) or any(not isinstance(i, dict) or not ctx.image(i.get("uri"))
+                                               for i in images):
+            raise RuleError(codes.IMAGE_NOT_FOUND, "certification images must be uploaded to this shop")
+        entry: dict[str, Any] = {"id": item["id"], "images": [ctx.image(i["uri"]) for i in images]}
+        expiry = item.get("expiration_date")
+        if expiry is not None:
+            if isinstance(expiry, bool) or not isinstance(expiry, int):
+                raise RuleError(codes.INVALID_PARAMS, "certification expiration_date must be Unix seconds")
+            entry["expiration_date"] = expiry
+        result.append(entry)
+    return result
 
 
 def _size_chart(value: Any, rules: dict[str, Any]) -> None:

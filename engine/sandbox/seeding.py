@@ -77,7 +77,7 @@ def _seed_products(store: SandboxStore, bodies: list[dict[str, Any]], status: st
                 raise ValueError(f"seed body {index}: {error.message} (code {error.code})") from None
         ids = iter(tx.next_ids(sum(1 + len(c.content["skus"]) for c in checked_all), now))
         records, external = [], set()
-        for body, checked in zip(bodies, checked_all):
+        for body, checked in zip(bodies, checked_all, strict=True):
             external_id = body.get("external_product_id") or None
             if external_id and (external_id in external or tx.external_owner(external_id)):
                 raise ValueError(f"external_product_id {external_id!r} is used twice")

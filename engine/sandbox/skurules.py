@@ -18,6 +18,9 @@ from engine.sandbox.codes import RuleError
 
 MAX_SKUS = 100
 MAX_QUANTITY = 99_999
+# SKU fields of other markets (US list prices, EU fees / unit counts / extra codes): ignored with a warning.
+NOT_IN_INDONESIA = ("sku_unit_count", "external_urls", "extra_identifier_codes", "fees", "list_price",
+                    "external_list_prices", "combined_skus")
 IDENTIFIER_LENGTHS = {"GTIN": (14,), "EAN": (8, 13, 14), "UPC": (12,), "ISBN": (10, 13), "JAN": (8, 13)}
 
 
@@ -53,7 +56,7 @@ def inventory(items: Any, warehouses: frozenset[str], *, where: str) -> list[dic
         if not isinstance(item, dict):
             raise RuleError(codes.INVALID_PARAMS, f"{where}: inventory entries must be objects")
         warehouse = item.get("warehouse_id")
-        if warehouse not in warehouses:
+        if not isinstance(warehouse, str) or warehouse not in warehouses:
             raise RuleError(codes.WAREHOUSE_NOT_FOUND, f"{where}: warehouse {warehouse!r} does not exist")
         if warehouse in seen:
             raise RuleError(codes.INVALID_PARAMS, f"{where}: warehouse {warehouse} listed twice")
@@ -87,7 +90,8 @@ def _pre_sale(value: Any, allowed: list[str], where: str) -> dict[str, Any] | No
         raise RuleError(codes.PRE_SALE_DAYS, f"{where}: pre_sale.type must be PRE_ORDER (or NONE to clear)")
     if "PRE_ORDER" not in allowed:
         raise RuleError(codes.PRE_SALE_NOT_ALLOWED, f"{where}: this category does not allow PRE_ORDER SKUs")
-    days = (value.get("fulfillment_type") or {}).get("handling_duration_days")
+    fulfillment = value.get("fulfillment_type")
+    days = fulfillment.get("handling_duration_days") if isinstance(fulfillment, dict) else None
     if isinstance(days, bool) or not isinstance(days, int) or not 3 <= days <= 30:
         raise RuleError(codes.PRE_SALE_DAYS,
                         f"{where}: pre_sale handling_duration_days must be 3–30 calendar days, got {days!r}")
@@ -118,6 +122,9 @@ class SalesAttributeResolver:
     def resolve(self, attr: Any, where: str) -> dict[str, Any]:
         if not isinstance(attr, dict):
             raise RuleError(codes.INVALID_PARAMS, f"{where}: sales_attributes entries must be objects")
+        for key in ("id", "name", "value_id", "value_name"):
+            if attr.get(key) is not None and not isinstance(attr[key], str):
+                raise RuleError(codes.INVALID_PARAMS, f"{where}: {key} must be a string")
         definition = self.by_id.get(attr.get("id") or "") or self.by_name.get(str(attr.get("name") or "").lower())
         if attr.get("id") and definition is None and not attr.get("name"):
             raise RuleError(codes.INVALID_PARAMS, f"{where}: sales attribute id {attr['id']} is not in this category")
@@ -168,7 +175,7 @@ def _check_sku(sku: dict[str, Any], where: str, existing: dict[str, dict[str, An
                resolver: SalesAttributeResolver, warehouses: frozenset[str],
                warnings: list[str]) -> dict[str, Any]:
     sku_id = sku.get("id")
-    if sku_id is not None and sku_id not in existing:
+    if sku_id is not None and (not isinstance(sku_id, str) or sku_id not in existing):
         raise RuleError(codes.SKU_ID_INVALID, f"{where}: SKU id {sku_id} does not belong to this product")
     out: dict[str, Any] = {"seller_sku": _seller_sku(sku, where)}
     if sku_id:
@@ -199,9 +206,9 @@ def _check_sku(sku: dict[str, Any], where: str, existing: dict[str, dict[str, An
         if not isinstance(external, str) or len(external) > 999:
             raise RuleError(codes.INVALID_PARAMS, f"{where}: external_sku_id must be a string of ≤999 characters")
         out["external_sku_id"] = external
-    for key in ("sku_unit_count", "external_urls", "extra_identifier_codes", "fees", "list_price"):
-        if sku.get(key) is not None:
-            out[key] = sku[key]
+    for key in NOT_IN_INDONESIA:
+        if sku.get(key) not in (None, [], {}, ""):
+            warnings.append(f"{where}: {key} does not apply to Indonesian shops; it was ignored")
     return out
 
 

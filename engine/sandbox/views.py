@@ -16,8 +16,7 @@ from engine.sandbox import model
 from engine.sandbox.seed import Seed
 
 LOGISTICS = ("shipping_insurance_requirement", "is_pre_owned", "minimum_order_quantity", "is_cod_allowed",
-             "shipping_template_id", "manufacturer_ids", "responsible_person_ids", "certifications", "video",
-             "size_chart")
+             "shipping_template_id", "video")
 
 
 def image_view(image: dict[str, Any]) -> dict[str, Any]:
@@ -109,6 +108,12 @@ def product_view(record: dict[str, Any], seed: Seed, *, under_review: bool = Fal
     for key in LOGISTICS:
         if content.get(key) is not None:
             view[key] = content[key]
+    if content.get("size_chart"):
+        chart = content["size_chart"]
+        view["size_chart"] = {"image": image_view(chart["image"])} if "image" in chart else dict(chart)
+    if content.get("certifications"):
+        view["certifications"] = [{**{k: v for k, v in c.items() if k != "images"},
+                                   "images": [image_view(i) for i in c["images"]]} for c in content["certifications"]]
     view["is_not_for_sale"] = bool(content.get("is_not_for_sale", False))
     view["skus"] = [sku_view(s, record["skus"].get(s["id"], {})) for s in content["skus"]]
     return view
