@@ -8,6 +8,8 @@ defaults, a template). A product that turns out valid is built here (build.py).
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +54,18 @@ class Collector:
             out.append(Diagnostic(diagnostic.file, diagnostic.line, diagnostic.column,
                                   f"{diagnostic.message} ({how} product{plural} {names})", diagnostic.path,
                                   diagnostic.severity))
-        return sorted(set(out))
+        return sorted({_printable(d) for d in out})
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _printable(diagnostic: Diagnostic) -> Diagnostic:
+    """One diagnostic, one line: control characters from the seller's text are escaped."""
+    if not (_UNPRINTABLE.search(diagnostic.message) or _UNPRINTABLE.search(diagnostic.path)):
+        return diagnostic
+    escape = (lambda text: _UNPRINTABLE.sub(lambda m: repr(m.group(0))[1:-1], text))
+    return dataclasses.replace(diagnostic, message=escape(diagnostic.message), path=escape(diagnostic.path))
 
 
 @dataclass

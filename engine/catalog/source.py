@@ -16,6 +16,7 @@ their messages never quote the offending line, so a value pasted by mistake cann
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,7 @@ def dotted(path: tuple) -> str:
         elif _PLAIN_KEY.fullmatch(str(step)):
             out += f".{step}" if out else str(step)
         else:
-            out += '["' + str(step).replace("\\", "\\\\").replace('"', '\\"') + '"]'
+            out += "[" + json.dumps(str(step), ensure_ascii=False) + "]"
     return out
 
 
