@@ -10,6 +10,7 @@
                    .client()   a hand-signing RawClient (tests/rawclient.py) bound to this sandbox
     sandbox_http   the same over HTTP: uvicorn on 127.0.0.1, ephemeral port, in a thread
                    .base_url   "http://127.0.0.1:PORT"; plus .store, .clock, .app, .db_path, .exchanges
+    sandbox_any    parametrized: the test runs once in-process and once over HTTP
 
 Options per test with the marker (every create_app keyword is accepted):
 
@@ -167,3 +168,9 @@ def sandbox_http(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[San
     thread.join(timeout=10)
     sock.close()
     handle.finish()
+
+
+@pytest.fixture(params=["sandbox", "sandbox_http"])
+def sandbox_any(request: pytest.FixtureRequest) -> SandboxHandle:
+    """The test runs twice: in-process (ASGITransport) and over real HTTP (uvicorn)."""
+    return request.getfixturevalue(request.param)

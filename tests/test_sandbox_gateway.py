@@ -11,8 +11,8 @@ from rawclient import ACCESS_TOKEN, APP_SECRET, CIPHER, RawClient, batik, png
 GET_WAREHOUSES = ("GET", "/logistics/202309/warehouses")
 
 
-def test_signed_request_is_answered_with_the_envelope(sandbox):
-    response = sandbox.client().call(*GET_WAREHOUSES)
+def test_signed_request_is_answered_with_the_envelope(sandbox_any):
+    response = sandbox_any.client().call(*GET_WAREHOUSES)
     assert response.status == 200
     assert set(response.json) == {"code", "message", "request_id", "data"}
     assert response.code == 0 and len(response.data["warehouses"]) == 2
@@ -31,8 +31,8 @@ def test_signed_request_is_answered_with_the_envelope(sandbox):
     ("wrong_cipher", 36009004),
     ("unknown_query_param", 36009004),
 ])
-def test_request_checks(sandbox, case, expected):
-    client = sandbox.client()
+def test_request_checks(sandbox_any, case, expected):
+    client = sandbox_any.client()
     now = int(time.time())
     kwargs: dict = {}
     if case == "wrong_sign":
@@ -44,18 +44,18 @@ def test_request_checks(sandbox, case, expected):
     elif case == "future_timestamp":
         kwargs["timestamp"] = now + 60
     elif case == "wrong_app_key":
-        client = sandbox.client(app_key="someone-else")
+        client = sandbox_any.client(app_key="someone-else")
     elif case == "missing_token":
-        client = sandbox.client(token="")
+        client = sandbox_any.client(token="")
     elif case == "unknown_token":
-        client = sandbox.client(token="TTP_not-issued")
+        client = sandbox_any.client(token="TTP_not-issued")
     elif case == "missing_cipher":
         kwargs["cipher"] = False
     elif case == "wrong_cipher":
-        client = sandbox.client(cipher="ROW_OTHER_SHOP")
+        client = sandbox_any.client(cipher="ROW_OTHER_SHOP")
     elif case == "unknown_query_param":
         kwargs["query"] = {"version": "202309"}
-    with sandbox.off_contract():
+    with sandbox_any.off_contract():
         response = client.call(*GET_WAREHOUSES, **kwargs)
     assert (response.status, response.code) == (200, expected), response.json
     assert response.data == {}
@@ -76,24 +76,24 @@ def test_signature_covers_the_exact_body_bytes(sandbox):
     assert bad.code == 106001
 
 
-def test_shop_cipher_is_unexpected_on_upload_and_authorization(sandbox):
-    client = sandbox.client()
-    with sandbox.off_contract():
+def test_shop_cipher_is_unexpected_on_upload_and_authorization(sandbox_any):
+    client = sandbox_any.client()
+    with sandbox_any.off_contract():
         shops = client.call("GET", "/authorization/202309/shops", cipher=True)
     assert shops.code == 36009004
     assert client.call("GET", "/authorization/202309/shops", cipher=False).data["shops"][0]["cipher"] == CIPHER
     uploaded = client.upload(png(800, 800))
     assert uploaded.code == 0
     # the same multipart request with a shop_cipher is refused
-    with sandbox.off_contract():
+    with sandbox_any.off_contract():
         refused = client.call("POST", "/product/202309/images/upload", raw_body=b"--x--\r\n",
                               content_type="multipart/form-data; boundary=x")
     assert refused.code == 36009004
 
 
-def test_content_types(sandbox):
-    client = sandbox.client()
-    with sandbox.off_contract():
+def test_content_types(sandbox_any):
+    client = sandbox_any.client()
+    with sandbox_any.off_contract():
         as_text = client.call("POST", "/product/202502/products/search", query={"page_size": "5"}, body={},
                               content_type="text/plain")
         upload_as_json = client.call("POST", "/product/202309/images/upload", cipher=False, body={})
@@ -112,38 +112,38 @@ def test_content_types(sandbox):
     ("POST", "/product/202401/products/search", 404, 36009014),
     ("GET", "/product/202208/products/1729000000000000001", 404, 36009014),
 ])
-def test_unknown_path_method_version(sandbox, method, path, status, code):
-    with sandbox.off_contract():
-        response = sandbox.client().call(method, path, body={} if method != "GET" else None)
+def test_unknown_path_method_version(sandbox_any, method, path, status, code):
+    with sandbox_any.off_contract():
+        response = sandbox_any.client().call(method, path, body={} if method != "GET" else None)
     assert (response.status, response.code) == (status, code)
     assert set(response.json) == {"code", "message", "request_id", "data"}
 
 
-def test_expired_access_token_then_refresh(sandbox):
-    client = sandbox.client()
+def test_expired_access_token_then_refresh(sandbox_any):
+    client = sandbox_any.client()
     assert client.call(*GET_WAREHOUSES).code == 0
-    sandbox.clock.advance(7 * 24 * 3600 + 1)
+    sandbox_any.clock.advance(7 * 24 * 3600 + 1)
     expired = client.call(*GET_WAREHOUSES)
     assert expired.code == 105002
     refreshed = client.refresh()
     assert refreshed.code == 0, refreshed.json
     data = refreshed.data
     assert data["access_token"] != ACCESS_TOKEN and data["access_token"].startswith("TTP_")
-    assert data["access_token_expire_in"] > sandbox.clock() and data["seller_base_region"] == "ID"
-    assert sandbox.client(token=data["access_token"]).call(*GET_WAREHOUSES).code == 0
+    assert data["access_token_expire_in"] > sandbox_any.clock() and data["seller_base_region"] == "ID"
+    assert sandbox_any.client(token=data["access_token"]).call(*GET_WAREHOUSES).code == 0
     assert client.call(*GET_WAREHOUSES).code == 105002  # the old one stays expired
 
 
 @pytest.mark.sandbox(faults="token_ttl=30")
-def test_short_token_lifetime_fault(sandbox):
-    client = sandbox.client()
+def test_short_token_lifetime_fault(sandbox_any):
+    client = sandbox_any.client()
     assert client.call(*GET_WAREHOUSES).code == 0
-    sandbox.clock.advance(31)
+    sandbox_any.clock.advance(31)
     assert client.call(*GET_WAREHOUSES).code == 105002
     token = client.refresh().data["access_token"]
-    fresh = sandbox.client(token=token)
+    fresh = sandbox_any.client(token=token)
     assert fresh.call(*GET_WAREHOUSES).code == 0
-    sandbox.clock.advance(31)
+    sandbox_any.clock.advance(31)
     assert fresh.call(*GET_WAREHOUSES).code == 105002
 
 
@@ -166,9 +166,9 @@ def test_no_secret_is_stored(sandbox):
 
 
 @pytest.mark.sandbox(qps=5)
-def test_rate_limit_per_api_at_the_limit(sandbox):
-    client = sandbox.client()
-    sandbox.clock.freeze()
+def test_rate_limit_per_api_at_the_limit(sandbox_any):
+    client = sandbox_any.client()
+    sandbox_any.clock.freeze()
     answers = [client.call(*GET_WAREHOUSES) for _ in range(6)]
     assert [a.code for a in answers] == [0] * 5 + [36009002]
     assert answers[-1].status == 429 and int(answers[-1].headers["retry-after"]) >= 1
@@ -177,7 +177,7 @@ def test_rate_limit_per_api_at_the_limit(sandbox):
     # a client pacing at exactly the limit is never refused
     paced = []
     for _ in range(20):
-        sandbox.clock.advance(1 / 5)
+        sandbox_any.clock.advance(1 / 5)
         paced.append(client.call(*GET_WAREHOUSES).code)
     assert paced == [0] * 20
 

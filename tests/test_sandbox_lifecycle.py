@@ -11,8 +11,8 @@ BOTH = ["TIKTOK_SHOP", "TOKOPEDIA"]
 
 
 @pytest.fixture
-def shop(sandbox):
-    client = sandbox.client()
+def shop(sandbox_any):
+    client = sandbox_any.client()
     client.uri = client.upload(png(800, 800)).data["uri"]
     return client
 
@@ -52,22 +52,24 @@ def batch(client, action: str, ids: list[str], platforms_: list[str] | None = No
 
 
 @pytest.mark.sandbox(review_seconds=60)
-def test_create_is_reviewed_then_live(sandbox, shop):
+def test_create_is_reviewed_then_live(sandbox_any, shop):
     product_id = create(shop, platforms=BOTH)
     pending = get(shop, product_id)
     assert platforms(pending) == {"TIKTOK_SHOP": "PENDING", "TOKOPEDIA": "PENDING"}
     assert pending["audit"] == {"status": "AUDITING"} and pending["product_status"] == "INITIAL"
-    sandbox.clock.advance(61)
+    sandbox_any.clock.advance(61)
     live = get(shop, product_id)
     assert platforms(live) == {"TIKTOK_SHOP": "ACTIVATE", "TOKOPEDIA": "ACTIVATE"}
     assert live["audit"] == {"status": "APPROVED"} and live["product_status"] == "ACTIVATE"
     assert live["update_time"] > pending["update_time"]
 
 
-def test_review_zero_seconds_is_decided_by_the_next_request(sandbox, shop):
+def test_review_zero_seconds_is_decided_by_the_next_request(sandbox_any, shop):
     product_id = create(shop)
-    assert sandbox.store.product(product_id)["platforms"] == {"TIKTOK_SHOP": "PENDING"}
+    assert sandbox_any.store.product(product_id, resolve=False)["platforms"] == {"TIKTOK_SHOP": "PENDING"}
     assert get(shop, product_id)["status"] == "ACTIVATE"
+    second = create(shop, prefix="TWO")
+    assert sandbox_any.store.product(second)["platforms"] == {"TIKTOK_SHOP": "ACTIVATE"}  # a read decides too
 
 
 def test_banned_word_fails_review_on_one_platform(shop):
@@ -82,9 +84,9 @@ def test_banned_word_fails_review_on_one_platform(shop):
 
 
 @pytest.mark.sandbox(review_seconds=30)
-def test_edit_while_live_keeps_v1_until_v2_passes(sandbox, shop):
+def test_edit_while_live_keeps_v1_until_v2_passes(sandbox_any, shop):
     product_id = create(shop, platforms=BOTH)
-    sandbox.clock.advance(31)
+    sandbox_any.clock.advance(31)
     v1 = get(shop, product_id)
     edited = partial(shop, product_id, {"title": "Kemeja Batik Pria Lengan Panjang Motif Kawung"})
     assert edited.code == 0 and edited.data["audit"] == {"status": "AUDITING"}
@@ -93,7 +95,7 @@ def test_edit_while_live_keeps_v1_until_v2_passes(sandbox, shop):
     assert platforms(during) == {"TIKTOK_SHOP": "PENDING", "TOKOPEDIA": "PENDING"}
     assert during["product_status"] == "ACTIVATE"  # v1 is still live
     assert get(shop, product_id, return_under_review_version=True)["title"].endswith("Kawung")
-    sandbox.clock.advance(31)
+    sandbox_any.clock.advance(31)
     after = get(shop, product_id)
     assert after["title"].endswith("Kawung")
     assert platforms(after) == {"TIKTOK_SHOP": "ACTIVATE", "TOKOPEDIA": "ACTIVATE"}
@@ -123,9 +125,9 @@ def test_v2_mixed_result_hides_the_failing_platform(shop):
 
 
 @pytest.mark.sandbox(review_seconds=600)
-def test_price_and_stock_apply_at_once_without_review(sandbox, shop):
+def test_price_and_stock_apply_at_once_without_review(sandbox_any, shop):
     product_id = create(shop)
-    sandbox.clock.advance(601)
+    sandbox_any.clock.advance(601)
     before = get(shop, product_id)
     sku_id = before["skus"][0]["id"]
     price = shop.call("POST", f"/product/202309/products/{product_id}/prices/update",
@@ -145,7 +147,7 @@ def test_price_and_stock_apply_at_once_without_review(sandbox, shop):
     edited = shop.call("PUT", f"/product/202309/products/{product_id}", body=body)
     assert edited.data["audit"] == {"status": "APPROVED"}
     assert get(shop, product_id)["status"] == "ACTIVATE"
-    assert sandbox.store.calls()["POST /product/202309/products/{product_id}/prices/update"] == 1
+    assert sandbox_any.store.calls()["POST /product/202309/products/{product_id}/prices/update"] == 1
 
 
 def test_price_update_rules(shop):
@@ -233,10 +235,10 @@ def test_delete_and_recover(shop):
     assert batch(shop, "recover", [product_id])[0]["code"] == 12052003
 
 
-def test_frozen_products_refuse_writes_and_get(sandbox, shop):
+def test_frozen_products_refuse_writes_and_get(sandbox_any, shop):
     product_id = create(shop, platforms=BOTH)
     sku_id = get(shop, product_id)["skus"][0]["id"]
-    sandbox.store.set_status(product_id, "TOKOPEDIA", "FREEZE")
+    sandbox_any.store.set_status(product_id, "TOKOPEDIA", "FREEZE")
     assert shop.call("GET", f"/product/202309/products/{product_id}").code == 12019113
     assert partial(shop, product_id, {"title": "Kemeja Batik Pria Lengan Panjang Motif Kawung"}).code == 12019113
     assert shop.call("POST", f"/product/202309/products/{product_id}/prices/update", body={"skus": [
@@ -249,10 +251,10 @@ def test_frozen_products_refuse_writes_and_get(sandbox, shop):
     assert found["total_count"] == 1 and found["products"][0]["integrated_platform_statuses"][0]["status"] == "FREEZE"
 
 
-def test_update_time_strictly_increases_within_a_second(sandbox, shop):
+def test_update_time_strictly_increases_within_a_second(sandbox_any, shop):
     product_id = create(shop)
     sku_id = get(shop, product_id)["skus"][0]["id"]
-    sandbox.clock.freeze()
+    sandbox_any.clock.freeze()
     times = []
     for quantity in range(5):
         shop.call("POST", f"/product/202309/products/{product_id}/inventory/update",
@@ -293,10 +295,10 @@ def test_partial_edit_replaces_top_level_properties_only(shop):
     assert after["skus"][0]["price"] == live["skus"][1]["price"]
 
 
-def test_outside_edit_moves_update_time(sandbox, shop):
+def test_outside_edit_moves_update_time(sandbox_any, shop):
     product_id = create(shop)
     before = get(shop, product_id)
-    sandbox.store.outside_edit(product_id, title="Kemeja Batik Pria Diubah Dari Seller Center",
+    sandbox_any.store.outside_edit(product_id, title="Kemeja Batik Pria Diubah Dari Seller Center",
                                prices={"BATIK-M": "99000"}, external_product_id="ce1:x")
     after = get(shop, product_id)
     assert after["update_time"] > before["update_time"] and after["title"].endswith("Seller Center")

@@ -13,8 +13,8 @@ CHECK = ("POST", "/product/202309/products/listing_check")
 
 
 @pytest.fixture
-def shop(sandbox):
-    client = sandbox.client()
+def shop(sandbox_any):
+    client = sandbox_any.client()
     client.uri = client.upload(png(800, 800)).data["uri"]
     return client
 
@@ -77,14 +77,14 @@ REJECTIONS = [
 
 
 @pytest.mark.parametrize("change, code", REJECTIONS, ids=[c for c, _ in REJECTIONS])
-def test_create_rejections(sandbox, shop, change, code):
+def test_create_rejections(sandbox_any, shop, change, code):
     body = _mutate(batik(shop.uri), change.replace("URI", repr(shop.uri)).replace("WH", repr(WAREHOUSE_JKT)))
-    with sandbox.off_contract():  # deliberately invalid requests (e.g. a string for a boolean)
+    with sandbox_any.off_contract():  # deliberately invalid requests (e.g. a string for a boolean)
         response = shop.call(*CREATE, body=body)
         check = shop.call(*CHECK, body={k: v for k, v in body.items()
                                         if k not in ("category_version", "idempotency_key")})
     assert response.code == code, response.json
-    assert sandbox.store.counts()["products"] == 0
+    assert sandbox_any.store.counts()["products"] == 0
     if "category_version" not in change and "idempotency_key" not in change:
         assert check.data["check_result"] == "FAILED"
         assert check.data["fail_reasons"][0]["code"] == code
@@ -115,8 +115,8 @@ def test_pre_order_where_the_category_allows_it(shop):
     assert shop.call(*CREATE, body=mixed).code == 12019100
 
 
-def test_unknown_top_level_field_is_refused(sandbox, shop):
-    with sandbox.off_contract():
+def test_unknown_top_level_field_is_refused(sandbox_any, shop):
+    with sandbox_any.off_contract():
         response = shop.call(*CREATE, body=batik(shop.uri, listing_platform=["TOKOPEDIA"]))
     assert response.code == 36009004 and "listing_platform" in response.json["message"]
 
@@ -164,33 +164,33 @@ def test_external_product_id_is_unique(shop):
     assert duplicate.code == 12052996
 
 
-def test_idempotency_key_returns_the_same_product(sandbox, shop):
+def test_idempotency_key_returns_the_same_product(sandbox_any, shop):
     first = shop.call(*CREATE, body=batik(shop.uri, idempotency_key="key-1"))
     again = shop.call(*CREATE, body=batik(shop.uri, idempotency_key="key-1"))
     assert first.code == again.code == 0
     assert first.data == again.data
-    assert sandbox.store.counts()["products"] == 1
+    assert sandbox_any.store.counts()["products"] == 1
     other = shop.call(*CREATE, body=batik(shop.uri, idempotency_key="key-2"))
     assert other.data["product_id"] != first.data["product_id"]
 
 
 @pytest.mark.sandbox(daily_listing_limit=2)
-def test_daily_listing_limit(sandbox, shop):
+def test_daily_listing_limit(sandbox_any, shop):
     assert shop.call(*CREATE, body=batik(shop.uri, prefix="A")).code == 0
     assert shop.call(*CREATE, body=batik(shop.uri, prefix="B")).code == 0
     assert shop.call(*CREATE, body=batik(shop.uri, prefix="C")).code == 12052093
-    sandbox.clock.advance(24 * 3600)
+    sandbox_any.clock.advance(24 * 3600)
     assert shop.call(*CREATE, body=batik(shop.uri, prefix="C")).code == 0
 
 
-def test_listing_check_creates_nothing(sandbox, shop):
+def test_listing_check_creates_nothing(sandbox_any, shop):
     body = batik(shop.uri)
     del body["category_version"]
     assert shop.call(*CHECK, body=body).data == {"check_result": "PASS", "fail_reasons": []}
-    assert sandbox.store.counts()["products"] == 0
+    assert sandbox_any.store.counts()["products"] == 0
 
 
-def test_create_passes_on_one_platform_and_fails_on_the_other(sandbox, shop):
+def test_create_passes_on_one_platform_and_fails_on_the_other(sandbox_any, shop):
     # Jam Tangan Mewah (600030) is INVITE_ONLY on TOKOPEDIA
     body = batik(shop.uri, category_id="600030", platforms=["TIKTOK_SHOP", "TOKOPEDIA"],
                  package_dimensions={"length": "10", "width": "10", "height": "5", "unit": "CENTIMETER"},
@@ -205,7 +205,7 @@ def test_create_passes_on_one_platform_and_fails_on_the_other(sandbox, shop):
     only_tokopedia = shop.call(*CREATE, body={**body, "listing_platforms": ["TOKOPEDIA"]})
     assert only_tokopedia.code == 12052223
     assert only_tokopedia.data["errors"][0]["detail"] == {"listing_platform": "TOKOPEDIA"}
-    assert sandbox.store.counts()["products"] == 1
+    assert sandbox_any.store.counts()["products"] == 1
     check = shop.call(*CHECK, body={k: v for k, v in body.items() if k != "category_version"})
     assert check.data["check_result"] == "FAILED"
     assert check.data["errors"][0]["detail"] == {"listing_platform": "TOKOPEDIA"}
@@ -250,7 +250,7 @@ def test_description_images_must_be_uploaded(shop):
     assert shop.call(*CREATE, body=bad).code == 12052722
 
 
-def test_optional_objects_are_stored_and_returned(sandbox, shop):
+def test_optional_objects_are_stored_and_returned(sandbox_any, shop):
     chart = shop.upload(png(1200, 1200), use_case="SIZE_CHART_IMAGE").data["uri"]
     body = batik(shop.uri, video={"id": "v1"}, size_chart={"image": {"uri": chart}}, shipping_template_id="t1",
                  certifications=[{"id": "c1", "images": [{"uri": shop.uri}], "expiration_date": 1900000000}],
@@ -262,7 +262,7 @@ def test_optional_objects_are_stored_and_returned(sandbox, shop):
     assert product["video"] == {"id": "v1"} and product["shipping_template_id"] == "t1"
     assert product["size_chart"]["image"]["uri"] == chart and product["certifications"][0]["id"] == "c1"
     assert "manufacturer_ids" not in product
-    with sandbox.off_contract():
+    with sandbox_any.off_contract():
         assert shop.call(*CREATE, body=batik(shop.uri, prefix="V", video={"id": 5})).code == 12052910
     assert shop.call(*CREATE, body=batik(shop.uri, prefix="S", category_id="600050",
                                          product_attributes=[{"id": "100500", "values": [{"id": "1005001"}]}],

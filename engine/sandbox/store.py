@@ -311,14 +311,25 @@ class SandboxStore:
 
         return outside_edit(self, product_id, **fields)
 
-    def products(self) -> list[dict[str, Any]]:
+    def products(self, *, resolve: bool = True) -> list[dict[str, Any]]:
+        """Every stored record (model.py shape), oldest first; due reviews are decided first
+        (as any request would) unless `resolve=False`."""
+        if resolve:
+            self._resolve_due()
         with self.db.read() as tx:
             rows = tx.conn.execute("SELECT doc FROM products ORDER BY id").fetchall()
         return [json.loads(r[0]) for r in rows]
 
-    def product(self, product_id: str) -> dict[str, Any] | None:
+    def product(self, product_id: str, *, resolve: bool = True) -> dict[str, Any] | None:
+        if resolve:
+            self._resolve_due()
         with self.db.read() as tx:
             return tx.get(product_id)
+
+    def _resolve_due(self) -> None:
+        from engine.sandbox.shop import Shop
+
+        Shop(self.db, self.seed, self.clock).resolve_due(float(self.clock()))
 
     def counts(self) -> dict[str, int]:
         """Row counts plus products per platform status, e.g. {"products": 3, "TOKOPEDIA:ACTIVATE": 2}."""
