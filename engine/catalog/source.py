@@ -278,4 +278,7 @@ def _first_position(node: Any) -> tuple[int, int]:
         first = next(iter(node))
         line, column = node.lc.data[first][:2]
         return line, column
+    if isinstance(node, CommentedSeq) and node:
+        line, column = node.lc.data[0][:2]
+        return line, max(column - 2, 0)  # the "- " of the first item
     return 0, 0
