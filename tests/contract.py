@@ -52,8 +52,11 @@ def fetch_spec(cache: Path = CACHE) -> Path:
                               "install npm (the CI installs it) to run the contract checks")
     cache.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache.parent) as tmp:
-        result = subprocess.run([npm, "pack", PACKAGE, "--silent", "--pack-destination", tmp], capture_output=True,
-                                text=True, timeout=300, check=False)
+        try:
+            result = subprocess.run([npm, "pack", PACKAGE, "--silent", "--pack-destination", tmp],
+                                    capture_output=True, text=True, timeout=300, check=False)
+        except (subprocess.TimeoutExpired, OSError) as exc:
+            raise SpecUnavailable(f"`npm pack {PACKAGE}` did not finish: {exc}") from None
         tarballs = list(Path(tmp).glob("*.tgz"))
         if result.returncode != 0 or not tarballs:
             raise SpecUnavailable(f"`npm pack {PACKAGE}` failed: {result.stderr.strip()[-500:]}")
@@ -81,7 +84,8 @@ def _type_ok(value: Any, declared: str | None) -> bool:
     return isinstance(value, TYPES[declared])
 
 
-def walk(value: Any, schema: dict[str, Any], path: str, problems: list[str], skip: frozenset[str] = frozenset()) -> None:
+def walk(value: Any, schema: dict[str, Any], path: str, problems: list[str],
+         skip: frozenset[str] = frozenset()) -> None:
     """Check `value` against `schema`: declared names only, declared types."""
     if path in skip:
         return
@@ -123,7 +127,7 @@ class Contract:
             wanted = template.strip("/").split("/")
             if op_method != method or len(wanted) != len(parts):
                 continue
-            if all(w.startswith("{") or w == p for w, p in zip(wanted, parts)):
+            if all(w.startswith("{") or w == p for w, p in zip(wanted, parts, strict=True)):
                 literal = sum(1 for w in wanted if not w.startswith("{"))
                 if best is None or literal > best[0]:
                     best = (literal, template, operation)
@@ -186,13 +190,20 @@ class Contract:
 
 
 _CONTRACT: Contract | None = None
+_FAILURE: SpecUnavailable | None = None
 
 
 def load_contract() -> Contract:
-    """The parsed spec (fetched and parsed once per test session)."""
-    global _CONTRACT
+    """The parsed spec (fetched and parsed once per test session; a failure is not retried)."""
+    global _CONTRACT, _FAILURE
+    if _FAILURE is not None:
+        raise _FAILURE
     if _CONTRACT is None:
-        _CONTRACT = Contract(fetch_spec())
+        try:
+            _CONTRACT = Contract(fetch_spec())
+        except SpecUnavailable as exc:
+            _FAILURE = exc
+            raise
     return _CONTRACT
 
 
