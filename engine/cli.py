@@ -126,10 +126,13 @@ def sandbox_serve(host: str, port: int, db_path: Path, latency_ms: int, qps: flo
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path(".sandbox/shop.db"), show_default=True)
 def sandbox_reset(db_path: Path) -> None:
-    """Delete every product, image and token from a sandbox database."""
+    """Forget every product, image, token and call count (the default credentials keep working)."""
     from engine.sandbox.store import reset_database
 
-    reset_database(db_path)
+    try:
+        reset_database(db_path)
+    except OSError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Sandbox reset: {db_path}")
 
 

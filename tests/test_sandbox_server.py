@@ -99,6 +99,13 @@ def test_busy_port_and_bad_faults_are_clean_errors(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr and "cannot listen" in result.stderr
     bad = catalog("sandbox", "serve", "--faults", "5xx=2", "--db", str(tmp_path / "b.db"))
     assert bad.returncode == 1 and "rate must be between 0 and 1" in bad.stderr and "Traceback" not in bad.stderr
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("not a database")
+    for command in ("serve", "reset"):
+        port = ["--port", "0"] if command == "serve" else []
+        result = catalog("sandbox", command, "--db", str(not_a_db), *port)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "cannot open the sandbox database" in result.stderr
 
 
 def test_several_processes_share_one_database(served, sandbox_http, tmp_path):

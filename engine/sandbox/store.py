@@ -205,18 +205,26 @@ class Tx:
                           " ON CONFLICT(endpoint) DO UPDATE SET count = count + 1", (endpoint,))
 
 
+class DatabaseUnavailable(OSError):
+    """The database file cannot be created or opened (bad path, permissions, not a SQLite file)."""
+
+
 class Database:
     """Connections (one per thread) and transactions on one SQLite file."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
-        conn = self._conn()
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = self._conn()
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            self.close()
+            raise DatabaseUnavailable(f"cannot open the sandbox database {self.path}: {exc}") from None
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
