@@ -1,7 +1,8 @@
 """Rate limit per API (method + path template) per (app_key, shop_cipher) — API.md §5.
 
 A token bucket with capacity = rate: a client pacing at exactly the limit is never refused,
-a burst above it is. Time comes from the shop's clock, so tests can move it.
+a burst above it is. Time comes from the shop's clock, so tests can move it. Buckets live in
+the serving process: two processes on one database file each enforce the limit separately.
 """
 
 from __future__ import annotations

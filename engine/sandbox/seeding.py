@@ -4,7 +4,7 @@
   (validated by the same rules as Create; image URIs they name are registered as uploaded).
   `status=None` gives the review outcome at once (ACTIVATE, or FAILED where a banned word
   fails review); any other status is set on every platform as is (e.g. "PENDING" starts a
-  review on the clock, "SELLER_DEACTIVATED", "FREEZE"). `platforms` overrides the bodies'
+  review lasting the seed's limits.review_seconds, "SELLER_DEACTIVATED", "FREEZE"). `platforms` overrides the bodies'
   `listing_platforms`. Returns the new product ids in input order.
 - `set_status(product_id, platform, status)`: what the platform does (FREEZE,
   PLATFORM_DEACTIVATED, ...); listing a product on a new platform is allowed.
