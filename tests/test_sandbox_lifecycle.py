@@ -310,3 +310,11 @@ def test_draft_then_listing(shop):
     assert get(shop, product_id)["status"] == "DRAFT"
     assert partial(shop, product_id, {"save_mode": "LISTING"}).code == 0
     assert get(shop, product_id)["status"] == "ACTIVATE"
+
+
+def test_hiding_tokopedia_keeps_its_stored_insurance_value(shop):
+    product_id = create(shop, platforms=BOTH, shipping_insurance_requirement="REQUIRED")
+    assert partial(shop, product_id, {"listing_platforms": ["TIKTOK_SHOP"]}).code == 0
+    product = get(shop, product_id)
+    assert platforms(product)["TOKOPEDIA"] == "SELLER_DEACTIVATED"
+    assert product["shipping_insurance_requirement"] == "REQUIRED"

@@ -83,7 +83,8 @@ def reject_unknown_fields(body: dict[str, Any], allowed: frozenset[str]) -> None
 
 def check_product(body: dict[str, Any], ctx: Context, *, product_id: str | None = None,
                   existing_skus: dict[str, dict[str, Any]] | None = None,
-                  default_platforms: list[str] | None = None) -> Checked:
+                  default_platforms: list[str] | None = None, present: tuple[str, ...] = ()) -> Checked:
+    """`present`: platforms an existing product is already on (a stored Tokopedia-only value stays valid)."""
     warnings: list[str] = []
     platforms, given = _platforms(body.get("listing_platforms"), default_platforms)
     category_id, rules = _category(body, ctx.seed)
@@ -97,7 +98,7 @@ def check_product(body: dict[str, Any], ctx: Context, *, product_id: str | None 
         "product_attributes": _attributes(body.get("product_attributes"), ctx.seed.attributes(category_id), warnings),
     }
     content["brand_id"] = _brand(body.get("brand_id"), ctx.seed, warnings)
-    content.update(_logistics(body, platforms, rules, ctx.seed))
+    content.update(_logistics(body, sorted(set(platforms) | set(present)), rules, ctx.seed))
     content.update(_extras(body, ctx, warnings))
     _size_chart(content.get("size_chart"), rules)
     resolver = SalesAttributeResolver(ctx.seed.attributes(category_id), ctx.image)

@@ -118,7 +118,8 @@ def edit(shop: Shop, product_id: str, body: dict[str, Any], *, partial: bool = F
         existing = {s["id"]: record["skus"].get(s["id"], {"inventory": []}) for s in base["skus"]}
         try:
             checked = check_product(merged, shop.context(tx), product_id=record["id"], existing_skus=existing,
-                                    default_platforms=_shown_platforms(record))
+                                    default_platforms=_shown_platforms(record),
+                                    present=tuple(record["platforms"]))
         except RuleError as error:
             raise _rule_failure(error) from None
         if not checked.passing:
