@@ -12,7 +12,8 @@ same misunderstanding here. Modules:
     auth.py       token get / refresh, access-token check (only digests are stored)
     ratelimit.py  token bucket per API per (app_key, shop_cipher), per process
     faults.py     latency, spikes, 5xx, 429 bursts, dropped connections, short token lifetime
-    rules.py      product rules (+ skurules.py for SKUs) and the deterministic review
+    rules.py      product rules (+ skurules.py for SKUs, extras.py for optional objects) and the
+                  deterministic review
     model.py      the stored record and its lifecycle (review, v1/v2, per-platform statuses)
     writes.py     create, edit, partial edit, listing check (per-platform outcomes)
     batch.py      prices, inventory, activate, deactivate, delete, recover

@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from engine.sandbox import codes
 from engine.sandbox.codes import RuleError
+from engine.sandbox.extras import extras
 from engine.sandbox.seed import PLATFORMS, Seed
 from engine.sandbox.skurules import SalesAttributeResolver, check_skus
 
@@ -40,9 +41,6 @@ PARTIAL_FIELDS = frozenset({
     "title", "video",
 })
 CHECK_FIELDS = (CREATE_FIELDS - {"category_version", "idempotency_key", "save_mode", "is_not_for_sale"}) | {"option"}
-# Fields of other markets (EU compliance, GWP, bundles): ignored with a warning.
-NOT_IN_INDONESIA = ("manufacturer_ids", "responsible_person_ids", "primary_combined_product_id",
-                    "replicated_products", "subscribe_info_edit")
 INSURANCE = ("REQUIRED", "OPTIONAL", "NOT_SUPPORTED")
 HTML_ESCAPE = re.compile(r"&(#\d+|[a-zA-Z]+);")
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
@@ -99,7 +97,7 @@ def check_product(body: dict[str, Any], ctx: Context, *, product_id: str | None 
     }
     content["brand_id"] = _brand(body.get("brand_id"), ctx.seed, warnings)
     content.update(_logistics(body, sorted(set(platforms) | set(present)), rules, ctx.seed))
-    content.update(_extras(body, ctx, warnings))
+    content.update(extras(body, ctx.image, warnings))
     _size_chart(content.get("size_chart"), rules)
     resolver = SalesAttributeResolver(ctx.seed.attributes(category_id), ctx.image)
     content["skus"] = check_skus(body.get("skus"), existing=existing_skus or {}, category_rules=rules,
@@ -299,62 +297,6 @@ def _logistics(body: dict[str, Any], platforms: list[str], rules: dict[str, Any]
             raise RuleError(codes.INVALID_PARAMS, "delivery_option_ids: unknown delivery option")
         out["delivery_option_ids"] = sorted(set(options))
     return out
-
-
-def _is_id(value: Any) -> bool:
-    return isinstance(value, str) and bool(value)
-
-
-def _extras(body: dict[str, Any], ctx: Context, warnings: list[str]) -> dict[str, Any]:
-    """Video, size chart, shipping template and certifications: stored when well-formed."""
-    out: dict[str, Any] = {}
-    video = body.get("video")
-    if video not in (None, {}):
-        if not isinstance(video, dict) or not _is_id(video.get("id")):
-            raise RuleError(codes.INVALID_PARAMS, "video must be {id} from Upload Product File")
-        out["video"] = {"id": video["id"]}
-    chart = body.get("size_chart")
-    if chart not in (None, {}):
-        image = chart.get("image") if isinstance(chart, dict) else None
-        template = chart.get("template") if isinstance(chart, dict) else None
-        if isinstance(image, dict) and ctx.image(image.get("uri")):
-            out["size_chart"] = {"image": ctx.image(image["uri"])}
-        elif isinstance(template, dict) and _is_id(template.get("id")):
-            out["size_chart"] = {"template": {"id": template["id"]}}
-        else:
-            raise RuleError(codes.INVALID_PARAMS, "size_chart needs image.uri (uploaded) or template.id")
-    if body.get("shipping_template_id") is not None:
-        if not _is_id(body["shipping_template_id"]):
-            raise RuleError(codes.INVALID_PARAMS, "shipping_template_id must be a string")
-        out["shipping_template_id"] = body["shipping_template_id"]
-    certifications = body.get("certifications")
-    if certifications not in (None, []):
-        out["certifications"] = _certifications(certifications, ctx)
-    for key in NOT_IN_INDONESIA:
-        if body.get(key) not in (None, [], {}, ""):
-            warnings.append(f"{key} does not apply to Indonesian shops; it was ignored")
-    return out
-
-
-def _certifications(value: Any, ctx: Context) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or len(value) > 10:
-        raise RuleError(codes.INVALID_PARAMS, "certifications must be a list of at most 10")
-    result = []
-    for item in value:
-        if not isinstance(item, dict) or not _is_id(item.get("id")):
-            raise RuleError(codes.INVALID_PARAMS, "each certification needs an id")
-        images = item.get("images") or []
-        if not isinstance(images, list) or any(not isinstance(i, dict) or not ctx.image(i.get("uri"))
-                                               for i in images):
-            raise RuleError(codes.IMAGE_NOT_FOUND, "certification images must be uploaded to this shop")
-        entry: dict[str, Any] = {"id": item["id"], "images": [ctx.image(i["uri"]) for i in images]}
-        expiry = item.get("expiration_date")
-        if expiry is not None:
-            if isinstance(expiry, bool) or not isinstance(expiry, int):
-                raise RuleError(codes.INVALID_PARAMS, "certification expiration_date must be Unix seconds")
-            entry["expiration_date"] = expiry
-        result.append(entry)
-    return result
 
 
 def _size_chart(value: Any, rules: dict[str, Any]) -> None:
