@@ -136,7 +136,9 @@ def product_document(number: int, rng: random.Random) -> dict:
         doc["description"] = (f"<p>{title}.</p>\n<p>Dibuat oleh pengrajin {region} dengan bahan pilihan. "
                               f"Cocok untuk dipakai sehari-hari maupun acara resmi.</p>\n"
                               f"<ul><li>{adjective}</li><li>Garansi toko 7 hari</li><li>Dikirim dari Jakarta "
-                              f"atau Surabaya</li></ul>")
+                              f"atau Surabaya</li></ul>\n<p>Perawatan: cuci dengan air dingin, jangan gunakan "
+                              f"pemutih, jemur di tempat teduh. Pesanan sebelum pukul 15.00 dikirim di hari yang "
+                              f"sama.</p>")
     if "extends" not in doc:
         doc["category_id"] = category
         if brand:

@@ -85,15 +85,32 @@ def test_both_paths_give_the_loaded_catalog(tmp_path):
     assert tuple(slow) == catalog.products
 
 
+def test_equal_but_differently_typed_values_are_not_confused(tmp_path):
+    """1 == 1.0 == True in Python: a cache keyed by value must not let `true` pass as `1`."""
+    paths = Paths(DEMO)
+    document = next(d for d in paths.documents if d.data["key"] == "kaos-polos-katun")
+    for first, second in ((1, True), (1, 1.0), (True, 1)):
+        data = copy.deepcopy(document.data)
+        data["skus"][0]["sales_attributes"] = {"Warna": first, "Ukuran": "M"}
+        data["skus"][1]["sales_attributes"] = {"Warna": second, "Ukuran": "L"}
+        data["product_attributes"] = {"Bahan": first}
+        assert_agree(paths, dataclasses.replace(document, data=data, _positions=None))
+        data["product_attributes"] = {"Bahan": second}
+        data["skus"][0]["sales_attributes"] = {"Warna": second, "Ukuran": "M"}
+        assert_agree(paths, dataclasses.replace(document, data=data, _positions=None))
+
+
 # --------------------------------------------------------------------------- mutations
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-3, 120_000), st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.5, 0.25, 150000.5, 1e16, 0.0001, 12.345, -0.5, 1.0]),
     st.text(max_size=12),
     st.sampled_from(["TOKOPEDIA", "TIKTOK_SHOP", "PRE_ORDER", "Gudang Jakarta", "Gudang Surabaya", "active",
                      "inactive", "deleted", "REQUIRED", "OPTIONAL", "0.3", "150.000", "", " ", "600010",
                      "x" * 300, "kemeja-batik", "elektronik", "images/kaos-polos-1.png", "batik.html.j2",
                      "BATIK-KAWUNG-M", "Kaos TikTok Polos Katun Combed Premium 30s", "EAN", "8991234000015",
-                     "Ukuran", "M", "KILOGRAM", "GRAM"]),
+                     "Ukuran", "M", "KILOGRAM", "GRAM", "150000.50", "0.300", "007", "1e5", " 5",
+                     "99999.999", "-1"]),
 )
 VALUES = st.one_of(SCALARS, st.lists(SCALARS, max_size=3), st.dictionaries(st.sampled_from(
     ["id", "name", "uri", "value", "unit", "type", "code", "template", "vars", "handling_duration_days", "length",

@@ -173,15 +173,16 @@ def canonical_tuple(spec: ProductSpec, cache: dict[int, tuple] | None = None) ->
     small values the builders share (sales attributes, attributes, images).
     """
     cache = {} if cache is None else cache
-    out: list = [spec.key]
     declared = spec.declared
+    out: list = [spec.key]
     for name in MANAGED_FIELDS:
         if name not in declared:
             continue
         value = getattr(spec, name)
         if name == "skus":
-            value = tuple([(s.seller_sku, s.price, s.inventory, _plain(s.sales_attributes, cache), s.pre_sale_days,
-                            s.identifier_code) for s in value])
+            value = tuple([(s.seller_sku, s.price, s.inventory, cache.get(id(s.sales_attributes))
+                            or _plain(s.sales_attributes, cache), s.pre_sale_days, s.identifier_code)
+                           for s in value])
         elif name in ("main_images", "product_attributes"):
             value = tuple([_plain(item, cache) for item in value])
         elif name == "brand" and value is not None:

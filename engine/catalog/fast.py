@@ -12,10 +12,11 @@ tests/test_catalog_fast.py holds the two paths to the same results.
 
 from __future__ import annotations
 
+import re
 from operator import attrgetter
 from typing import Any
 
-from engine.catalog.build import new_product_spec, new_sku_spec
+from engine.catalog.build import fast_decimal, new_product_spec, new_sku_spec
 from engine.catalog.images import ImageChecker, ImageProblem
 from engine.catalog.merge import Resolver, overlay
 from engine.catalog.models import PRODUCT_FIELDS
@@ -57,6 +58,8 @@ SKU_KEYS = frozenset({"seller_sku", "price", "inventory", "sales_attributes", "p
 _MANAGED = frozenset(MANAGED_FIELDS)
 _REQUIRED = frozenset(REQUIRED)
 _BY_SELLER_SKU = attrgetter("seller_sku")
+_EMPTY: dict = {}
+_DECIMAL_TEXT = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 _BARCODE_TYPES = frozenset({"GTIN", "EAN", "UPC", "ISBN", "JAN"})
 
 
@@ -183,7 +186,9 @@ class FastCompiler:
                     raise Bail
                 names = tuple(_name(v, 2000) for v in items)
                 refs = tuple(sorted({Ref(name=v) for v in names}, key=lambda r: (r.name, r.name)))
-                attribute = self._attributes[(name, items)] = ProductAttribute(id=None, name=name, values=refs)
+                attribute = ProductAttribute(id=None, name=name, values=refs)
+                if all(type(v) is str for v in items):  # 1 == 1.0 == True: never cache by those
+                    self._attributes[(name, items)] = attribute
             out.append(attribute)
         if len(out) > 1:
             out.sort(key=lambda a: (a.name, a.name))
@@ -200,50 +205,55 @@ class FastCompiler:
         return platforms
 
     def _skus(self, value: Any, _: Any = None) -> tuple[SkuSpec, ...]:
+        # The hottest loop of a big load (30,000 SKUs): everything inline, names bound locally.
         if type(value) is not list or not 0 < len(value) <= MAX_SKUS:
             raise Bail
+        warehouses, sales_cache, search = self.warehouses, self._sales, SPACE_OR_CONTROL.search
         specs = []
         names = None
         combinations = set()
         pre_orders = 0
         for sku in value:
-            spec, sales_names, combination = self._sku(sku)
+            if type(sku) is not dict or not sku.keys() <= SKU_KEYS:
+                raise Bail
+            code, price, stock = sku["seller_sku"], sku["price"], sku["inventory"]
+            if type(code) is not str or not 0 < len(code) <= SELLER_SKU_MAX or search(code):
+                raise Bail
+            if type(stock) is not dict or not stock:
+                raise Bail
+            if type(price) is int and price > 0:
+                price = str(price)  # a positive int's text is canonical
+            else:
+                price = _decimal_text(price, 2)
+            inventory = []
+            for name, quantity in stock.items():
+                if type(quantity) is not int or not 0 <= quantity <= STOCK_MAX:
+                    raise Bail
+                inventory.append((warehouses[name], quantity))
+            if len(inventory) > 1:
+                inventory.sort()
+            written = sku.get("sales_attributes", _EMPTY)
+            if type(written) is not dict:
+                raise Bail
+            cached = sales_cache.get(tuple(written.items())) or self._sales_attributes(written)
+            sales, sales_names, combination = cached
             if names is None:
                 names = sales_names
             elif sales_names != names or not combination:
                 raise Bail
             combinations.add(combination)
-            pre_orders += spec.pre_sale_days is not None
-            specs.append(spec)
+            pre_sale, barcode = sku.get("pre_sale"), sku.get("identifier_code")
+            if pre_sale is not None:
+                pre_sale = _pre_sale(pre_sale)
+                pre_orders += 1
+            # seller_sku, price, inventory, sales attributes, pre-sale days, barcode
+            specs.append(new_sku_spec(code, price, tuple(inventory), sales, pre_sale,
+                                      None if barcode is None else _barcode(barcode)))
         if len(combinations) != len(specs) or pre_orders not in (0, len(specs)):
             raise Bail
-        specs.sort(key=_BY_SELLER_SKU)
+        if len(specs) > 1:
+            specs.sort(key=_BY_SELLER_SKU)
         return tuple(specs)
-
-    def _sku(self, sku: Any) -> tuple[SkuSpec, tuple, tuple]:
-        if type(sku) is not dict or not sku.keys() <= SKU_KEYS:
-            raise Bail
-        code, price, stock = sku["seller_sku"], sku["price"], sku["inventory"]
-        if type(code) is not str or not 0 < len(code) <= SELLER_SKU_MAX or SPACE_OR_CONTROL.search(code):
-            raise Bail
-        if type(price) is not int or price <= 0:
-            raise Bail
-        if type(stock) is not dict or not stock:
-            raise Bail
-        warehouses = self.warehouses
-        inventory = []
-        for name, quantity in stock.items():
-            if type(quantity) is not int or not 0 <= quantity <= STOCK_MAX:
-                raise Bail
-            inventory.append((warehouses[name], quantity))
-        if len(inventory) > 1:
-            inventory.sort()
-        sales, sales_names, combination = self._sales_attributes(sku.get("sales_attributes", {}))
-        # seller_sku, price (a positive int's text is canonical), inventory, sales, pre-sale days, barcode
-        pre_sale, barcode = sku.get("pre_sale"), sku.get("identifier_code")
-        return new_sku_spec(code, str(price), tuple(inventory), sales,
-                            None if pre_sale is None else _pre_sale(pre_sale),
-                            None if barcode is None else _barcode(barcode)), sales_names, combination
 
     def _sales_attributes(self, written: Any) -> tuple[tuple[SalesAttribute, ...], tuple, tuple]:
         if type(written) is not dict:
@@ -260,7 +270,9 @@ class FastCompiler:
                 pairs.append((name, _name(value, 50)))
             pairs.sort()
             sales = tuple(SalesAttribute(name=n, value=v) for n, v in pairs)
-            cached = self._sales[cache_key] = (sales, tuple(n for n, _ in pairs), tuple(pairs))
+            cached = (sales, tuple(n for n, _ in pairs), tuple(pairs))
+            if all(type(v) is str for _, v in cache_key):  # 1 == 1.0 == True: never cache by those
+                self._sales[cache_key] = cached
         return cached
 
 
@@ -338,17 +350,30 @@ def _choice(value: Any, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def _weight(value: Any, _: Any) -> str:
-    if type(value) is float:
-        text = repr(value)
-    elif type(value) is int:
+def _decimal_text(value: Any, places: int) -> str:
+    """Canonical text of a positive number with at most `places` decimals (as build.py writes it)."""
+    if type(value) is int:
         text = str(value)
+    elif type(value) is float:
+        text = repr(value)
+    elif type(value) is str:
+        text = value
     else:
-        raise Bail  # text and {value, unit} take the slow path
-    if value <= 0 or "e" in text or "n" in text or len(text.partition(".")[2]) > 3:
         raise Bail
-    # repr() of a float is its shortest text: canonical already, but for a trailing ".0"
-    return text[:-2] if text.endswith(".0") else text
+    if not _DECIMAL_TEXT.fullmatch(text) or len(text.partition(".")[2]) > places:
+        raise Bail
+    canonical = fast_decimal(text)
+    if canonical == "0":
+        raise Bail
+    return canonical
+
+
+def _weight(value: Any, _: Any) -> str:
+    if type(value) is dict:
+        if not value.keys() <= {"value", "unit"} or value.get("unit", "KILOGRAM") != "KILOGRAM":
+            raise Bail
+        value = value["value"]
+    return _decimal_text(value, 3)
 
 
 def _dimensions(value: Any, _: Any) -> tuple[int, int, int]:

@@ -232,8 +232,13 @@ class _Uniqueness:
 
     def add_spec(self, spec: ProductSpec) -> None:
         self._key(spec.key)
+        codes = [sku.seller_sku for sku in spec.skus]
+        if not self.skus.isdisjoint(codes) or len(set(codes)) != len(codes):
+            self.has_duplicates = True
+        self.skus.update(codes)
         for sku in spec.skus:
-            self._sku(sku.seller_sku, sku.identifier_code[1] if sku.identifier_code else None)
+            if sku.identifier_code:
+                self.has_duplicates |= self.barcodes.setdefault(sku.identifier_code[1], sku.seller_sku) != sku.seller_sku
 
     def add_raw(self, key: str, data: dict) -> None:
         self._key(key)
