@@ -9,7 +9,7 @@ best of --repeat runs each:
     images, normalisation to ProductSpec, digest);
   - load with one error: the same catalog with one bad price in the middle of a product file
     (positions come from re-reading that one document), until CatalogError.
-Prints a Markdown table. Target: load <= 3x floor.
+Prints a Markdown table (CPU seconds of this process, and wall time). Target: load <= 3x floor.
 """
 
 from __future__ import annotations
@@ -30,13 +30,16 @@ from engine.catalog.load import load_catalog  # noqa: E402
 from engine.errors import CatalogError  # noqa: E402
 
 
-def _best(repeat: int, func) -> float:
-    best = float("inf")
+def _best(repeat: int, func) -> tuple[float, float]:
+    """(CPU seconds, wall seconds), best of `repeat`. CPU time is what the ratio uses: the
+    machine is shared, and other processes' load must not count."""
+    cpu = wall = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_wall = time.process_time(), time.perf_counter()
         func()
-        best = min(best, time.perf_counter() - start)
-    return best
+        cpu = min(cpu, time.process_time() - start)
+        wall = min(wall, time.perf_counter() - start_wall)
+    return cpu, wall
 
 
 def _yaml_files(root: Path) -> list[Path]:
@@ -91,12 +94,14 @@ def main() -> None:
     skus = sum(len(p.skus) for p in catalog.products)
     print(f"Catalog: {len(catalog.products):,} products, {skus:,} SKUs, {len(files)} YAML files, "
           f"{size / 1e6:.1f} MB (best of {args.repeat})\n")
-    print("| measure | seconds | × yaml-rs |")
-    print("|---|---:|---:|")
-    print(f"| yaml-rs parse (floor) | {floor:.3f} | 1.00 |")
-    print(f"| load + validate (valid catalog) | {load:.3f} | {load / floor:.2f} |")
-    print(f"| load + validate (one error, exact position) | {failing:.3f} | {failing / floor:.2f} |")
-    print(f"\nTarget: load + validate ≤ 3× the floor → {'met' if load <= 3 * floor else 'NOT met'}.")
+    print("| measure | CPU s | × yaml-rs | wall s |")
+    print("|---|---:|---:|---:|")
+    rows = (("yaml-rs parse (floor)", floor), ("load + validate (valid catalog)", load),
+            ("load + validate (one error, exact position)", failing))
+    for name, (cpu, wall) in rows:
+        print(f"| {name} | {cpu:.3f} | {cpu / floor[0]:.2f} | {wall:.3f} |")
+    verdict = "met" if max(load[0], failing[0]) <= 3 * floor[0] else "NOT met"
+    print(f"\nTarget: load + validate ≤ 3× the floor → {verdict}.")
 
 
 if __name__ == "__main__":

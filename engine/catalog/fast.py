@@ -79,6 +79,8 @@ class FastCompiler:
         self._attributes: dict[tuple, ProductAttribute] = {}
         self._refs: dict[Any, Ref] = {}
         self._key = ""
+        # shop defaults with product_attributes merge attribute by attribute: overlay() needed
+        self._merging_defaults = "product_attributes" in defaults
         self.handlers = {
             "skus": self._skus, "title": _title, "description": self._description, "category_id": _category,
             "brand": self._brand, "main_images": self._images, "product_attributes": self._product_attributes,
@@ -101,8 +103,15 @@ class FastCompiler:
         if type(key) is not str or not KEY_PATTERN.fullmatch(key):
             raise Bail
         self._key = key
-        values = dict(self.defaults)
         extends = data.get("extends")
+        if extends is None and not self._merging_defaults:
+            values = {**self.defaults, **data}  # what overlay() gives when nothing merges or is removed
+            del values["key"]
+            if None in values.values():
+                values = dict(self.defaults)
+                overlay(values, data)
+        else:
+            values = dict(self.defaults)
         if extends is not None:
             if not (type(extends) is str or (type(extends) is list and all(type(n) is str for n in extends))):
                 raise Bail
@@ -111,7 +120,9 @@ class FastCompiler:
                 raise Bail
             for entry in entries:
                 overlay(values, entry.document.data)
-        overlay(values, data)
+            overlay(values, data)
+        elif self._merging_defaults:
+            overlay(values, data)
         if values.get("status") == "deleted":
             if "skus" not in values:
                 raise Bail

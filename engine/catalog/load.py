@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine.catalog.build import canonical_tuple
+from engine.catalog.build import canonical_tuple, new_source_ref
 from engine.catalog.diagnose import errors_of
 from engine.catalog.fast import FastCompiler
 from engine.catalog.images import ImageChecker
@@ -33,7 +33,7 @@ from engine.catalog.rules import check_shop, unquoted_price_message, unquoted_pr
 from engine.catalog.shop import ShopConfig, parse_shop
 from engine.catalog.slow import Collector, ProductChecker, sku_entries
 from engine.catalog.source import Document, SourceFile, read_file
-from engine.catalog.spec import ImageRef, ProductSpec, SourceRef
+from engine.catalog.spec import ImageRef, ProductSpec
 from engine.catalog.templates import TemplateRenderer
 from engine.errors import CatalogError, Diagnostic
 
@@ -113,7 +113,7 @@ class _Loader:
         specs: list[ProductSpec] = []
         seen = _Uniqueness()
         for document in documents:
-            spec = fast.compile(document.data, SourceRef(document.file, document.key_line))
+            spec = fast.compile(document.data, new_source_ref(document.file, document.key_line))
             if spec is None:
                 spec, _ = slow.check(document)
                 key = document.data.get("key")
