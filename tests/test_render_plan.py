@@ -137,9 +137,10 @@ def test_markdown_fits_a_character_budget_and_says_what_it_left_out(plan):
     from engine.render.markdown import RESERVED
 
     full = render_markdown(plan)
-    short = render_markdown(plan, max_chars=RESERVED + 2_000)
-    assert len(short) < len(full) and len(short) <= RESERVED + 2_000
+    assert render_markdown(plan, max_chars=RESERVED + 2_000) == full  # it fits: nothing left out
+    short = render_markdown(plan, max_chars=3_000)
+    assert len(short) < len(full) and len(short) <= 3_000
     assert 2 <= short.count("<details>") < full.count("<details>")
-    left_out = full.count("<details>") - 1 - short.count("<details>")
+    left_out = full.count("<code>") - short.count("<code>")
     assert f"_{left_out} more product(s) left out to fit;" in short
     assert "| Tokopedia |" in short and "**Plan:" in short and "#### Errors" in short

@@ -1,0 +1,83 @@
+"""What a reviewer must see in a plan however large it is: the items that need attention.
+
+A product needs attention when its plan deletes it, deactivates it on a platform, removes a
+platform or a SKU in an edit, is blocked, or sends it (back) to review — everything that takes
+a listing off the shelf for a while or for good. A size-limited rendering (a GitHub comment,
+a job summary) may leave out routine details, never these: each gets at least a one-line
+`attention_line`, and `routine_counts` says what the elided rest was.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from engine.plan import model as m
+from engine.plan.model import Action, ProductPlan
+from engine.render import fmt
+
+MAX_REASON = 160  # characters of a blocked reason on the one-line form
+# Order of the "needs attention" categories (most destructive first).
+CATEGORIES = ("delete", "deactivate", "platform removal", "SKU removal", "blocked", "review")
+
+
+def _removed(old: object, new: object) -> list[str]:
+    if not isinstance(old, list):
+        return []
+    kept = set(new) if isinstance(new, list) else set()
+    return sorted(str(v) for v in old if v not in kept)
+
+
+def _action_reasons(action: Action) -> list[tuple[str, str]]:
+    """(category, text) for each thing in `action` that needs attention."""
+    found: list[tuple[str, str]] = []
+    if action.kind == m.DELETE:
+        found.append(("delete", "delete"))
+    elif action.kind == m.DEACTIVATE:
+        found.append(("deactivate", f"deactivate on {fmt.platforms(action.platforms)}"))
+    elif action.kind == m.BLOCKED:
+        lines = [line for blocker in action.blockers for line in fmt.blocker_lines(blocker)[:1]]
+        reason = "; ".join(lines) or f"on {fmt.platforms(action.platforms)}"
+        found.append(("blocked", "blocked: " + _clip(reason)))
+    for change in action.changes if action.kind in (m.EDIT, m.PARTIAL_EDIT) else ():
+        if change.path == ("listing_platforms",):
+            gone = _removed(change.old, change.new)
+            if gone:
+                found.append(("platform removal", f"removes {fmt.platforms(gone)}"))
+        elif change.path[0] == "skus" and len(change.path) == 2 and change.new is None:
+            found.append(("SKU removal", f"removes SKU {change.path[1]}"))
+    if action.is_write and action.sends_to_review and action.kind != m.CREATE:
+        found.append(("review", f"{fmt.KIND_LABELS[action.kind]} on {fmt.platforms(action.platforms)} · "
+                                f"{fmt.review_marker(action)}"))
+    return found
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON - 1] + "…"
+
+
+def attention_reasons(item: ProductPlan) -> list[tuple[str, str]]:
+    """Every (category, text) of a product that needs attention; empty for routine products."""
+    return [reason for action in item.actions for reason in _action_reasons(action)]
+
+
+def needs_attention(item: ProductPlan) -> bool:
+    return bool(attention_reasons(item))
+
+
+def attention_rank(item: ProductPlan) -> int:
+    """Position of the product's most destructive category in CATEGORIES (lower comes first)."""
+    return min((CATEGORIES.index(category) for category, _ in attention_reasons(item)), default=len(CATEGORIES))
+
+
+def attention_line(item: ProductPlan, escape) -> str:
+    """The one-line form: ``- `▼ key` deactivate on Tokopedia; … (product 123)``."""
+    texts = [text for _, text in attention_reasons(item)]
+    where = f" (product {item.product_id})" if item.product_id else ""
+    symbol = item.actions[0].symbol if item.actions else "="
+    return f"- `{symbol} {item.key}` {escape('; '.join(texts))}{where}"
+
+
+def routine_counts(items) -> str:
+    """'8,000 to create, 312 price, 40 stock' for products left out (by their first action)."""
+    counts = Counter(fmt.KIND_LABELS[item.actions[0].kind] if item.actions else "no changes" for item in items)
+    return ", ".join(f"{n:,} {label}" for label, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
