@@ -15,8 +15,46 @@ import click
 from engine.errors import CatalogError, EngineError
 
 
+# GitHub Actions (issue 7): annotations for validation errors when GITHUB_ACTIONS=true or
+# `validate --annotations`, secrets masked before anything else prints.
+_ACTIONS: dict = {"annotate": False, "workspace": None}
+
+
+def _annotate(diagnostics) -> None:
+    if not _ACTIONS["annotate"] or not diagnostics:
+        return
+    from engine.github.workflow import annotations, repo_root
+
+    for line in annotations(diagnostics, repo_root(_ACTIONS["workspace"])):
+        click.echo(line)
+
+
+def _github_actions_setup() -> None:
+    """Inside GitHub Actions: `::add-mask::` every secret value before anything else prints."""
+    from engine.github.settings import GitHubSettings
+
+    settings = GitHubSettings.from_env()
+    _ACTIONS["workspace"] = settings.workspace
+    if not settings.actions:
+        return
+    _ACTIONS["annotate"] = True
+    from pydantic import ValidationError
+
+    from engine.github.workflow import mask_commands
+    from engine.shop.settings import ShopCredentials
+
+    secrets = [settings.token.get_secret_value()] if settings.token else []
+    try:
+        secrets += ShopCredentials().secret_values()
+    except ValidationError:
+        pass  # malformed TTS_* values are reported by the command that needs them
+    for line in mask_commands(secrets):
+        click.echo(line)
+
+
 def _fail(error: EngineError) -> None:
     if isinstance(error, CatalogError):
+        _annotate(error.diagnostics)
         for diagnostic in error.diagnostics:
             click.echo(str(diagnostic), err=True)
     click.echo(f"Error: {error}", err=True)
@@ -27,16 +65,21 @@ def _fail(error: EngineError) -> None:
 @click.version_option(package_name="catalog-engine")
 def cli() -> None:
     """Catalog as code for Tokopedia & Shop: validate, plan and apply a YAML catalog."""
+    _github_actions_setup()
 
 
 # --------------------------------------------------------------------------- validate / schema
 @cli.command("validate")
 @click.argument("catalog_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def validate(catalog_dir: Path) -> None:
+@click.option("--annotations", is_flag=True,
+              help="Also print problems as GitHub workflow annotations (::error file=…). On in GitHub Actions.")
+def validate(catalog_dir: Path, annotations: bool) -> None:
     """Check a catalog offline; every problem as file:line:column. Exit 0 when valid, 1 when not."""
     from engine.catalog.load import load_catalog
 
+    _ACTIONS["annotate"] = _ACTIONS["annotate"] or annotations
     catalog = load_catalog(catalog_dir)
+    _annotate(catalog.warnings)
     for warning in catalog.warnings:
         click.echo(str(warning), err=True)
     skus = sum(len(product.skus) for product in catalog.products)
@@ -245,6 +288,63 @@ def show(plan_file: Path, fmt: str, color: bool | None) -> None:
 
     paint = _use_color(color, fmt)
     click.echo(render_plan(load_plan(plan_file), fmt, color=paint), nl=False, color=paint)
+
+
+# --------------------------------------------------------------------------- GitHub (GitOps)
+@cli.command("comment")
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--repo", help="OWNER/NAME of the repository (in Actions: ${{ github.repository }}).")
+@click.option("--pr", type=click.IntRange(min=1), help="Pull request number to comment on.")
+@click.option("--commit", "commit_sha", metavar="SHA",
+              help="Instead of --pr: the pull request this commit was merged from (apply on push).")
+@click.option("--head-sha", metavar="SHA", help="The pull request's head commit, recorded in the comment.")
+@click.option("--artifact-url", metavar="URL", help="Where the full plan / report is (the uploaded artifact).")
+@click.option("--summary", is_flag=True, help="Also append the Markdown to $GITHUB_STEP_SUMMARY (≤ 1 MiB).")
+@click.option("--fork", is_flag=True, help="FILE is the shop's catalog directory of a pull request from a fork: "
+              "validate it and post the validation-only notice (no shop credentials for forks).")
+def comment(file: Path, repo: str | None, pr: int | None, commit_sha: str | None, head_sha: str | None,
+            artifact_url: str | None, summary: bool, fork: bool) -> None:
+    """Post a saved plan (or an apply report) as ONE sticky comment per shop on a pull request.
+
+    The comment is found again by a hidden marker and updated in place on every push; it stays
+    under GitHub's 65,536 characters, always keeping the summary, every error and every item
+    that needs attention. Token from GITHUB_TOKEN, API from GITHUB_API_URL. Without --repo and
+    --summary, prints the comment it would post.
+    """
+    from engine.github.run import CommentRequest, run_comment
+    from engine.github.settings import GitHubSettings
+
+    request = CommentRequest(file, repo, pr, commit_sha, head_sha, artifact_url, summary, fork)
+    outcome = run_comment(request, GitHubSettings.from_env())
+    if outcome.body is not None:
+        click.echo(outcome.body, nl=False)
+    for line in outcome.lines:
+        click.echo(line)
+
+
+@cli.command("shops")
+@click.argument("root", default="catalogs", type=click.Path(path_type=Path))
+@click.option("--changed-since", metavar="REF", help="Only shops with a file changed in REF...HEAD (git).")
+@click.option("--json", "as_json", is_flag=True, help='One JSON line: [{"name": …, "path": …}] for a job matrix.')
+def shops(root: Path, changed_since: str | None, as_json: bool) -> None:
+    """List the shop directories (with a shop.yaml) under ROOT: all, or those a git range touched."""
+    import json
+
+    from engine.github.shops import changed_shops, find_shops
+
+    deleted: list[str] = []
+    if changed_since:
+        found, deleted = changed_shops(root, changed_since)
+    else:
+        found = find_shops(root)
+    for name in deleted:
+        click.echo(f"note: shop {name} was removed in {changed_since}...HEAD: not listed "
+                   "(its live products are left as they are)", err=True)
+    if as_json:
+        click.echo(json.dumps([shop.to_json() for shop in found], ensure_ascii=False, separators=(",", ":")))
+    else:
+        for shop in found:
+            click.echo(shop.path)
 
 
 def main() -> None:

@@ -1,0 +1,100 @@
+"""`catalog comment` as one engine call: build the content, append the job summary, post the
+sticky comment. Returns what happened as lines for the CLI to print (never a secret)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.errors import ConfigError, GitHubError
+from engine.github.client import GitHubClient
+from engine.github.comments import Content, append_summary, comment_body, find_pull_request, post_sticky
+from engine.github.content import fork_content, is_report, plan_content, read_bytes
+from engine.github.settings import GitHubSettings
+from engine.github.workflow import notice
+
+REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+SHA = re.compile(r"^[0-9a-fA-F]{7,64}$")
+
+
+@dataclass(frozen=True)
+class CommentRequest:
+    file: Path
+    repo: str | None = None
+    pr: int | None = None
+    commit: str | None = None  # find the pull request this commit was merged from
+    head_sha: str | None = None
+    artifact_url: str | None = None
+    summary: bool = False
+    fork: bool = False
+
+
+@dataclass
+class CommentOutcome:
+    lines: list[str] = field(default_factory=list)  # for stdout
+    body: str | None = None  # the comment body when nothing was posted (preview)
+
+
+def check_request(req: CommentRequest) -> None:
+    if req.repo is not None and not REPO.match(req.repo):
+        raise ConfigError(f"--repo must be OWNER/NAME, got {req.repo!r}")
+    if req.repo is not None and (req.pr is None) == (req.commit is None):
+        raise ConfigError("with --repo give exactly one of --pr N or --commit SHA")
+    if req.repo is None and (req.pr is not None or req.commit is not None):
+        raise ConfigError("--pr / --commit need --repo OWNER/NAME")
+    for name, value in (("--commit", req.commit), ("--head-sha", req.head_sha)):
+        if value is not None and not SHA.match(value):
+            raise ConfigError(f"{name} must be a commit SHA (hex), got {value!r}")
+    if req.artifact_url is not None and not re.match(r"^https?://\S+$", req.artifact_url):
+        raise ConfigError(f"--artifact-url must be an http(s) URL without spaces, got {req.artifact_url!r}")
+
+
+def build_content(req: CommentRequest) -> tuple[Content, str]:
+    """(content, what) — what is "plan" or "apply report"."""
+    if req.fork:
+        if not req.file.is_dir():
+            raise ConfigError(f"--fork takes the shop's catalog directory, and {req.file} is not a directory")
+        return fork_content(req.file), "plan"
+    if req.file.is_dir():
+        raise ConfigError(f"{req.file} is a directory: give a saved plan (`catalog plan --out plan.json`)")
+    if is_report(read_bytes(req.file)):
+        from engine.github.reports import report_content
+
+        return report_content(req.file, req.artifact_url), "apply report"
+    return plan_content(req.file, req.artifact_url), "plan"
+
+
+def run_comment(req: CommentRequest, settings: GitHubSettings, *, transport=None, sleep=None) -> CommentOutcome:
+    check_request(req)
+    content, what = build_content(req)
+    out = CommentOutcome()
+    if req.summary:
+        if settings.step_summary is None:
+            raise ConfigError("GITHUB_STEP_SUMMARY is not set: --summary writes the job summary inside GitHub Actions")
+        size = append_summary(settings.step_summary, content)
+        out.lines.append(f"job summary: {what} for {content.shop} ({size:,} bytes)")
+    if req.repo is None:
+        if not req.summary:
+            out.body = comment_body(content, req.head_sha or req.commit, req.artifact_url, what)
+        return out
+    body = comment_body(content, req.head_sha or req.commit, req.artifact_url, what)
+    token = settings.require_token()
+    options = {"transport": transport} | ({"sleep": sleep} if sleep else {})
+    try:
+        with GitHubClient(token, base_url=settings.api_url, **options) as client:
+            number = req.pr if req.pr is not None else find_pull_request(client, req.repo, req.commit or "")
+            if number is None:
+                out.lines.append(f"no pull request found for commit {req.commit[:12]}: nothing to comment on")
+                return out
+            posted = post_sticky(client, req.repo, number, content.kind, content.shop, body)
+    except GitHubError as exc:
+        if not req.fork:
+            raise
+        # A fork's pull request gets a read-only token on public repositories: the notice is in the job summary.
+        out.lines.append(notice(f"could not comment on the pull request from a fork ({exc}); "
+                                "the validation result is in the job summary", "warning"))
+        return out
+    where = posted.comment.html_url or f"comment {posted.comment.id}"
+    out.lines.append(f"{posted.action} the {what} comment for {content.shop} on {req.repo}#{number}: {where}")
+    return out
