@@ -6,12 +6,15 @@ from dataclasses import replace
 
 import pytest
 
-from engine.catalog.spec import ImageRef, ProductAttribute, Ref, external_product_id, fingerprint
+from engine.catalog.spec import ImageRef, ProductAttribute, Ref, external_product_id, fingerprint, image_token
 from engine.errors import PlanError
 from engine.plan import model as m
 from engine.plan.live import AuditFailure, SkuConflict
 from engine.plan.model import Blocker, FieldChange, PriceUpdate, StockUpdate
 from test_plan_builders import WH1, WH2, live_image, plan_for, sku, spec
+
+
+BATIK1 = ImageRef("tos-id-i-batik1", "images/batik-1.jpg", "aa11")  # uploaded (image_uris of plan_for)
 
 
 def only(plan):
@@ -31,7 +34,9 @@ def test_new_product_is_one_create_on_every_desired_platform():
     (action,) = item.actions
     assert action.kind == m.CREATE and action.platforms == ("TIKTOK_SHOP", "TOKOPEDIA")
     assert action.sends_to_review and item.product_id is None
-    assert action.external_product_id == external_product_id("batik-parang", fingerprint(desired))
+    # the annotation ties the uploaded image to its file (ce2 image token), see test_apply_images
+    assert action.external_product_id == external_product_id("batik-parang", fingerprint(desired), (BATIK1, ImageRef("tos-id-i-batik2")))
+    assert action.external_product_id.split(":")[2] == image_token("aa11", "tos-id-i-batik1") + "."
     assert action.idempotency_key.startswith("ce1-") and len(action.idempotency_key) <= 128
     assert action.spec.brand == Ref("700001", "Batik Keris")  # id filled from shop metadata
     assert action.spec.main_images[0] == ImageRef("tos-id-i-batik1", "images/batik-1.jpg", "aa11")
@@ -113,7 +118,7 @@ def test_title_change_is_a_partial_edit_of_the_title_that_goes_back_to_review():
     assert action.spec.title == "Kemeja Batik Parang Premium" and action.spec.declared == {"title"}
     assert action.changes == (FieldChange(("title",), "Kemeja Batik Parang Lengan Panjang",
                                           "Kemeja Batik Parang Premium"),)
-    assert action.external_product_id == external_product_id(desired.key, fingerprint(desired))
+    assert action.external_product_id == external_product_id(desired.key, fingerprint(desired), (BATIK1, ImageRef("tos-id-i-batik2")))
     assert action.sku_ids == ()  # skus not sent
 
 

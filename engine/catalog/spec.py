@@ -36,7 +36,8 @@ MANAGED_FIELDS = (
     "is_cod_allowed", "delivery_option_ids", "skus",
 )
 
-EXTERNAL_ID_PREFIX = "ce1"
+EXTERNAL_ID_PREFIX = "ce2"  # ce2:<fingerprint>:<image tokens>:<key>
+LEGACY_EXTERNAL_ID_PREFIX = "ce1"  # ce1:<fingerprint>:<key> (still read)
 
 
 def canonical_decimal(value: object) -> str:
@@ -164,16 +165,57 @@ def fingerprint(spec: ProductSpec) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def external_product_id(key: str, fp: str) -> str:
-    """Value the engine stores in `external_product_id`: prefix, fingerprint, product key."""
-    return f"{EXTERNAL_ID_PREFIX}:{fp}:{key}"
+def image_token(sha256: str, uri: str) -> str:
+    """8 hex digits binding a local image's content (sha256) to the uri it was uploaded as."""
+    return hashlib.sha256(f"{sha256}\n{uri}".encode()).hexdigest()[:8]
+
+
+def image_tokens(images: tuple[ImageRef, ...]) -> tuple[str, ...]:
+    """One token per image, by position: local images with a known uri get one, others ""."""
+    return tuple(image_token(i.sha256, i.uri) if i.sha256 and i.uri else "" for i in images)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """The engine's last-applied annotation, stored in `external_product_id`.
+
+    `ce2:<fingerprint>:<token>.<token>…:<key>` — a token per main image, by position, ties the
+    local file the catalog names (sha256) to the live uri at that position (image_token), so a
+    plan made anywhere (a fresh CI clone too) knows an unchanged file is already uploaded.
+    The older `ce1:<fingerprint>:<key>` form is still read (no image tokens)."""
+
+    key: str
+    fingerprint: str
+    images: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{EXTERNAL_ID_PREFIX}:{self.fingerprint}:{'.'.join(self.images)}:{self.key}"
+
+
+def external_product_id(key: str, fp: str, images: tuple[ImageRef, ...] = ()) -> str:
+    """Value the engine stores in `external_product_id` (≤ 999 characters; see Annotation)."""
+    return str(Annotation(key, fp, image_tokens(images)))
+
+
+def parse_annotation(value: str | None) -> Annotation | None:
+    """The Annotation of an engine-written external_product_id (ce2 or ce1), else None."""
+    if not value:
+        return None
+    if value.startswith(EXTERNAL_ID_PREFIX + ":"):
+        parts = value.split(":", 3)
+        if len(parts) != 4 or not parts[1] or not parts[3]:
+            return None
+        tokens = tuple(parts[2].split(".")) if parts[2] else ()
+        return Annotation(parts[3], parts[1], tokens)
+    if value.startswith(LEGACY_EXTERNAL_ID_PREFIX + ":"):
+        parts = value.split(":", 2)
+        if len(parts) != 3 or not parts[1] or not parts[2]:
+            return None
+        return Annotation(parts[2], parts[1])
+    return None
 
 
 def parse_external_product_id(value: str | None) -> tuple[str, str] | None:
     """(key, fingerprint) from an engine-written external_product_id, else None."""
-    if not value or not value.startswith(EXTERNAL_ID_PREFIX + ":"):
-        return None
-    parts = value.split(":", 2)
-    if len(parts) != 3 or not parts[1] or not parts[2]:
-        return None
-    return parts[2], parts[1]
+    annotation = parse_annotation(value)
+    return None if annotation is None else (annotation.key, annotation.fingerprint)

@@ -28,7 +28,7 @@ from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
 from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
 from engine.plan.payload import create_spec, merged_spec, resolve_images
 from engine.plan.project import desired_view
-from engine.plan.route import Context, Fingerprint, permission_warning, route_update
+from engine.plan.route import Context, Fingerprint, annotated_images, permission_warning, route_update
 
 DEFAULT_PLATFORMS = ("TIKTOK_SHOP",)  # the API's default listing platform
 
@@ -131,7 +131,7 @@ def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
     if live.spec is None:
         message = f"{desired.key}: the details of live product {live.product_id} could not be read; plan again"
         return None, [PlanIssue("error", desired.key, "unreadable", message, (live.product_id,))]
-    actions, notes, issues, drift = route_update(desired, live, ctx, fp)
+    actions, notes, issues, drift = route_update(desired, live, ctx.with_images(annotated_images(desired, live)), fp)
     if base["adopted"] and not any(i.severity == "error" for i in issues):
         notes = ["adopted: matched by seller SKU (no engine fingerprint yet); the next content write records it",
                  *notes]
@@ -170,13 +170,13 @@ def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context, base: dict) -> 
     issues = [w for p in platforms
               if (w := permission_warning(desired.key, ctx.known, desired.category_id, p)) is not None]
     _, uploads = resolve_images(desired.main_images, ctx.image_uris)
+    spec = create_spec(desired, ctx.image_uris, ctx.known, ctx.source(desired))
     action = Action(
         m.CREATE, platforms, sends_to_review=not draft, changes=added_changes(desired_view(desired)),
         save_mode="AS_DRAFT" if draft else "",
         note="status inactive: created as a draft, hidden from buyers until the status is active" if draft else "",
-        spec=create_spec(desired, ctx.image_uris, ctx.known, ctx.source(desired)),
-        idempotency_key=idempotency_key(desired.key, fp()),
-        external_product_id=external_product_id(desired.key, fp()), uploads=uploads)
+        spec=spec, idempotency_key=idempotency_key(desired.key, fp()),
+        external_product_id=external_product_id(desired.key, fp(), spec.main_images), uploads=uploads)
     base["platforms"] = platforms
     return ProductPlan(**base, fingerprint=fp(), actions=(action,)), issues
 

@@ -18,6 +18,7 @@ are also what field changes show. Rules (all on the desired side's terms):
 from __future__ import annotations
 
 import functools
+from collections import ChainMap
 from collections.abc import Mapping
 
 from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute,
@@ -205,6 +206,13 @@ class ImageIndex:
     def __init__(self, image_uris: ImageUris) -> None:
         self.uris = dict(image_uris)
         self.paths = {uri: path for (path, _), uri in sorted(self.uris.items())}
+
+    def with_own(self, own: ImageUris) -> "ImageIndex":
+        """This index with one product's own uploads layered on top (no copy of the shared map)."""
+        clone = ImageIndex({})
+        clone.uris = ChainMap(dict(own), self.uris)  # type: ignore[assignment]
+        clone.paths = ChainMap({uri: path for (path, _), uri in sorted(own.items())}, self.paths)  # type: ignore[assignment]
+        return clone
 
     def live_labels(self, live: tuple[ImageRef, ...], wanted: tuple[ImageRef, ...]) -> list[str]:
         """Live images named as the catalog names them (a local file once uploaded shows its path)."""

@@ -14,11 +14,13 @@ does not permit, unchanged since the last apply → blocked, not retried on ever
 
 from __future__ import annotations
 
+import copy
+from collections import ChainMap
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from collections.abc import Callable
-
-from engine.catalog.spec import PLATFORM_LABELS, ProductSpec, SourceRef, external_product_id, fingerprint
+from engine.catalog.spec import (PLATFORM_LABELS, ProductSpec, SourceRef, external_product_id, fingerprint,
+                                 image_token, parse_annotation)
 from engine.plan.diff import change_order, field_changes
 from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
 from engine.plan import model as m
@@ -45,6 +47,15 @@ class Context:
         self.known = Known(metadata)
         self.prefix = str(root).rstrip("/") + "/" if root else ""
 
+    def with_images(self, own: ImageUris) -> "Context":
+        """This context for one product whose annotation names its own uploaded images."""
+        if not own or all(self.image_uris.get(k) == v for k, v in own.items()):
+            return self
+        clone = copy.copy(self)
+        clone.image_uris = ChainMap(dict(own), self.image_uris)  # type: ignore[assignment]
+        clone.images = self.images.with_own(own)
+        return clone
+
     def source(self, spec: ProductSpec) -> SourceRef:
         """Where the product is declared, relative to the catalog (plans do not depend on
         where the repository is checked out)."""
@@ -65,6 +76,23 @@ class Fingerprint:
         if self._value is None:
             self._value = fingerprint(self.spec)
         return self._value
+
+
+def annotated_images(desired: ProductSpec, live: LiveProduct) -> dict[tuple[str, str], str]:
+    """(path, sha256) → live uri for each desired local image that the live product's
+    annotation says was uploaded as the image at some position (the token of that position
+    binds the file's sha256 to the uri there): no local state needed, a fresh clone knows it."""
+    annotation = parse_annotation(live.external_product_id)
+    if annotation is None or not annotation.images or live.spec is None:
+        return {}
+    wanted = sorted({(i.path, i.sha256) for i in desired.main_images if i.path and i.sha256})
+    out: dict[tuple[str, str], str] = {}
+    for token, image in zip(annotation.images, live.spec.main_images):
+        if token and image.uri:
+            for path, sha256 in wanted:
+                if image_token(sha256, image.uri) == token:
+                    out.setdefault((path, sha256), image.uri)
+    return out
 
 
 def permission_problem(known: Known, category_id: str | None, platform: str) -> str | None:
@@ -298,7 +326,7 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
     changes = content + ([listing.change] if listing else [])
     common = dict(platforms=listing.sent if listing else tuple(sorted(state.present)), sends_to_review=True,
                   uploads=uploads,
-                  external_product_id=external_product_id(desired.key, fp()))
+                  external_product_id=external_product_id(desired.key, fp(), merged.main_images))
     if full:
         _category_warnings(state, content, sent)
         state.actions.append(Action(m.EDIT, changes=_sorted(changes + sku_changes), spec=merged,
