@@ -207,19 +207,20 @@ def _body_problem(body: object) -> Response | None:
 
 
 @contextmanager
-def serving(fake: FakeGitHub) -> Iterator[str]:
-    """Serve the fake on 127.0.0.1 (ephemeral port) in a thread; yields the base URL."""
+def serving(fake: FakeGitHub | object) -> Iterator[str]:
+    """Serve the fake (or any ASGI app) on 127.0.0.1, ephemeral port, in a thread; yields the base URL."""
+    app = fake.app if isinstance(fake, FakeGitHub) else fake
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
-    server = uvicorn.Server(uvicorn.Config(fake.app, log_level="warning", access_log=False, lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.01)
     if not server.started:
-        raise RuntimeError("the fake GitHub server did not start")
+        raise RuntimeError("the local server did not start")
     try:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:

@@ -77,6 +77,16 @@ def attention_line(item: ProductPlan, escape) -> str:
     return f"- `{symbol} {item.key}` {escape('; '.join(texts))}{where}"
 
 
+def attention_groups(items) -> list[str]:
+    """The denser form when one line per product does not fit: per category, the keys only."""
+    keys: dict[str, list[str]] = {category: [] for category in CATEGORIES}
+    for item in items:
+        for category in dict.fromkeys(category for category, _ in attention_reasons(item)):
+            keys[category].append(item.key)
+    return [f"- **{category}** ({len(found):,}): " + ", ".join(f"`{key}`" for key in found)
+            for category, found in keys.items() if found]
+
+
 def routine_counts(items) -> str:
     """'8,000 to create, 312 price, 40 stock' for products left out (by their first action)."""
     counts = Counter(fmt.KIND_LABELS[item.actions[0].kind] if item.actions else "no changes" for item in items)

@@ -22,7 +22,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from engine.catalog.spec import PLATFORMS
 from engine.plan.model import Plan, ProductPlan, summarize
 from engine.render import fmt
-from engine.render.attention import attention_line, attention_rank, needs_attention, routine_counts
+from engine.render.attention import (attention_groups, attention_line, attention_rank, needs_attention,
+                                     routine_counts)
 from engine.render.text import Paint, product_lines, product_symbol, summary_line
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -145,7 +146,7 @@ class _Fitter:
         """Size of everything but details and attention lines, the notes at their largest."""
         missing = len(self.attention)
         context = dict(self.context, notice=self._notice(0, missing), omitted=len(self.chunks),
-                       left_out=self._left_out(set(), [], missing))
+                       left_out=self._left_out(set(), [""], missing))
         return self.measure(_render(context, [])) + 16
 
     def _trim(self, name: str, room: int) -> None:
@@ -168,6 +169,9 @@ class _Fitter:
             self._trim("errors", self.max - bare + self._size(self.context["errors"]) - 200)
             return self._final(set(), [], len(lines))
         if bare + self._size(lines) > self.max:
+            grouped = attention_groups(self.plan.products[i] for i in self.attention)
+            if bare + self._size(grouped) <= self.max:  # keys only, per category: all of them
+                return self._final(set(), grouped, 0, grouped=True)
             kept = self._prefix(lines, self.max - bare)
             return self._final(set(), kept, len(lines) - len(kept))
         self.context["warnings"] = warnings
@@ -201,13 +205,19 @@ class _Fitter:
             free -= cost
         return shown
 
-    def _final(self, shown: set[int], lines: list[str], missing: int) -> str:
+    def _final(self, shown: set[int], lines: list[str], missing: int, grouped: bool = False) -> str:
         omitted = len(self.chunks) - len(shown)
-        lines = [line for i, line in zip(self.attention, lines) if i not in shown]
+        if not grouped:
+            lines = [line for i, line in zip(self.attention, lines) if i not in shown]
         context = dict(self.context, notice=self._notice(len(shown), missing), omitted=omitted,
                        left_out=self._left_out(shown, lines, missing))
         chunks = [chunk for i, chunk in enumerate(self.chunks) if i in shown]
         text = _render(context, chunks)
+        if self.measure(text) > self.max:  # estimates are upper bounds; never trust them blindly
+            if chunks:
+                return self._final(shown - {max(shown)}, lines, missing, grouped=True)
+            if lines:
+                return self._final(shown, lines[:-1], missing + 1, grouped=True)
         if self.plan.unmanaged:
             with_unmanaged = _render(dict(context, unmanaged=self.plan.unmanaged), chunks)
             if self.measure(with_unmanaged) <= self.max:
