@@ -1,0 +1,115 @@
+"""Which local image files this machine already uploaded: `<catalog>/.catalog-cache/images.json`.
+
+    {"format_version": 1, "shops": {"<scope>": {"<sha256>": "<uri>", ...}, ...}}
+
+A file is identified by its content (sha256), so the same photo used by several products,
+or re-applied after a crash, is uploaded once per machine and shop. The scope names the shop
+the uris belong to (the sandbox database, or the API host + app key): uris of one shop are
+never offered to another. The cache is an optimisation only — a fresh clone has none, and
+the last-applied annotation (engine.catalog.spec.Annotation) is what tells the planner that
+an unchanged file is already live — so an unreadable cache is ignored, and a uri the shop no
+longer knows (a reset sandbox) is forgotten and uploaded again by the Writer.
+
+Writes are atomic (temporary file + rename) and merge with what is on disk, so two runs on
+one catalog never lose each other's entries; saving is throttled to once a second while
+uploads go on, plus once at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.catalog.shop import ShopConfig
+
+log = logging.getLogger("engine.shop")
+
+FORMAT_VERSION = 1
+FILENAME = "images.json"
+SAVE_EVERY = 1.0  # seconds
+
+
+def image_scope(shop: ShopConfig, app_key: str | None = None) -> str:
+    """The shop a cached uri belongs to (no secret in it: the app key is public)."""
+    if shop.target == "sandbox":
+        return f"sandbox:{Path(shop.sandbox_db).resolve()}"
+    return f"api:{shop.base_url}:{app_key or ''}"
+
+
+class ImageCache:
+    """sha256 → uploaded uri for one scope (shop); `path=None` keeps it in memory only."""
+
+    def __init__(self, path: Path | None, scope: str, *, clock=time.monotonic) -> None:
+        self.path = Path(path) if path is not None else None
+        self.scope = scope
+        self._clock = clock
+        self._uris: dict[str, str] = dict(self._read().get(scope, {}))
+        self._forgotten: set[str] = set()
+        self._dirty = False
+        self._saved_at = clock()
+
+    @classmethod
+    def for_catalog(cls, root: Path, scope: str) -> ImageCache:
+        return cls(Path(root) / ".catalog-cache" / FILENAME, scope)
+
+    def get(self, sha256: str | None) -> str | None:
+        return self._uris.get(sha256) if sha256 else None
+
+    def put(self, sha256: str, uri: str) -> None:
+        self._uris[sha256] = uri
+        self._forgotten.discard(sha256)
+        self._dirty = True
+        if self._clock() - self._saved_at >= SAVE_EVERY:
+            self.save()
+
+    def forget(self, sha256: str) -> None:
+        if self._uris.pop(sha256, None) is not None:
+            self._forgotten.add(sha256)
+            self._dirty = True
+
+    def save(self) -> None:
+        """Merge into the file on disk (atomically); a failure is logged, never raised."""
+        self._saved_at = self._clock()
+        if self.path is None or not self._dirty:
+            return
+        data = self._read()
+        mine = {k: v for k, v in data.get(self.scope, {}).items() if k not in self._forgotten}
+        mine.update(self._uris)
+        data[self.scope] = dict(sorted(mine.items()))
+        text = json.dumps({"format_version": FORMAT_VERSION, "shops": dict(sorted(data.items()))},
+                          indent=1, sort_keys=False) + "\n"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{FILENAME}.", suffix=".tmp", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                os.replace(tmp, self.path)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not save the image upload cache %s: %s", self.path, exc.strerror or exc)
+            return
+        self._dirty = False
+
+    def _read(self) -> dict[str, dict[str, str]]:
+        if self.path is None:
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring the unreadable image upload cache %s (%s)", self.path, type(exc).__name__)
+            return {}
+        shops = data.get("shops") if isinstance(data, dict) and data.get("format_version") == FORMAT_VERSION else None
+        if not isinstance(shops, dict):
+            return {}
+        return {str(scope): {str(k): str(v) for k, v in entries.items() if isinstance(v, str)}
+                for scope, entries in shops.items() if isinstance(entries, dict)}
