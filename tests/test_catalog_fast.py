@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.gen_catalog import generate_catalog
+from engine.catalog.build import canonical_tuple
 from engine.catalog.fast import FastCompiler
 from engine.catalog.images import ImageChecker
 from engine.catalog.load import _Loader, load_catalog
@@ -34,7 +35,7 @@ class Paths:
         loader = _Loader(root)
         shop, defaults, raw_defaults = loader._shop()
         bases = loader._bases()
-        self.documents = loader._product_documents()
+        self.documents = [d for path in loader._files("products") for d in loader._product_file(path)]
         resolver = Resolver(bases, defaults)
         templates = TemplateRenderer(root / "templates", "templates", shop.template_vars)
         images = ImageChecker(root)
@@ -61,6 +62,8 @@ def assert_agree(paths: Paths, document) -> object:
         assert not diagnostics, f"fast path skipped a warning: {diagnostics}"
         assert slow == fast
         assert slow.source == fast.source
+        # the SKUs the fast path wrote for the digest are the ones canonical_tuple writes
+        assert paths.fast.skus_plain[fast.key] == canonical_tuple(slow)[-1][1] or "skus" not in fast.declared
     return fast
 
 

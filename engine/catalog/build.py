@@ -129,19 +129,40 @@ def _slot_builder(cls: type) -> Any:
 
 _PRODUCT_SLOTS = _slot_builder(ProductSpec)
 _SKU_SLOTS = _slot_builder(SkuSpec)
-_PRODUCT_DEFAULTS = {f.name: f.default for f in dataclasses.fields(ProductSpec)
-                     if f.default is not dataclasses.MISSING}
+
+
+def _product_factory() -> Any:
+    """Generate `make(key, declared, source, fields)`: one slot write per field, no loop, no
+    merged dict (the way dataclasses generates __init__). Fields absent from `fields` get the
+    field's default."""
+    if _PRODUCT_SLOTS is None:
+        return None
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": ProductSpec}
+    lines = ["def make(key, declared, source, fields):", "    spec = _new(_cls)", "    get = fields.get"]
+    for number, (field, (name, setter)) in enumerate(zip(dataclasses.fields(ProductSpec), _PRODUCT_SLOTS)):
+        namespace[f"_set{number}"] = setter
+        if name in ("key", "declared", "source"):
+            value = name
+        elif field.default is not dataclasses.MISSING:
+            namespace[f"_default{number}"] = field.default
+            value = f"get({name!r}, _default{number})"
+        else:
+            namespace[f"_factory{number}"] = field.default_factory
+            value = f"fields[{name!r}] if {name!r} in fields else _factory{number}()"
+        lines.append(f"    _set{number}(spec, {value})")
+    lines.append("    return spec")
+    exec("\n".join(lines), namespace)  # noqa: S102 - generated from the dataclass's own fields
+    return namespace["make"]
+
+
+_MAKE_PRODUCT = _product_factory()
 
 
 def new_product_spec(key: str, declared: frozenset, source: SourceRef, fields: dict[str, Any]) -> ProductSpec:
     """ProductSpec(key=key, declared=declared, source=source, **fields), faster."""
-    if _PRODUCT_SLOTS is None:
+    if _MAKE_PRODUCT is None:
         return ProductSpec(key=key, declared=declared, source=source, **fields)
-    spec = object.__new__(ProductSpec)
-    values = {**_PRODUCT_DEFAULTS, **fields, "key": key, "declared": declared, "source": source}
-    for name, setter in _PRODUCT_SLOTS:
-        setter(spec, values[name])
-    return spec
+    return _MAKE_PRODUCT(key, declared, source, fields)
 
 
 _SOURCE_SLOTS = _slot_builder(SourceRef)
@@ -183,11 +204,13 @@ def fast_decimal(text: str) -> str:
     return canonical_decimal(text)
 
 
-def canonical_tuple(spec: ProductSpec, cache: dict[int, tuple] | None = None) -> tuple:
+def canonical_tuple(spec: ProductSpec, cache: dict[int, tuple] | None = None,
+                    skus_plain: tuple | None = None) -> tuple:
     """The declared content of a spec as nested plain tuples (cheap to serialise and hash).
 
     `cache` (by object id, valid while the specs are alive) shares the plain form of the
-    small values the builders share (sales attributes, attributes, images).
+    small values the builders share (sales attributes, attributes, images). `skus_plain`:
+    the SKUs part, when the fast path already wrote it (fast.py; same tuples).
     """
     cache = {} if cache is None else cache
     declared = spec.declared
@@ -197,7 +220,7 @@ def canonical_tuple(spec: ProductSpec, cache: dict[int, tuple] | None = None) ->
             continue
         value = getattr(spec, name)
         if name == "skus":
-            value = tuple([(s.seller_sku, s.price, s.inventory, cache.get(id(s.sales_attributes))
+            value = skus_plain if skus_plain is not None else tuple([(s.seller_sku, s.price, s.inventory, cache.get(id(s.sales_attributes))
                             or _plain(s.sales_attributes, cache), s.pre_sale_days, s.identifier_code)
                            for s in value])
         elif name in ("main_images", "product_attributes"):

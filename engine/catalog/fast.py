@@ -13,7 +13,7 @@ tests/test_catalog_fast.py holds the two paths to the same results.
 from __future__ import annotations
 
 import re
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from engine.catalog.build import fast_decimal, new_product_spec, new_sku_spec
@@ -58,6 +58,7 @@ SKU_KEYS = frozenset({"seller_sku", "price", "inventory", "sales_attributes", "p
 _MANAGED = frozenset(MANAGED_FIELDS)
 _REQUIRED = frozenset(REQUIRED)
 _BY_SELLER_SKU = attrgetter("seller_sku")
+_FIRST = itemgetter(0)
 _EMPTY: dict = {}
 _DECIMAL_TEXT = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 _BARCODE_TYPES = frozenset({"GTIN", "EAN", "UPC", "ISBN", "JAN"})
@@ -79,6 +80,9 @@ class FastCompiler:
         self._attributes: dict[tuple, ProductAttribute] = {}
         self._refs: dict[Any, Ref] = {}
         self._key = ""
+        self._skus_plain: tuple | None = None
+        # per product key: its SKUs as build.canonical_tuple writes them (the digest reuses them)
+        self.skus_plain: dict[str, tuple | None] = {}
         # shop defaults with product_attributes merge attribute by attribute: overlay() needed
         self._merging_defaults = "product_attributes" in defaults
         self.handlers = {
@@ -129,8 +133,11 @@ class FastCompiler:
         elif not _REQUIRED <= values.keys():
             raise Bail
         handlers = self.handlers
+        self._skus_plain = None
         fields = {name: handlers[name](value, values) for name, value in values.items()}
-        return new_product_spec(key, _MANAGED.intersection(fields), source, fields)
+        spec = new_product_spec(key, _MANAGED.intersection(fields), source, fields)
+        self.skus_plain[key] = self._skus_plain
+        return spec
 
     def _description(self, value: Any, values: dict[str, Any]) -> str:
         if type(value) is str:
@@ -220,7 +227,7 @@ class FastCompiler:
         if type(value) is not list or not 0 < len(value) <= MAX_SKUS:
             raise Bail
         warehouses, sales_cache, search = self.warehouses, self._sales, SPACE_OR_CONTROL.search
-        specs = []
+        specs, plains = [], []
         names = None
         combinations = set()
         pre_orders = 0
@@ -247,7 +254,7 @@ class FastCompiler:
             if type(written) is not dict:
                 raise Bail
             cached = sales_cache.get(tuple(written.items())) or self._sales_attributes(written)
-            sales, sales_names, combination = cached
+            sales, sales_names, combination, sales_plain = cached
             if names is None:
                 names = sales_names
             elif sales_names != names or not combination:
@@ -257,16 +264,20 @@ class FastCompiler:
             if pre_sale is not None:
                 pre_sale = _pre_sale(pre_sale)
                 pre_orders += 1
+            inventory = tuple(inventory)
+            barcode = None if barcode is None else _barcode(barcode)
             # seller_sku, price, inventory, sales attributes, pre-sale days, barcode
-            specs.append(new_sku_spec(code, price, tuple(inventory), sales, pre_sale,
-                                      None if barcode is None else _barcode(barcode)))
+            specs.append(new_sku_spec(code, price, inventory, sales, pre_sale, barcode))
+            plains.append((code, price, inventory, sales_plain, pre_sale, barcode))  # build.canonical_tuple's
         if len(combinations) != len(specs) or pre_orders not in (0, len(specs)):
             raise Bail
         if len(specs) > 1:
             specs.sort(key=_BY_SELLER_SKU)
+            plains.sort(key=_FIRST)
+        self._skus_plain = tuple(plains)
         return tuple(specs)
 
-    def _sales_attributes(self, written: Any) -> tuple[tuple[SalesAttribute, ...], tuple, tuple]:
+    def _sales_attributes(self, written: Any) -> tuple[tuple[SalesAttribute, ...], tuple, tuple, tuple]:
         if type(written) is not dict:
             raise Bail
         cache_key = tuple(written.items())
@@ -281,7 +292,7 @@ class FastCompiler:
                 pairs.append((name, _name(value, 50)))
             pairs.sort()
             sales = tuple(SalesAttribute(name=n, value=v) for n, v in pairs)
-            cached = (sales, tuple(n for n, _ in pairs), tuple(pairs))
+            cached = (sales, tuple(n for n, _ in pairs), tuple(pairs), tuple((n, v, None, None) for n, v in pairs))
             if all(type(v) is str for _, v in cache_key):  # 1 == 1.0 == True: never cache by those
                 self._sales[cache_key] = cached
         return cached

@@ -90,20 +90,21 @@ class _Loader:
                                            "products/*.yaml, and optionally bases/ and templates/")])
         shop, defaults, raw_defaults = self._shop()
         bases = self._bases()
-        documents = self._product_documents()
-        if shop is None:
+        if shop is None:  # still report the product files' syntax errors
+            for path in self._files("products"):
+                self._product_file(path)
             raise CatalogError(self.out.all())
-        specs = self._compile(documents, shop, Resolver(bases, defaults), raw_defaults)
+        specs, skus_plain = self._compile(shop, Resolver(bases, defaults), raw_defaults)
         diagnostics = self.out.all()
         if any(d.severity == "error" for d in diagnostics):
             raise CatalogError(diagnostics)
         specs.sort(key=lambda s: s.key)
         used = {ref.path: ref for spec in specs for ref in spec.main_images if ref.path}
-        return Catalog(root=self.root, shop=shop, products=tuple(specs), digest=_digest(shop, specs),
+        return Catalog(root=self.root, shop=shop, products=tuple(specs), digest=_digest(shop, specs, skus_plain),
                        images=tuple(used[p] for p in sorted(used)), warnings=tuple(diagnostics))
 
-    def _compile(self, documents: list[Document], shop: ShopConfig, resolver: Resolver,
-                 raw_defaults: dict) -> list[ProductSpec]:
+    def _compile(self, shop: ShopConfig, resolver: Resolver,
+                 raw_defaults: dict) -> tuple[list[ProductSpec], dict[str, tuple | None]]:
         templates = TemplateRenderer(self.root / "templates", self.display("templates"), shop.template_vars)
         images = ImageChecker(self.root)
         fast = FastCompiler(warehouses=shop.warehouses, defaults=raw_defaults, resolver=resolver,
@@ -112,16 +113,25 @@ class _Loader:
                               images=images)
         specs: list[ProductSpec] = []
         seen = _Uniqueness()
-        for document in documents:
-            spec = fast.compile(document.data, new_source_ref(document.file, document.key_line))
-            if spec is None:
-                spec, _ = slow.check(document)
-                key = document.data.get("key")
-                if spec is None and isinstance(key, str):
-                    seen.add_raw(key, document.data)
-            if spec is not None:
-                specs.append(spec)
-                seen.add_spec(spec)
+        documents: list[Document] = []
+        # File by file, and each product's raw YAML is dropped once compiled: the memory it
+        # held is reused for the next file instead of growing the process (page faults cost).
+        for path in self._files("products"):
+            for document in self._product_file(path):
+                spec = fast.compile(document.data, new_source_ref(document.file, document.key_line))
+                if spec is None:
+                    spec, _ = slow.check(document)
+                    key = document.data.get("key")
+                    if spec is None and isinstance(key, str):
+                        seen.add_raw(key, document.data)
+                if spec is not None:
+                    specs.append(spec)
+                    seen.add_spec(spec)
+                document.data = None
+                documents.append(document)
+        if not documents and not self.out.items:
+            self.out.add(Diagnostic(self.display("products"), 1, 1, "no products found: write products/*.yaml",
+                                    severity="warning"))
         for diagnostic in resolver.diagnostics:
             self.out.add(diagnostic)
         if seen.has_duplicates:
@@ -130,7 +140,7 @@ class _Loader:
             if name not in resolver.used:
                 self.out.add(Diagnostic(entry.document.file, entry.document.line, 1,
                                         f"base {name!r} is not used by any product", severity="warning"))
-        return specs
+        return specs, fast.skus_plain
 
     # ---------------------------------------------------------------- files
     def _read(self, path: Path) -> SourceFile:
@@ -190,32 +200,30 @@ class _Loader:
             bases[name] = BaseEntry(name, document, model)
         return bases
 
-    def _product_documents(self) -> list[Document]:
+    def _product_file(self, path: Path) -> list[Document]:
+        """The product documents of one file (mappings); everything else is reported."""
+        source = self._read(path)
         documents = []
-        for path in self._files("products"):
-            source = self._read(path)
-            for document in source.documents:
-                if document.data is None:
-                    continue
-                if not isinstance(document.data, dict):
-                    self.out.add(document.diagnostic((), "a product must be a mapping of fields (key, title, ...)"))
-                    continue
-                documents.append(document)
-            for offset, written in unquoted_prices(source.text):
-                line = source.text.count("\n", 0, offset) + 1
-                column = offset - source.text.rfind("\n", 0, offset)
-                self.out.add(Diagnostic(source.display, line, column, unquoted_price_message(written), "price"))
-        if not documents and not self.out.items:
-            self.out.add(Diagnostic(self.display("products"), 1, 1, "no products found: write products/*.yaml",
-                                    severity="warning"))
+        for document in source.documents:
+            if document.data is None:
+                continue
+            if not isinstance(document.data, dict):
+                self.out.add(document.diagnostic((), "a product must be a mapping of fields (key, title, ...)"))
+                continue
+            documents.append(document)
+        for offset, written in unquoted_prices(source.text):
+            line = source.text.count("\n", 0, offset) + 1
+            column = offset - source.text.rfind("\n", 0, offset)
+            self.out.add(Diagnostic(source.display, line, column, unquoted_price_message(written), "price"))
         return documents
 
     def _duplicates(self, documents: list[Document]) -> None:
         entries, owners = [], []
         for document in documents:
-            key = document.data.get("key")
+            data = document.reload()
+            key = data.get("key") if isinstance(data, dict) else None
             if isinstance(key, str):
-                entries.append((key, f"{document.file}:{document.key_line}", sku_entries(document.data)))
+                entries.append((key, f"{document.file}:{document.key_line}", sku_entries(data)))
                 owners.append(document)
         for index, finding in check_shop(entries):
             self.out.add(owners[index].diagnostic(finding.path, finding.message))
@@ -257,7 +265,7 @@ class _Uniqueness:
             self.has_duplicates |= self.barcodes.setdefault(barcode, code) != code
 
 
-def _digest(shop: ShopConfig, specs: list[ProductSpec]) -> str:
+def _digest(shop: ShopConfig, specs: list[ProductSpec], skus_plain: dict[str, tuple | None] | None = None) -> str:
     """sha256 over the shop and every product's declared fields, in a fixed order.
 
     What is hashed is plain nested tuples of the normalised values, serialised by marshal
@@ -267,5 +275,5 @@ def _digest(shop: ShopConfig, specs: list[ProductSpec]) -> str:
     digest = hashlib.sha256(marshal.dumps(tuple(sorted(shop.canonical().items())), 0))
     cache: dict[int, tuple] = {}
     for spec in specs:
-        digest.update(marshal.dumps(canonical_tuple(spec, cache), 0))
+        digest.update(marshal.dumps(canonical_tuple(spec, cache, (skus_plain or {}).get(spec.key)), 0))
     return digest.hexdigest()

@@ -77,9 +77,23 @@ def _inherit_hint(name: str) -> str:
 
 
 def title_is_clean(title: str) -> bool:
-    """True when `_title` has nothing to say (fast path)."""
-    return (TITLE_MIN <= len(title) <= TITLE_MAX and not _TITLE_CHARACTERS.search(title)
-            and not _REPEATS.search(title) and "tiktok" not in title.casefold())
+    """True when `_title` has nothing to say (fast path: runs once per product of a big catalog)."""
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        return False
+    if title.isascii():  # printable ASCII has no control characters and no emoji
+        return title.isprintable() and not _ascii_run(title) and "tiktok" not in title.lower()
+    return not (_TITLE_CHARACTERS.search(title) or _REPEATS.search(title)) and "tiktok" not in title.casefold()
+
+
+def _ascii_run(text: str) -> bool:
+    """Same answer as _REPEATS.search for ASCII text, without a regex step per character.
+
+    XOR of the text with itself shifted by one is 0 exactly where a character repeats the
+    previous one; ten equal characters in a row are nine zero bytes in a row.
+    """
+    data = text.encode("ascii")
+    same = int.from_bytes(data[1:], "big") ^ int.from_bytes(data[:-1], "big")
+    return b"\x00" * 9 in same.to_bytes(len(data) - 1, "big")
 
 
 def _title(title: str | None) -> Iterator[Finding]:
@@ -103,7 +117,8 @@ def _title(title: str | None) -> Iterator[Finding]:
 
 def description_is_clean(html: str) -> bool:
     """True when `check_description` has nothing to say (fast path)."""
-    return (0 < len(html) <= DESCRIPTION_MAX and "tiktok" not in html.casefold()
+    folded = html.lower() if html.isascii() else html.casefold()
+    return (0 < len(html) <= DESCRIPTION_MAX and "tiktok" not in folded
             and (html.count("<") <= DESCRIPTION_IMAGES_MAX or len(_IMG_TAG.findall(html)) <= DESCRIPTION_IMAGES_MAX))
 
 

@@ -62,6 +62,13 @@ class Document:
         line, column = _walk(self._positions, path, at_key)
         return line + self.line, column + 1
 
+    def reload(self) -> Any:
+        """Parse this document again (its data is dropped once compiled); None when it cannot."""
+        try:
+            return yaml_rs.loads(self.source.text[self.start:self.end], parse_datetime=False)
+        except Exception:  # noqa: BLE001 - it parsed before; this is only for reporting
+            return None
+
     def diagnostic(self, path: tuple, message: str, *, at_key: bool = False,
                    severity: str = "error", prefix: tuple = ()) -> Diagnostic:
         line, column = self.where(prefix + tuple(path), at_key=at_key)
