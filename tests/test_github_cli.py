@@ -246,8 +246,11 @@ def test_shops_lists_every_shop_directory_as_json(monkeypatch, capsys, shops_rep
     monkeypatch.chdir(shops_repo)
     code, out, _ = run(monkeypatch, capsys, "shops", "--json")
     assert code == 0 and json.loads(out) == [
-        {"name": "agency/toko-c", "path": "catalogs/agency/toko-c"}, {"name": "toko-a", "path": "catalogs/toko-a"},
-        {"name": "toko-b", "path": "catalogs/toko-b"}, {"name": "toko-gone", "path": "catalogs/toko-gone"}]
+        {"name": "agency/toko-c", "id": "agency-toko-c", "path": "catalogs/agency/toko-c"},
+        {"name": "toko-a", "id": "toko-a", "path": "catalogs/toko-a"},
+        {"name": "toko-b", "id": "toko-b", "path": "catalogs/toko-b"},
+        {"name": "toko-gone", "id": "toko-gone", "path": "catalogs/toko-gone"}]
+    assert "\n" not in out.rstrip("\n")  # one line, for $GITHUB_OUTPUT
     code, out, _ = run(monkeypatch, capsys, "shops", "catalogs")
     assert out.splitlines() == ["catalogs/agency/toko-c", "catalogs/toko-a", "catalogs/toko-b", "catalogs/toko-gone"]
 

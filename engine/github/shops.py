@@ -10,6 +10,7 @@ are never searched.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -24,8 +25,14 @@ class ShopDir:
     name: str  # path relative to the root ("demo"; the root's own name when the root is a shop)
     path: str  # path as given (relative to the current directory), posix
 
+    @property
+    def id(self) -> str:
+        """The name with anything but letters, digits, '.', '_' and '-' as '-': usable as an
+        artifact, environment or concurrency-group name ("agency/toko-c" → "agency-toko-c")."""
+        return re.sub(r"[^A-Za-z0-9._-]", "-", self.name)
+
     def to_json(self) -> dict[str, str]:
-        return {"name": self.name, "path": self.path}
+        return {"name": self.name, "id": self.id, "path": self.path}
 
 
 def find_shops(root: Path) -> list[ShopDir]:
