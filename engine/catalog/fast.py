@@ -12,37 +12,45 @@ tests/test_catalog_fast.py holds the two paths to the same results.
 
 from __future__ import annotations
 
-import re
 from operator import attrgetter, itemgetter
 from typing import Any
 
-from engine.catalog.build import fast_decimal, new_product_spec, new_sku_spec
+from engine.catalog.build import new_product_spec, new_sku_spec
+from engine.catalog.fast_values import (
+    Bail,
+    barcode_value,
+    category_value,
+    cod_value,
+    decimal_text_value,
+    delivery_value,
+    dimensions_value,
+    id_value,
+    insurance_value,
+    moq_value,
+    name_value,
+    pre_owned_value,
+    pre_sale_value,
+    status_value,
+    title_value,
+    weight_value,
+)
 from engine.catalog.images import ImageChecker, ImageProblem
-from engine.catalog.merge import Resolver, overlay
-from engine.catalog.models import PRODUCT_FIELDS
-from engine.catalog.rules import (
-    DIGITS,
+from engine.catalog.limits import (
     KEY_PATTERN,
     MAX_IMAGES,
     MAX_SALES_ATTRIBUTES,
     MAX_SKUS,
-    MOQ_MAX,
-    MOQ_MIN,
-    PRE_SALE_MAX,
-    PRE_SALE_MIN,
     REQUIRED,
     SELLER_SKU_MAX,
     SPACE_OR_CONTROL,
     STOCK_MAX,
-    barcode_problem,
-    description_is_clean,
-    title_is_clean,
 )
+from engine.catalog.merge import Resolver, overlay
+from engine.catalog.models import PRODUCT_FIELDS
+from engine.catalog.rules import description_is_clean
 from engine.catalog.spec import (
-    INSURANCE,
     MANAGED_FIELDS,
     PLATFORMS,
-    STATUSES,
     ImageRef,
     ProductAttribute,
     ProductSpec,
@@ -60,12 +68,6 @@ _REQUIRED = frozenset(REQUIRED)
 _BY_SELLER_SKU = attrgetter("seller_sku")
 _FIRST = itemgetter(0)
 _EMPTY: dict = {}
-_DECIMAL_TEXT = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
-_BARCODE_TYPES = frozenset({"GTIN", "EAN", "UPC", "ISBN", "JAN"})
-
-
-class Bail(Exception):
-    """Not plainly valid: take the slow path."""
 
 
 class FastCompiler:
@@ -86,11 +88,11 @@ class FastCompiler:
         # shop defaults with product_attributes merge attribute by attribute: overlay() needed
         self._merging_defaults = "product_attributes" in defaults
         self.handlers = {
-            "skus": self._skus, "title": _title, "description": self._description, "category_id": _category,
+            "skus": self._skus, "title": title_value, "description": self._description, "category_id": category_value,
             "brand": self._brand, "main_images": self._images, "product_attributes": self._product_attributes,
-            "package_weight": _weight, "package_dimensions": _dimensions, "listing_platforms": self._platforms,
-            "status": _status, "shipping_insurance_requirement": _insurance, "is_pre_owned": _pre_owned,
-            "is_cod_allowed": _cod, "minimum_order_quantity": _moq, "delivery_option_ids": _delivery,
+            "package_weight": weight_value, "package_dimensions": dimensions_value, "listing_platforms": self._platforms,
+            "status": status_value, "shipping_insurance_requirement": insurance_value, "is_pre_owned": pre_owned_value,
+            "is_cod_allowed": cod_value, "minimum_order_quantity": moq_value, "delivery_option_ids": delivery_value,
         }
         self._platform_cache: dict[tuple, tuple[str, ...]] = {}
 
@@ -163,7 +165,7 @@ class FastCompiler:
                 raise Bail
             cache_key: Any = value
         elif type(value) is dict and value.keys() <= {"id", "name"}:
-            ident = _id(value["id"]) if value.get("id") is not None else None
+            ident = id_value(value["id"]) if value.get("id") is not None else None
             name = value.get("name")
             if (name is not None and type(name) is not str) or not (ident or name):
                 raise Bail
@@ -202,7 +204,7 @@ class FastCompiler:
             if attribute is None:
                 if type(name) is not str or not name.strip() or not items:
                     raise Bail
-                names = tuple(_name(v, 2000) for v in items)
+                names = tuple(name_value(v, 2000) for v in items)
                 refs = tuple(sorted({Ref(name=v) for v in names}, key=lambda r: (r.name, r.name)))
                 attribute = ProductAttribute(id=None, name=name, values=refs)
                 if all(type(v) is str for v in items):  # 1 == 1.0 == True: never cache by those
@@ -242,7 +244,7 @@ class FastCompiler:
             if type(price) is int and price > 0:
                 price = str(price)  # a positive int's text is canonical
             else:
-                price = _decimal_text(price, 2)
+                price = decimal_text_value(price, 2)
             inventory = []
             for name, quantity in stock.items():
                 if type(quantity) is not int or not 0 <= quantity <= STOCK_MAX:
@@ -262,10 +264,10 @@ class FastCompiler:
             combinations.add(combination)
             pre_sale, barcode = sku.get("pre_sale"), sku.get("identifier_code")
             if pre_sale is not None:
-                pre_sale = _pre_sale(pre_sale)
+                pre_sale = pre_sale_value(pre_sale)
                 pre_orders += 1
             inventory = tuple(inventory)
-            barcode = None if barcode is None else _barcode(barcode)
+            barcode = None if barcode is None else barcode_value(barcode)
             # seller_sku, price, inventory, sales attributes, pre-sale days, barcode
             specs.append(new_sku_spec(code, price, inventory, sales, pre_sale, barcode))
             plains.append((code, price, inventory, sales_plain, pre_sale, barcode))  # build.canonical_tuple's
@@ -289,143 +291,10 @@ class FastCompiler:
             for name, value in cache_key:
                 if type(name) is not str or not 0 < len(name) <= 20 or not name.strip():
                     raise Bail
-                pairs.append((name, _name(value, 50)))
+                pairs.append((name, name_value(value, 50)))
             pairs.sort()
             sales = tuple(SalesAttribute(name=n, value=v) for n, v in pairs)
             cached = (sales, tuple(n for n, _ in pairs), tuple(pairs), tuple((n, v, None, None) for n, v in pairs))
             if all(type(v) is str for _, v in cache_key):  # 1 == 1.0 == True: never cache by those
                 self._sales[cache_key] = cached
         return cached
-
-
-# --------------------------------------------------------------------------- values
-def _title(value: Any, _: Any) -> str:
-    if type(value) is not str or not title_is_clean(value):
-        raise Bail
-    return value
-
-
-def _category(value: Any, _: Any) -> str:
-    return _id(value)
-
-
-def _status(value: Any, _: Any) -> str:
-    return _choice(value, STATUSES)
-
-
-def _cod(value: Any, _: Any) -> bool:
-    return _flag(value)
-
-
-def _insurance(value: Any, values: dict[str, Any]) -> str:
-    if "TOKOPEDIA" not in values.get("listing_platforms", ("TOKOPEDIA",)):
-        raise Bail
-    return _choice(value, INSURANCE)
-
-
-def _pre_owned(value: Any, values: dict[str, Any]) -> bool:
-    if _flag(value) and values.get("listing_platforms", ["TOKOPEDIA"]) != ["TOKOPEDIA"]:
-        raise Bail
-    return value
-
-
-def _flag(value: Any) -> bool:
-    if type(value) is not bool:
-        raise Bail
-    return value
-
-
-def _moq(value: Any, _: Any) -> int:
-    if type(value) is not int or not MOQ_MIN <= value <= MOQ_MAX:
-        raise Bail
-    return value
-
-
-def _delivery(value: Any, _: Any) -> tuple[str, ...]:
-    if type(value) is not list:
-        raise Bail
-    ids = [_id(v) for v in value]
-    if len(set(ids)) != len(ids):
-        raise Bail
-    return tuple(sorted(ids))
-
-
-def _id(value: Any) -> str:
-    if type(value) is int and value >= 0:
-        return str(value)
-    if type(value) is not str or not DIGITS.fullmatch(value):
-        raise Bail
-    return value
-
-
-def _name(value: Any, limit: int) -> str:
-    if type(value) in (int, float):
-        value = str(value)
-    if type(value) is not str or not value.strip() or len(value) > limit:
-        raise Bail
-    return value
-
-
-def _choice(value: Any, allowed: tuple[str, ...]) -> str:
-    if type(value) is not str or value not in allowed:
-        raise Bail
-    return value
-
-
-def _decimal_text(value: Any, places: int) -> str:
-    """Canonical text of a positive number with at most `places` decimals (as build.py writes it)."""
-    if type(value) is int:
-        text = str(value)
-    elif type(value) is float:
-        text = repr(value)
-    elif type(value) is str:
-        text = value
-    else:
-        raise Bail
-    if not _DECIMAL_TEXT.fullmatch(text) or len(text.partition(".")[2]) > places:
-        raise Bail
-    canonical = fast_decimal(text)
-    if canonical == "0":
-        raise Bail
-    return canonical
-
-
-def _weight(value: Any, _: Any) -> str:
-    if type(value) is dict:
-        if not value.keys() <= {"value", "unit"} or value.get("unit", "KILOGRAM") != "KILOGRAM":
-            raise Bail
-        value = value["value"]
-    return _decimal_text(value, 3)
-
-
-def _dimensions(value: Any, _: Any) -> tuple[int, int, int]:
-    if type(value) is not dict or not value.keys() <= {"length", "width", "height", "unit"}:
-        raise Bail
-    if value.get("unit", "CENTIMETER") != "CENTIMETER":
-        raise Bail
-    sides = (value["length"], value["width"], value["height"])
-    if not all(type(side) is int and side >= 1 for side in sides):
-        raise Bail
-    return sides
-
-
-def _pre_sale(value: Any) -> int | None:
-    if value is None:
-        return None
-    if type(value) is not dict or not value.keys() <= {"type", "handling_duration_days"}:
-        raise Bail
-    days = value["handling_duration_days"]
-    if value.get("type", "PRE_ORDER") != "PRE_ORDER" or type(days) is not int or not PRE_SALE_MIN <= days <= PRE_SALE_MAX:
-        raise Bail
-    return days
-
-
-def _barcode(value: Any) -> tuple[str, str] | None:
-    if value is None:
-        return None
-    if type(value) is not dict or value.keys() != {"type", "code"}:
-        raise Bail
-    kind, code = value["type"], value["code"]
-    if kind not in _BARCODE_TYPES or type(code) is not str or barcode_problem(kind, code):
-        raise Bail
-    return kind, code

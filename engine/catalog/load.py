@@ -29,7 +29,7 @@ from engine.catalog.fast import FastCompiler
 from engine.catalog.images import ImageChecker
 from engine.catalog.merge import BaseEntry, Layer, Resolver
 from engine.catalog.models import BaseFile
-from engine.catalog.rules import check_shop, unquoted_price_message, unquoted_prices
+from engine.catalog.sku_rules import check_shop, unquoted_price_message, unquoted_prices
 from engine.catalog.shop import ShopConfig, parse_shop
 from engine.catalog.slow import Collector, ProductChecker, sku_entries
 from engine.catalog.source import Document, SourceFile, read_file
