@@ -1,6 +1,6 @@
 """Import direction (DESIGN.md §2): cli → apply, render, github, shop → plan → catalog → errors.
 
-Only shop/, github.py and sandbox/ import httpx/starlette/uvicorn; only cli.py imports click;
+Only shop/, github/ and sandbox/ import httpx/starlette/uvicorn; only cli.py imports click;
 deepdiff only inside engine/plan/; sandbox/ imports nothing from engine but engine.signing.
 """
 
