@@ -1,0 +1,347 @@
+"""The executor: a dumb interpreter of a Plan, driving a Writer (engine.shop.writer).
+
+One handler per action kind, no re-diffing: what the plan says is what is sent. Order:
+
+    1. image uploads          every local file the plan's creates and edits need, once
+    2. content                creates, full and partial edits (and recovers), product by product
+    3. price / stock          Update Price, Update Inventory
+    4. activations            Activate batches (≤ 20 ids)
+    5. removals               Deactivate and Delete batches — only when nothing failed before
+                              (a run with any failed or unknown write skips them: apply again)
+
+Products run concurrently (`concurrency` at a time) under the client's per-API rate limiter;
+a product's own steps run in plan order, and once one of them fails outright the rest of that
+product is skipped. A write the shop did not confirm (AmbiguousWriteError) is "unknown" and
+never retried; an authorization or configuration error stops the run (the rest is skipped).
+After the writes, one read of the written products gives their review state per platform.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from engine.apply.hints import AMBIGUOUS, hint, seller_text
+from engine.apply.progress import NullProgress, Progress
+from engine.errors import AmbiguousWriteError, ApiError, AuthError, ConfigError
+from engine.plan import model as m
+from engine.plan.model import Action, Batch, Plan, ProductPlan
+from engine.plan.report import (APPLIED, BLOCKED, FAILED, SKIPPED, STALE, UNKNOWN, ApplyReport, PlatformResult,
+                                ProductResult, ReviewState, StepResult, worst)
+from engine.render.fmt import blocker_lines
+from engine.shop.build import Unsendable
+from engine.shop.models import BatchResult, WriteResult
+from engine.shop.writer import Writer
+
+log = logging.getLogger("engine.apply")
+
+CONTENT = (m.CREATE, m.EDIT, m.PARTIAL_EDIT)
+PRICE_STOCK = (m.UPDATE_PRICE, m.UPDATE_INVENTORY)
+REMOVALS = (m.DEACTIVATE, m.DELETE)
+NOT_WRITES = (m.HELD, m.BLOCKED)
+REMOVALS_SKIPPED = ("not attempted: a write in this run failed, and deletes and deactivations run only when "
+                    "everything else succeeded — fix the failure and apply again")
+
+
+@dataclass
+class _Product:
+    """Working state of one product during the run."""
+
+    item: ProductPlan
+    product_id: str | None
+    results: dict[int, StepResult] = field(default_factory=dict)  # action index → result
+    halted: str = ""  # why its remaining steps are skipped
+    stale: str = ""  # saved plan: why it is not attempted at all
+
+
+class Executor:
+    def __init__(self, plan: Plan, writer: Writer, *, market: str = "ID", concurrency: int = 8,
+                 progress: Progress | None = None, stale: Mapping[str, str] | None = None,
+                 seller_skus: Mapping[str, tuple[str, ...]] | None = None, saved_plan: bool = False) -> None:
+        self.plan = plan
+        self.writer = writer
+        self.market = market
+        self.semaphore = asyncio.Semaphore(max(1, concurrency))
+        self.progress = progress or NullProgress()
+        self.seller_skus = dict(seller_skus or {})
+        self.saved_plan = saved_plan
+        self.products = {item.key: _Product(item, item.product_id, stale=(stale or {}).get(item.key, ""))
+                         for item in plan.products}
+        self.aborted = ""
+        self.failures = 0  # writes that failed or are unknown, on any platform
+
+    # ------------------------------------------------------------------ the run
+    async def run(self) -> ApplyReport:
+        started, calls = time.monotonic(), self.writer.client.calls
+        self.progress.start(self._total(), len(self._images()))
+        try:
+            await self._uploads()
+            await self._phase(CONTENT, (m.RECOVER,))
+            await self._phase(PRICE_STOCK, ())
+            await self._phase((), (m.ACTIVATE,))
+            if self.failures:
+                self._skip_all(REMOVALS, REMOVALS_SKIPPED)
+            else:
+                await self._phase((), REMOVALS)
+        finally:
+            self.progress.finish()
+        self._not_attempted()
+        reviews = await self._reviews()
+        used = self.writer.client.calls - calls
+        return ApplyReport(
+            shop_name=self.plan.shop_name, market=self.plan.market, catalog_digest=self.plan.catalog_digest,
+            saved_plan=self.saved_plan, products=tuple(self._result(p, reviews.get(p.product_id or ""))
+                                                       for p in sorted(self.products.values(),
+                                                                       key=lambda p: p.item.key)),
+            issues=self.plan.issues, aborted=self.aborted, calls=tuple(sorted(used.items())),
+            seconds=round(time.monotonic() - started, 3))
+
+    def _total(self) -> int:
+        return sum(1 for p in self.products.values() for a in p.item.actions if a.is_write and not p.stale)
+
+    def _images(self) -> dict[str, object]:
+        return {i.sha256: i for p in self.products.values() if not p.stale
+                for a in p.item.actions if a.kind in CONTENT for i in a.uploads if i.sha256}
+
+    async def _uploads(self) -> None:
+        """Upload every needed file first (a failure here is retried once by the write that needs it)."""
+        async def one(image) -> None:
+            async with self.semaphore:
+                if self.aborted:
+                    return
+                try:
+                    await self.writer.upload(image)
+                except (AuthError, ConfigError) as exc:
+                    self.aborted = str(exc)
+                except (ApiError, Unsendable) as exc:
+                    log.warning("image %s: %s", image.path, exc)
+                self.progress.uploaded(image.path or "")
+
+        await asyncio.gather(*(one(image) for image in self._images().values()))
+
+    async def _phase(self, kinds: tuple[str, ...], batch_kinds: tuple[str, ...]) -> None:
+        jobs = [self._product_steps(p, kinds) for p in self.products.values()
+                if kinds and any(a.kind in kinds for a in p.item.actions)]
+        jobs += [self._batch(batch) for batch in self.plan.batches if batch.kind in batch_kinds]
+        await asyncio.gather(*jobs)
+
+    # ------------------------------------------------------------------ single-product writes
+    async def _product_steps(self, product: _Product, kinds: tuple[str, ...]) -> None:
+        async with self.semaphore:
+            for index, action in enumerate(product.item.actions):
+                if action.kind in kinds:
+                    await self._single(product, index, action)
+
+    async def _single(self, product: _Product, index: int, action: Action) -> None:
+        reason = self._not_now(product)
+        if reason:
+            self._record(product, index, self._skipped(action, reason, product))
+            return
+        if action.kind != m.CREATE and not product.product_id:
+            self._record(product, index, self._error(action, "the plan names no live product for this write"))
+            return
+        step = await self._guarded(action, lambda: self._call(product, action))
+        self._record(product, index, step)
+
+    async def _call(self, product: _Product, action: Action) -> StepResult:
+        handler = {m.CREATE: lambda: self.writer.create(action),
+                   m.EDIT: lambda: self.writer.edit(product.product_id or "", action),
+                   m.PARTIAL_EDIT: lambda: self.writer.partial_edit(product.product_id or "", action),
+                   m.UPDATE_PRICE: lambda: self.writer.update_price(product.product_id or "", action),
+                   m.UPDATE_INVENTORY: lambda: self.writer.update_inventory(product.product_id or "", action),
+                   }[action.kind]
+        result = await handler()
+        if action.kind == m.CREATE and result.product_id:
+            product.product_id = result.product_id
+        return self._from_write(action, result)
+
+    async def _guarded(self, action: Action, call: Callable) -> StepResult:
+        """Run one write; every failure becomes a StepResult (auth/config errors stop the run)."""
+        try:
+            return await call()
+        except AmbiguousWriteError as exc:
+            return self._each(action, UNKNOWN, AMBIGUOUS, code=exc.code, message=f"{AMBIGUOUS} ({exc})")
+        except (AuthError, ConfigError) as exc:
+            self.aborted = self.aborted or str(exc)
+            return self._error(action, str(exc), getattr(exc, "code", 0))
+        except ApiError as exc:
+            return self._error(action, seller_text(str(exc), self.market), exc.code)
+        except Unsendable as exc:
+            return self._error(action, str(exc))
+
+    def _from_write(self, action: Action, result: WriteResult) -> StepResult:
+        per_platform = result.per_platform or {p: None for p in action.platforms}
+        results = []
+        for platform, outcome in sorted(per_platform.items()):
+            ok = result.ok if outcome is None else outcome.ok
+            code = (result.code if outcome is None else outcome.code) if not ok else 0
+            text = (result.message if outcome is None else outcome.message) if not ok else ""
+            results.append(PlatformResult(platform, APPLIED if ok else FAILED, code, seller_text(text, self.market),
+                                          "" if ok else hint(code, platform, action.kind)))
+        details = "; ".join(f"{'SKU ' + e.item_id + ': ' if e.item_id else ''}{e.describe()}"
+                            for e in result.errors if e.item_id)
+        return StepResult(action.kind, action.platforms, worst(r.outcome for r in results) or APPLIED,
+                          tuple(results), action.sends_to_review, seller_text(details, self.market),
+                          tuple(seller_text(w, self.market) for w in result.warnings), result.request_id)
+
+    # ------------------------------------------------------------------ batches
+    async def _batch(self, batch: Batch) -> None:
+        members = []
+        for product_id, key in zip(batch.product_ids, batch.keys):
+            product = self.products.get(key)
+            if product is None:
+                continue
+            index, action = _action_of(product.item, batch)
+            reason = self._not_now(product)
+            if reason:
+                self._record(product, index, self._skipped(action, reason, product))
+            else:
+                members.append((product_id, product, index, action))
+        if not members:
+            return
+        async with self.semaphore:
+            if self.aborted:
+                for _, product, index, action in members:
+                    self._record(product, index, self._skipped(action, f"the run stopped: {self.aborted}", product))
+                return
+            first = members[0][3]
+            outcome = await self._guarded(first, lambda: self._send_batch(batch, members))
+        if isinstance(outcome, StepResult):  # the whole call failed: the same result for each member
+            for _, product, index, action in members:
+                self._record(product, index, outcome)
+
+    async def _send_batch(self, batch: Batch, members: list) -> None:
+        result = await self.writer.batch(batch.kind, batch.platforms, [pid for pid, *_ in members])
+        for product_id, product, index, action in members:
+            self._record(product, index, self._from_batch(action, result, product_id))
+        return None
+
+    def _from_batch(self, action: Action, result: BatchResult, product_id: str) -> StepResult:
+        results = []
+        for platform in action.platforms or ("",):
+            outcome = result.outcome(product_id, platform or None)
+            if outcome.ok:
+                results.append(PlatformResult(platform, APPLIED))
+            elif result.replayed:  # a repeat after a lost answer: "cannot" may mean "already done"
+                results.append(PlatformResult(platform, UNKNOWN, outcome.code, seller_text(outcome.message, self.market),
+                                              "the call was repeated after a lost answer, so this may mean it "
+                                              "already happened: run `catalog plan` to see"))
+            else:
+                results.append(PlatformResult(platform, FAILED, outcome.code, seller_text(outcome.message, self.market),
+                                              hint(outcome.code, platform, action.kind)))
+        return StepResult(action.kind, action.platforms, worst(r.outcome for r in results), tuple(results),
+                          action.sends_to_review, request_id=result.request_id)
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _record(self, product: _Product, index: int, step: StepResult) -> None:
+        product.results[index] = step
+        if step.outcome in (FAILED, UNKNOWN) or any(r.outcome in (FAILED, UNKNOWN) for r in step.results):
+            self.failures += 1
+        if step.outcome in (FAILED, UNKNOWN) and not any(r.outcome == APPLIED for r in step.results):
+            product.halted = product.halted or f"an earlier step ({m.SYMBOLS[step.kind]} {step.kind}) failed"
+        if step.outcome not in (SKIPPED, STALE, BLOCKED):
+            self.progress.advance(product.item.key, step)
+
+    def _not_now(self, product: _Product) -> str:
+        if product.stale:
+            return product.stale
+        if self.aborted:
+            return f"the run stopped: {self.aborted}"
+        return product.halted
+
+    def _skipped(self, action: Action, reason: str, product: _Product) -> StepResult:
+        outcome = STALE if product.stale and reason == product.stale else SKIPPED
+        return self._each(action, outcome, reason)
+
+    def _error(self, action: Action, message: str, code: int = 0) -> StepResult:
+        return self._each(action, FAILED, message, code=code, hint_text=hint(code, None, action.kind))
+
+    def _each(self, action: Action, outcome: str, message: str, *, code: int = 0, hint_text: str = "") -> StepResult:
+        results = tuple(PlatformResult(p, outcome, code, message if outcome != STALE else "", hint_text)
+                        for p in action.platforms or ("",))
+        return StepResult(action.kind, action.platforms, outcome, results, action.sends_to_review, message)
+
+    def _skip_all(self, kinds: Iterable[str], reason: str) -> None:
+        for product in self.products.values():
+            for index, action in enumerate(product.item.actions):
+                if action.kind in kinds and index not in product.results:
+                    self._record(product, index, self._skipped(action, product.stale or reason, product))
+
+    def _not_attempted(self) -> None:
+        """Blocked / held actions, and anything a stop left out."""
+        for product in self.products.values():
+            for index, action in enumerate(product.item.actions):
+                if index in product.results:
+                    continue
+                if action.kind in NOT_WRITES:
+                    product.results[index] = _blocked(action)
+                else:
+                    product.results[index] = self._skipped(action, self._not_now(product) or "not attempted",
+                                                           product)
+
+    # ------------------------------------------------------------------ after the writes
+    async def _reviews(self) -> dict[str, tuple[ReviewState, ...]]:
+        wanted = {}
+        for product in self.products.values():
+            applied = any(r.outcome == APPLIED for s in product.results.values() for r in s.results)
+            skus = self._skus_of(product)
+            if applied and product.product_id and skus:
+                wanted[product.product_id] = skus[0]
+        if not wanted or self.aborted:
+            return {}
+        try:
+            reads = await self.writer.review_states(wanted)
+        except ApiError as exc:
+            log.warning("the review state after apply could not be read: %s", exc)
+            return {}
+        out = {}
+        for product_id, read in reads.items():
+            failures = {f.platform: f for f in read.failures}
+            out[product_id] = tuple(sorted(ReviewState(
+                platform, status,
+                tuple(seller_text(r, self.market) for r in failures[platform].reasons) if platform in failures else (),
+                tuple(seller_text(s, self.market) for s in failures[platform].suggestions)
+                if platform in failures else ()) for platform, status in read.product.platform_statuses))
+        return out
+
+    def _skus_of(self, product: _Product) -> tuple[str, ...]:
+        for action in product.item.actions:
+            if action.kind == m.CREATE and action.spec is not None:
+                return action.spec.seller_skus
+        return tuple(self.seller_skus.get(product.item.key, ()))
+
+    def _result(self, product: _Product, review: tuple[ReviewState, ...] | None) -> ProductResult:
+        item = product.item
+        steps = tuple(product.results[i] for i in range(len(item.actions)))
+        by_platform: dict[str, list[PlatformResult]] = {}
+        for step in steps:
+            for result in step.results:
+                by_platform.setdefault(result.platform, []).append(result)
+        platforms = []
+        for platform, results in sorted(by_platform.items()):
+            outcome = worst(r.outcome for r in results)
+            platforms.append(next(r for r in results if r.outcome == outcome))
+        notes = (product.stale,) if product.stale else ()
+        return ProductResult(key=item.key, title=item.title, product_id=product.product_id, source=item.source,
+                             outcome=worst(p.outcome for p in platforms), platforms=tuple(platforms), steps=steps,
+                             review=review or (), notes=notes)
+
+
+def _action_of(item: ProductPlan, batch: Batch) -> tuple[int, Action]:
+    for index, action in enumerate(item.actions):
+        if action.kind == batch.kind and action.platforms == batch.platforms:
+            return index, action
+    for index, action in enumerate(item.actions):
+        if action.kind == batch.kind:
+            return index, action
+    raise ValueError(f"{item.key}: the plan's {batch.kind} batch has no matching action (damaged plan?)")
+
+
+def _blocked(action: Action) -> StepResult:
+    lines = {b.platform: blocker_lines(b)[0] for b in action.blockers}
+    results = tuple(PlatformResult(p, BLOCKED, message=lines.get(p, lines.get("", action.note)))
+                    for p in action.platforms or ("",))
+    return StepResult(action.kind, action.platforms, BLOCKED, results, message=action.note)

@@ -1,0 +1,105 @@
+"""Wiring for the CLI: a catalog + a plan → a client, a Writer, the executor → an ApplyReport.
+
+    report = run_apply(catalog, plan, app=sandbox_app)                    # a fresh plan
+    report = run_apply(catalog, saved, app=sandbox_app, saved_plan=True)  # `apply plan.json`
+
+A saved plan is applied verbatim after `verify_saved_plan` (same shop, same catalog content,
+same format version — load_plan checks that one) and a per-product staleness check: Search
+pages give the live `update_time` of every product (⌈N/100⌉ calls); a planned product whose
+update_time moved, or that vanished, or a planned create whose seller SKUs now exist, is STALE:
+skipped and named (`strict=True` refuses the whole plan instead: StalePlanError).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from engine.apply.execute import Executor
+from engine.apply.progress import Progress
+from engine.errors import PlanError, StalePlanError
+from engine.plan import model as m
+from engine.plan.live import ShopMetadata
+from engine.plan.model import Plan
+from engine.plan.payload import Known
+from engine.plan.report import ApplyReport
+from engine.shop.connect import client_for
+from engine.shop.settings import ShopCredentials
+from engine.shop.uploads import ImageCache, image_scope
+from engine.shop.writer import LiveIndex, Writer
+
+DEFAULT_CONCURRENCY = 8
+
+
+def verify_saved_plan(plan: Plan, catalog: Any) -> None:
+    """Refuse a saved plan made for another shop or from other catalog content."""
+    shop = catalog.shop
+    if plan.shop_name != shop.name or plan.market != shop.market:
+        raise PlanError(f"this plan is for shop {plan.shop_name!r} ({plan.market}), but the catalog at "
+                        f"{catalog.root} is shop {shop.name!r} ({shop.market}): use the catalog the plan was "
+                        "made from")
+    if plan.catalog_digest and plan.catalog_digest != catalog.digest:
+        raise PlanError(f"the catalog at {catalog.root} changed since this plan was made (plan "
+                        f"{plan.catalog_digest[:12]}, catalog now {catalog.digest[:12]}): run `catalog plan "
+                        "--out` again and review the new plan")
+
+
+def stale_reasons(plan: Plan, index: LiveIndex) -> dict[str, str]:
+    """key → why a planned product can no longer be applied as planned."""
+    out: dict[str, str] = {}
+    for item in plan.products:
+        if not item.has_changes:
+            continue
+        if item.product_id:
+            live = index.products.get(item.product_id)
+            if live is None:
+                out[item.key] = f"STALE: product {item.product_id} is no longer in the shop; plan again"
+            elif live.update_time != item.update_time:
+                out[item.key] = (f"STALE: product {item.product_id} changed in the shop since the plan was made "
+                                 f"(update_time {item.update_time} → {live.update_time}); plan again")
+            continue
+        create = next((a for a in item.actions if a.kind == m.CREATE and a.spec is not None), None)
+        skus = create.spec.seller_skus if create is not None and create.spec is not None else ()
+        owners = sorted({pid for sku in skus for pid in index.owners.get(sku, ())
+                         if not index.products[pid].is_deleted})
+        if owners:
+            out[item.key] = (f"STALE: its seller SKUs are now in live product {', '.join(owners)}, created since "
+                             "the plan was made; plan again")
+    return out
+
+
+async def apply_async(catalog: Any, plan: Plan, *, app: Any = None, saved_plan: bool = False, strict: bool = False,
+                      concurrency: int = DEFAULT_CONCURRENCY, progress: Progress | None = None,
+                      metadata: ShopMetadata | None = None, client: Any = None) -> ApplyReport:
+    shop = catalog.shop
+    credentials = ShopCredentials.for_target(shop.target)
+    owned = client is None
+    client = client or client_for(shop, app=app, credentials=credentials, concurrency=concurrency)
+    images = ImageCache.for_catalog(catalog.root, image_scope(shop, credentials.app_key))
+    writer = Writer(client, root=catalog.root, images=images, known=Known(metadata) if metadata else None)
+    try:
+        stale: dict[str, str] = {}
+        if saved_plan:
+            stale = stale_reasons(plan, await writer.live_index())
+            if stale and strict:
+                names = ", ".join(sorted(stale))
+                raise StalePlanError(f"--strict: {len(stale)} planned product(s) changed in the shop since the plan "
+                                     f"was made ({names}); nothing was applied — run `catalog plan --out` again",
+                                     tuple(sorted(stale)))
+        executor = Executor(plan, writer, market=shop.market, concurrency=concurrency, progress=progress,
+                            stale=stale, seller_skus=seller_skus(catalog), saved_plan=saved_plan)
+        return await executor.run()
+    finally:
+        images.save()
+        if owned:
+            await client.aclose()
+
+
+def run_apply(catalog: Any, plan: Plan, **options: Any) -> ApplyReport:
+    """Synchronous apply_async (for the CLI)."""
+    return asyncio.run(apply_async(catalog, plan, **options))
+
+
+def seller_skus(catalog: Any) -> Mapping[str, tuple[str, ...]]:
+    return {spec.key: spec.seller_skus for spec in catalog.products}

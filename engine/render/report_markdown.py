@@ -1,0 +1,131 @@
+"""The apply report as Markdown (templates/report.md.j2): the PR comment and job summary.
+
+    render_report_markdown(report, max_chars=65_536)
+
+Heading and summary; "Needs attention" (every failure with its code, message and hint,
+unknown writes, stale products, review failures, blocked products); a product × platform
+table; one collapsible block per product with its text report. With `max_chars` the result
+never exceeds the budget: product details go first, then table rows of products that went
+fine, then (only if still needed) attention lines — each cut is counted in the output.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from engine.catalog.spec import PLATFORMS
+from engine.plan.report import (APPLIED, BLOCKED, FAILED, SKIPPED, STALE, UNKNOWN, ApplyReport, PlatformResult,
+                                ProductResult)
+from engine.render import fmt
+from engine.render.report_text import header, product_lines, summary_line
+
+TEMPLATES = Path(__file__).parent / "templates"
+EMOJI = {APPLIED: "✅", FAILED: "❌", UNKNOWN: "❔", STALE: "⚠️", SKIPPED: "⏭️", BLOCKED: "⏸️"}
+PROBLEM_ORDER = (FAILED, UNKNOWN, STALE, SKIPPED, BLOCKED)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md(text: object) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+@functools.cache
+def _environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
+                               autoescape=False, keep_trailing_newline=True)
+    env.filters["md"] = md
+    return env
+
+
+def render_report_markdown(report: ApplyReport, max_chars: int | None = None) -> str:
+    """The report as Markdown; with `max_chars`, never longer than that (see the module docstring)."""
+    products = sorted(report.products, key=lambda p: (p.outcome not in PROBLEM_ORDER, p.key))
+    attention = [line for item in products for line in attention_lines(item)]
+    context = dict(heading=header(report), summary=summary_line(report), aborted=report.aborted,
+                   attention=attention, more_attention=0, platforms=[fmt.platform(p) for p in PLATFORMS],
+                   rows=[_row(item) for item in products], omitted=0,
+                   errors=[i.message for i in report.issues if i.severity == "error"],
+                   details=[_details(item) for item in products])
+    text = _render(context)
+    if max_chars is None or len(text) <= max_chars:
+        return text
+    return _fit(context, products, max_chars)
+
+
+def _render(context: dict) -> str:
+    return _environment().get_template("report.md.j2").render(**context)
+
+
+def _fit(context: dict, products: list[ProductResult], max_chars: int) -> str:
+    context = dict(context, details=[])
+    text = _render(context)
+    fine = [i for i, item in enumerate(products) if item.outcome not in PROBLEM_ORDER]
+    while len(text) > max_chars and fine:  # drop rows of products that went fine, from the end
+        drop = fine.pop()
+        context["rows"] = [row for row in context["rows"] if row["key"] != products[drop].key]
+        context["omitted"] += 1
+        text = _render(context)
+    while len(text) > max_chars and context["rows"]:
+        context["rows"] = context["rows"][:-1]
+        context["omitted"] += 1
+        text = _render(context)
+    while len(text) > max_chars and context["attention"]:
+        context["attention"] = context["attention"][:-1]
+        context["more_attention"] += 1
+        text = _render(context)
+    return text if len(text) <= max_chars else text[:max(0, max_chars - 2)] + "…\n"
+
+
+def _row(item: ProductResult) -> dict:
+    cells = []
+    for platform in PLATFORMS:
+        result = item.platform(platform)
+        cells.append(_cell(result, item) if result is not None else "—")
+    title = f" — {md(item.title)}" if item.title else ""
+    return {"key": item.key, "product": f"{EMOJI.get(item.outcome, '')} `{item.key}`{title}", "cells": cells}
+
+
+def _cell(result: PlatformResult, item: ProductResult) -> str:
+    text = f"{EMOJI.get(result.outcome, '')} {result.outcome}"
+    if result.outcome == FAILED and result.code:
+        text += f" ({result.code})"
+    review = item.review_on(result.platform)
+    if review is not None and result.outcome != BLOCKED:
+        text += f" · {md(fmt.status(review.status))}"
+    return text
+
+
+def attention_lines(item: ProductResult) -> list[str]:
+    """One line per thing the seller must look at in this product."""
+    lines = []
+    for result in item.platforms:
+        if result.outcome not in PROBLEM_ORDER:
+            continue
+        where = fmt.platform(result.platform) if result.platform else "every platform"
+        detail = " ".join(x for x in (str(result.code) if result.code else "", result.message) if x)
+        line = f"{EMOJI[result.outcome]} **{md(item.key)}** on {md(where)}: {result.outcome}"
+        if detail:
+            line += f" — {md(detail)}"
+        if result.hint:
+            line += f". _Hint:_ {md(result.hint)}"
+        lines.append(line)
+    for review in item.review:
+        if review.reasons:
+            line = (f"❌ **{md(item.key)}** failed review on {md(fmt.platform(review.platform))}: "
+                    f"{md('; '.join(r.rstrip('.') for r in review.reasons))}")
+            if review.suggestions:
+                line += f". _Suggestion:_ {md('; '.join(review.suggestions))}"
+            lines.append(line)
+    return lines
+
+
+def _details(item: ProductResult) -> dict:
+    body = "\n".join(product_lines(item))
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    summary = f"{EMOJI.get(item.outcome, '')} {md(item.key)} — {item.outcome}"
+    return {"summary": summary, "body": body, "fence": "`" * max(3, longest + 1)}

@@ -1,0 +1,133 @@
+"""The apply report as terminal text: one block per product, one line per platform.
+
+    ✖ seiko-presage-cocktail  "Seiko Presage Cocktail Time…"  product 7495000000000000042
+        Shop | Tokopedia: applied · live
+        Tokopedia: failed — 12052223 category 600030 is invite-only on Tokopedia
+            hint: the category is restricted (e.g. invite-only) on Tokopedia: request access …
+
+    Applied 9 of 10 products; 1 with failures. Product × platform: 17 applied, 1 failed, 1 blocked.
+
+Problems come first (failed, unknown, stale, skipped), then blocked products (reported
+prominently, not attempted), then what was applied. Colour only with `color=True`.
+"""
+
+from __future__ import annotations
+
+from engine.plan.report import (APPLIED, BLOCKED, FAILED, OUTCOMES, SKIPPED, STALE, UNKNOWN, ApplyReport,
+                                PlatformResult, ProductResult, ReviewState, StepResult)
+from engine.render import fmt
+from engine.render.text import Paint
+
+INDENT = "    "
+SYMBOLS = {APPLIED: "✔", FAILED: "✖", UNKNOWN: "?", STALE: "!", SKIPPED: "-", BLOCKED: "⊘"}
+COLORS = {APPLIED: "32", FAILED: "31", UNKNOWN: "35", STALE: "33", SKIPPED: "2", BLOCKED: "33"}
+ORDER = {outcome: index for index, outcome in enumerate(OUTCOMES)}
+WORDS = {APPLIED: "applied", FAILED: "failed", UNKNOWN: "unknown — re-run plan", STALE: "stale (not applied)",
+         SKIPPED: "skipped", BLOCKED: "blocked (not attempted)"}
+
+
+def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
+    paint = Paint(color)
+    lines = [header(report), ""]
+    if report.aborted:
+        lines += [paint(f"The run stopped early: {report.aborted}", "31"), ""]
+    for item in sorted(report.products, key=lambda p: (ORDER.get(p.outcome, 99), p.key)):
+        lines += product_lines(item, paint)
+        lines.append("")
+    lines += issue_lines(report, paint)
+    lines.append(paint(summary_line(report), "1"))
+    return "\n".join(lines) + "\n"
+
+
+def header(report: ApplyReport) -> str:
+    parts = [f"Apply to {report.shop_name or 'the shop'} on {fmt.marketplace(report.market)}"]
+    if report.catalog_digest:
+        parts.append(f"catalog {report.catalog_digest[:12]}")
+    if report.saved_plan:
+        parts.append("saved plan")
+    return " · ".join(parts)
+
+
+def product_lines(item: ProductResult, paint: Paint | None = None) -> list[str]:
+    paint = paint or Paint(False)
+    head = [f"{SYMBOLS.get(item.outcome, ' ')} {item.key}"]
+    if item.title:
+        head.append(fmt.scalar(item.title))
+    head.append(f"product {item.product_id}" if item.product_id else "not created")
+    lines = [paint("  ".join(head), COLORS.get(item.outcome, "1"))]
+    for result in item.platforms:
+        lines += [INDENT + line for line in platform_lines(result, item.review_on(result.platform), item)]
+    if len(item.steps) > 1 or any(s.outcome not in (APPLIED, BLOCKED) and not s.results for s in item.steps):
+        lines.append(INDENT + "steps: " + "; ".join(step_text(s) for s in item.steps))
+    for step in item.steps:
+        if step.message and step.outcome == APPLIED:
+            lines.append(f"{INDENT}note: {step.message}")
+        lines += [f"{INDENT}warning: the shop reset a value instead of failing: {w}" for w in step.warnings]
+    lines += [f"{INDENT}{note}" if note.startswith("STALE") else f"{INDENT}note: {note}" for note in item.notes]
+    return lines
+
+
+def platform_lines(result: PlatformResult, review: ReviewState | None, item: ProductResult) -> list[str]:
+    label = fmt.platform(result.platform) if result.platform else "all platforms"
+    text = f"{label}: {WORDS.get(result.outcome, result.outcome)}"
+    if result.outcome == APPLIED and _back_in_review(item, result.platform):
+        text += " · sent back to review"
+    if review is not None and result.outcome != BLOCKED:
+        text += f" · now {fmt.status(review.status)}"
+    if result.outcome != APPLIED and (result.code or result.message):
+        text += " — " + " ".join(x for x in (str(result.code) if result.code else "", result.message) if x)
+    lines = [text]
+    if result.hint:
+        lines.append(f"{INDENT}hint: {result.hint}")
+    if review is not None and review.reasons:
+        lines.append(f"{INDENT}review failed: {'; '.join(review.reasons)}")
+        lines += [f"{INDENT}  suggestion: {s}" for s in review.suggestions]
+    return lines
+
+
+def _back_in_review(item: ProductResult, platform: str) -> bool:
+    return any(s.sends_to_review and s.kind not in ("create", "activate") and s.outcome == APPLIED
+               and platform in s.platforms for s in item.steps)
+
+
+def step_text(step: StepResult) -> str:
+    label = fmt.KIND_LABELS.get(step.kind, step.kind)
+    symbol = {"create": "+", "edit": "~", "partial_edit": "±", "update_price": "$", "update_inventory": "#",
+              "activate": "▲", "deactivate": "▼", "delete": "-", "recover": "↺", "held": "…",
+              "blocked": "✖"}.get(step.kind, "")
+    text = f"{symbol} {label} {WORDS.get(step.outcome, step.outcome).split(' (')[0].split(' —')[0]}"
+    if step.outcome in (SKIPPED,) and step.message:
+        text += f" ({step.message})"
+    return text
+
+
+def issue_lines(report: ApplyReport, paint: Paint) -> list[str]:
+    lines = []
+    errors = [i for i in report.issues if i.severity == "error"]
+    if errors:
+        lines.append(paint("Not applied — the plan has errors for these products:", "31"))
+        lines += [f"  ✖ {e.message}" for e in errors]
+        lines.append("")
+    return lines
+
+
+def summary_line(report: ApplyReport) -> str:
+    products = report.products
+    if not products:
+        return "Apply: nothing to do — the shop matches the catalog."
+    attempted = [p for p in products if p.attempted]
+    with_problems = [p for p in products if p.outcome in (FAILED, UNKNOWN, STALE, SKIPPED)]
+    blocked = [p for p in products if p.outcome == BLOCKED]
+    counts = report.counts()
+    cells = ", ".join(f"{n} {WORDS[o].split(' (')[0].split(' —')[0]}" for o, n in counts.items() if n)
+    text = f"Apply: {len(attempted)} of {len(products)} product(s) written"
+    if with_problems:
+        text += f", {len(with_problems)} with problems"
+    if blocked:
+        text += f", {len(blocked)} blocked"
+    text += f". Product × platform: {cells or 'nothing'}."
+    if report.exit_code == 3:
+        text += " Partly applied: see the failures."
+    elif report.exit_code == 1:
+        text += " Nothing was applied."
+    return text
