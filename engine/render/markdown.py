@@ -103,20 +103,40 @@ def render_markdown(plan: Plan, *, max_chars: int | None = None, pointer: str = 
     """The plan as Markdown. With `max_chars` (measured by `measure`: `len` for characters, a
     UTF-8 byte count for the job summary) the result never exceeds the budget and keeps what
     the module docstring lists; `pointer` says where the whole plan is (Markdown)."""
-    macro = environment().get_template("product.md.j2").module.details
-    names = fmt.Names(plan.names)
-    chunks = [_details(item, names, macro) for item in plan.products]
+    chunks = _Chunks(plan)
     context = _context(plan)
-    text = _render(context, chunks)
+    if max_chars is not None and sum(len(p.key) + 60 for p in plan.products) > max_chars:
+        return _Fitter(plan, context, chunks, max_chars, pointer, measure).render()  # cannot fit: don't try
+    text = _render(context, [chunks[i] for i in range(len(chunks))])
     if max_chars is None or measure(text) <= max_chars:
         return text
     return _Fitter(plan, context, chunks, max_chars, pointer, measure).render()
 
 
+class _Chunks:
+    """Each product's <details> block, rendered when first needed (a budgeted 10,000-product
+    plan shows a few hundred)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.products = plan.products
+        self.names = fmt.Names(plan.names)
+        self.macro = environment().get_template("product.md.j2").module.details
+        self.cache: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.products)
+
+    def __getitem__(self, index: int) -> str:
+        chunk = self.cache.get(index)
+        if chunk is None:
+            chunk = self.cache[index] = _details(self.products[index], self.names, self.macro)
+        return chunk
+
+
 class _Fitter:
     """Chooses what fits in `max_chars`, in the order of the module docstring."""
 
-    def __init__(self, plan: Plan, context: dict, chunks: list[str], max_chars: int, pointer: str,
+    def __init__(self, plan: Plan, context: dict, chunks: _Chunks, max_chars: int, pointer: str,
                  measure) -> None:
         self.plan, self.chunks, self.max, self.measure = plan, chunks, max_chars, measure
         self.context = dict(context, unmanaged=())
@@ -211,7 +231,7 @@ class _Fitter:
             lines = [line for i, line in zip(self.attention, lines) if i not in shown]
         context = dict(self.context, notice=self._notice(len(shown), missing), omitted=omitted,
                        left_out=self._left_out(shown, lines, missing))
-        chunks = [chunk for i, chunk in enumerate(self.chunks) if i in shown]
+        chunks = [self.chunks[i] for i in sorted(shown)]
         text = _render(context, chunks)
         if self.measure(text) > self.max:  # estimates are upper bounds; never trust them blindly
             if chunks:
