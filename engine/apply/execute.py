@@ -163,7 +163,7 @@ class Executor:
         try:
             return await call()
         except AmbiguousWriteError as exc:
-            return self._each(action, UNKNOWN, AMBIGUOUS, code=exc.code, message=f"{AMBIGUOUS} ({exc})")
+            return self._each(action, UNKNOWN, AMBIGUOUS, code=exc.code)
         except (AuthError, ConfigError) as exc:
             self.aborted = self.aborted or str(exc)
             return self._error(action, str(exc), getattr(exc, "code", 0))

@@ -62,23 +62,41 @@ def _render(context: dict) -> str:
 
 
 def _fit(context: dict, products: list[ProductResult], max_chars: int) -> str:
+    """Cut, in order: details; table rows of products that went fine (last first); other rows;
+    attention lines. Each round drops enough estimated lines to cover the excess, then renders
+    again (a few renders, not one per line)."""
     context = dict(context, details=[])
+    problems = {item.key for item in products if item.outcome in PROBLEM_ORDER}
     text = _render(context)
-    fine = [i for i, item in enumerate(products) if item.outcome not in PROBLEM_ORDER]
-    while len(text) > max_chars and fine:  # drop rows of products that went fine, from the end
-        drop = fine.pop()
-        context["rows"] = [row for row in context["rows"] if row["key"] != products[drop].key]
-        context["omitted"] += 1
-        text = _render(context)
-    while len(text) > max_chars and context["rows"]:
-        context["rows"] = context["rows"][:-1]
-        context["omitted"] += 1
-        text = _render(context)
-    while len(text) > max_chars and context["attention"]:
-        context["attention"] = context["attention"][:-1]
-        context["more_attention"] += 1
+    while len(text) > max_chars:
+        excess = len(text) - max_chars + 120  # room for the "left out" note
+        rows = context["rows"]
+        order = [i for i in range(len(rows) - 1, -1, -1) if rows[i]["key"] not in problems]
+        order += [i for i in range(len(rows) - 1, -1, -1) if rows[i]["key"] in problems]
+        drop: set[int] = set()
+        for i in order:
+            if excess <= 0:
+                break
+            drop.add(i)
+            excess -= _row_size(rows[i])
+        context["rows"] = [row for i, row in enumerate(rows) if i not in drop]
+        context["omitted"] += len(drop)
+        attention = context["attention"]
+        cut = 0
+        while excess > 0 and len(attention) > cut:
+            cut += 1
+            excess -= len(attention[-cut]) + 3
+        if cut:
+            context["attention"] = attention[:-cut]
+            context["more_attention"] += cut
+        if not drop and not cut:
+            break  # nothing left to cut: the hard limit below applies
         text = _render(context)
     return text if len(text) <= max_chars else text[:max(0, max_chars - 2)] + "…\n"
+
+
+def _row_size(row: dict) -> int:
+    return len(row["product"]) + sum(len(cell) + 3 for cell in row["cells"]) + 6
 
 
 def _row(item: ProductResult) -> dict:
