@@ -23,13 +23,13 @@ def read_bytes(path: Path) -> bytes:
 
 
 def is_report(data: bytes) -> bool:
-    """An apply report (issue 6) rather than a saved plan: it has no plan `format_version` at the
-    top with `products` of plan items; it says `"kind": "apply_report"` or carries `results`."""
+    """An apply report (`catalog apply --report report.json`) rather than a saved plan: its JSON
+    object says `"kind": "apply_report"`."""
     try:
         head = json.loads(data)
     except ValueError:
         return False
-    return isinstance(head, dict) and (head.get("kind") == "apply_report" or "results" in head)
+    return isinstance(head, dict) and head.get("kind") == "apply_report"
 
 
 def plan_content(path: Path, artifact_url: str | None) -> Content:
