@@ -38,12 +38,12 @@ def _by_last_applied(snapshot: LiveSnapshot) -> dict[str, list[str]]:
     return index
 
 
-def _pick(snapshot: LiveSnapshot, key: str, ids: set[str]) -> tuple[LiveProduct | None, PlanIssue | None]:
+def _pick(snapshot: LiveSnapshot, spec: ProductSpec, ids: set[str]) -> tuple[LiveProduct | None, PlanIssue | None]:
+    key = spec.key
     known = sorted(i for i in ids if snapshot.product(i) is not None)
     alive = _alive(snapshot, known)
     if len(alive) > 1:
-        message = (f"{key}: its seller SKUs are spread over live products {_ids(alive)}; {FIX}")
-        return None, PlanIssue("error", key, CONFLICT, message, tuple(alive))
+        return None, PlanIssue("error", key, CONFLICT, _spread(snapshot, spec, alive), tuple(alive))
     if alive:
         return snapshot.product(alive[0]), None
     if known:  # only deleted ones: the most recent can be recovered
@@ -62,7 +62,7 @@ def match_products(desired: Sequence[ProductSpec], snapshot: LiveSnapshot
     for spec in desired:
         # by seller_sku; the engine fingerprint's key only when no SKU matches (all renamed)
         ids = set(claims.get(spec.key, ())) or set(by_fingerprint.get(spec.key, ()))
-        live, issue = _pick(snapshot, spec.key, ids)
+        live, issue = _pick(snapshot, spec, ids)
         if issue:
             issues.append(issue)
         else:
@@ -74,6 +74,21 @@ def match_products(desired: Sequence[ProductSpec], snapshot: LiveSnapshot
         if issue.severity == "error":
             matched.pop(issue.key, None)
     return matched, issues
+
+
+def _spread(snapshot: LiveSnapshot, spec: ProductSpec, alive: list[str]) -> str:
+    """Why a catalog product matches several live products: a seller SKU both hold (a duplicate
+    listing), or its SKUs split between them (named per product)."""
+    mine = set(spec.seller_skus)
+    shared = sorted(c.seller_sku for c in snapshot.conflicts
+                    if c.seller_sku in mine and len(set(c.product_ids) & set(alive)) > 1)
+    if shared:
+        what = "seller SKU" if len(shared) == 1 else "seller SKUs"
+        return f"{spec.key}: {what} {_ids(shared)} {'is' if len(shared) == 1 else 'are'} in live products " \
+               f"{_ids(alive)}; {FIX}"
+    where = "; ".join(f"{pid} has {', '.join(sorted(mine & set(snapshot.product(pid).seller_skus)))}"
+                      for pid in alive)
+    return f"{spec.key}: its seller SKUs are spread over live products {_ids(alive)} ({where}); {FIX}"
 
 
 def _shared_products(matched: dict[str, LiveProduct | None]) -> list[PlanIssue]:

@@ -162,8 +162,13 @@ def metadata(*category_ids: str) -> ShopMetadata:
                         warehouses=METADATA.warehouses)
 
 
+ONLY: set[str] = set()  # case names given on the command line: rewrite only those
+
+
 def case(name: str, desired: dict[str, str], products=(), *, unmanaged=(), conflicts=(), claims=None,
          categories=("600010",), image_uris=(), images=()) -> None:
+    if ONLY and name not in ONLY:
+        return
     root = HERE / name
     shutil.rmtree(root, ignore_errors=True)
     write_catalog(root / "catalog", desired)
@@ -315,6 +320,52 @@ def build_all() -> None:
     gone = (("TIKTOK_SHOP", "DELETED"), ("TOKOPEDIA", "DELETED"))
     case("recover", {"batik": BATIK}, [live(batik, "7491000000000000127", applied=batik, statuses=gone, with_spec=False)])
 
+    build_adoption(base)
+
+
+def build_adoption(base: dict) -> None:
+    """Adoption and identity conflicts (issue 8): products made in Seller Center or by another
+    tool carry no engine fingerprint; the catalog finds them by seller_sku."""
+    from engine.plan.live import SkuConflict
+
+    batik, kopi, kaos = base["batik-parang"], base["kopi-gayo"], base["kaos-polos"]
+    # the shop already holds exactly what the catalog says: adopted, nothing to write
+    case("adopted-no-change", {"batik": BATIK, "kopi": KOPI},
+         [live(batik, "7491000000000000201"), live(kopi, "7491000000000000202", applied=kopi)],
+         categories=("600010", "600050"))
+    # a content change on an adopted product: the partial edit records the fingerprint
+    retitled = edit(BATIK, ("title: Kemeja Batik Parang Lengan Panjang Katun", "title: Kemeja Batik Parang Lengan Panjang Katun Premium"))
+    case("adopted-content-edit", {"batik": retitled}, [live(batik, "7491000000000000203")])
+    # a duplicate in Seller Center that was deleted does not count: the live one is adopted
+    gone = (("TIKTOK_SHOP", "DELETED"), ("TOKOPEDIA", "DELETED"))
+    case("adopted-deleted-duplicate", {"kopi": KOPI},
+         [live(kopi, "7491000000000000204"), live(kopi, "7491000000000000205", statuses=gone, with_spec=False)],
+         conflicts=(SkuConflict("KOPI-GAYO-250", ("7491000000000000204", "7491000000000000205")),),
+         categories=("600050",))
+    # a seller SKU held by two live products: an error naming the SKU and both products
+    case("conflict-duplicate-sku", {"batik": BATIK},
+         [live(batik, "7491000000000000206", applied=batik), live(batik, "7491000000000000207")],
+         conflicts=(SkuConflict("BATIK-PARANG-L", ("7491000000000000206", "7491000000000000207")),
+                    SkuConflict("BATIK-PARANG-M", ("7491000000000000206", "7491000000000000207"))))
+    # one catalog product whose SKUs sit in two live products (a split listing)
+    half_m = replace(batik, skus=batik.skus[1:])
+    half_l = replace(batik, skus=batik.skus[:1])
+    case("conflict-split-product", {"batik": BATIK},
+         [live(half_m, "7491000000000000208"), live(half_l, "7491000000000000209")])
+    # one live product holding the SKUs of two catalog products
+    both = replace(kaos, skus=kaos.skus + kopi.skus)
+    case("conflict-one-live-two-catalog", {"kaos": KAOS, "kopi": KOPI}, [live(both, "7491000000000000210")],
+         categories=("600011", "600050"))
+    # duplicates the catalog does not use are a warning; both stay unmanaged and untouched
+    stranger = load({"tas": KAOS.replace("kaos-polos", "tas-rotan").replace("KAOS-POLOS-M", "TAS-ROTAN-S")
+                     .replace("Kaos Polos Katun Combed 30s Hitam", "Tas Anyaman Rotan Lombok Bulat")})["tas-rotan"]
+    case("conflict-unmanaged-duplicates", {"kaos": KAOS}, [live(kaos, "7491000000000000211", applied=kaos)],
+         unmanaged=(live(stranger, "7491000000000000212", with_spec=False),
+                    live(stranger, "7491000000000000213", with_spec=False)),
+         conflicts=(SkuConflict("TAS-ROTAN-S", ("7491000000000000212", "7491000000000000213")),),
+         categories=("600011",))
+
 
 if __name__ == "__main__":
+    ONLY.update(sys.argv[1:])
     build_all()
