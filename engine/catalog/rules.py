@@ -31,6 +31,11 @@ from engine.catalog.limits import (
     decimal_places,
 )
 from engine.catalog.sku_rules import check_skus
+
+# The brand rule: buyers (and sellers) in Indonesia must not see the platform's former name,
+# so the message does not spell it either.
+BRAND_MESSAGE = ("the {field} names the platform by a name buyers in Indonesia must not see: call it "
+                 "'Tokopedia & Shop' (the app: 'Shop | Tokopedia')")
 from engine.catalog.spec import canonical_decimal
 
 
@@ -95,8 +100,7 @@ def _title(title: str | None) -> Iterator[Finding]:
     if EMOJI.search(title):
         yield Finding(("title",), "title must not contain emoji")
     if "tiktok" in title.casefold():
-        yield Finding(("title",), "buyers in Indonesia must not see the name 'TikTok': the platform is "
-                                  "'Tokopedia & Shop' (the app is 'Shop | Tokopedia')", severity="warning")
+        yield Finding(("title",), BRAND_MESSAGE.format(field="title"), severity="warning")
 
 
 def description_is_clean(html: str) -> bool:
@@ -119,8 +123,7 @@ def check_description(html: str) -> list[Finding]:
         findings.append(Finding(("description",), f"description may hold at most {DESCRIPTION_IMAGES_MAX} "
                                                   f"<img> (it has {images})"))
     if "tiktok" in html.casefold():
-        findings.append(Finding(("description",), "buyers in Indonesia must not see the name 'TikTok': the "
-                                                  "platform is 'Tokopedia & Shop'", severity="warning"))
+        findings.append(Finding(("description",), BRAND_MESSAGE.format(field="description"), severity="warning"))
     return findings
 
 
