@@ -114,3 +114,16 @@ def test_position_of_an_error_deep_in_a_big_file(tmp_path):
     (problem,) = errors(tmp_path / "gen")
     assert problem.line == line_of(tmp_path / "gen", rel, "SKU 00257 2")
     assert problem.path == "skus[1].seller_sku"
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("# only a comment\n", 1, "shop.yaml is empty: it needs at least the shop name and its warehouses"),
+    ("name: a\n---\nname: b\n", 3, "shop.yaml must hold exactly one YAML document"),
+    ("name: [a\n", 2, "YAML syntax error: expected ',' or ']'"),
+    ("- a\n", 1, "shop.yaml must be a mapping of fields"),
+])
+def test_a_broken_shop_file_gets_one_clear_message(tmp_path, text, line, message):
+    root = demo_copy(tmp_path)
+    (root / "shop.yaml").write_text(text)
+    (problem,) = errors(root)
+    assert problem.file.endswith("shop.yaml") and problem.line == line and problem.message.startswith(message)

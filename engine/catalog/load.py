@@ -148,6 +148,7 @@ class _Loader:
         source, problems = read_file(path, self.display(rel), rel)
         for problem in problems:
             self.out.add(problem)
+        source.broken = bool(problems)
         if not source.has_schema_comment and not problems:
             self.out.add(Diagnostic(source.display, 1, 1, "the first line should be "
                                     "'# yaml-language-server: $schema=<path to schemas/...json>' so editors "
@@ -158,10 +159,12 @@ class _Loader:
         source = self._read(self.root / "shop.yaml")
         defaults = Layer()
         if len(source.documents) != 1:
-            if source.documents or source.text.strip():
-                line = source.documents[1].line if len(source.documents) > 1 else 1
-                self.out.add(Diagnostic(source.display, line, 1, "shop.yaml must hold exactly one YAML document"))
-            elif not self.out.items:
+            if source.broken:
+                pass  # the syntax error says it
+            elif source.documents:
+                self.out.add(Diagnostic(source.display, source.documents[1].line, 1,
+                                        "shop.yaml must hold exactly one YAML document"))
+            else:
                 self.out.add(Diagnostic(source.display, 1, 1, "shop.yaml is empty: it needs at least the shop "
                                                               "name and its warehouses"))
             return None, defaults, {}

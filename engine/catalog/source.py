@@ -34,6 +34,7 @@ _CONTENT = re.compile(r"^[ \t]*[^\s#%]", re.M)
 _RS_POSITION = re.compile(r"at line (\d+), column (\d+)")
 _DUPLICATE = re.compile(r"duplicate (?:mapping )?key:? ['\"]?(.*?)['\"]?(?: with value|$)")
 SCHEMA_COMMENT = "# yaml-language-server: $schema="
+_SCHEMA_LINE = re.compile(r"\s*" + re.escape(SCHEMA_COMMENT))
 
 
 @dataclass
@@ -83,6 +84,7 @@ class SourceFile:
     text: str = ""
     documents: list[Document] = field(default_factory=list)
     has_schema_comment: bool = True
+    broken: bool = False  # a syntax or encoding problem was reported for this file
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -113,7 +115,7 @@ def read_file(path: Path, display: str, rel: str) -> tuple[SourceFile, list[Diag
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         return source, [Diagnostic(display, line, 1, "file is not UTF-8 text")]
-    source.has_schema_comment = source.text.lstrip().startswith(SCHEMA_COMMENT)
+    source.has_schema_comment = _SCHEMA_LINE.match(source.text) is not None
     documents = _split(source)
     try:
         parsed = yaml_rs.loads(source.text, parse_datetime=False)

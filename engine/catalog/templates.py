@@ -66,7 +66,7 @@ class TemplateRenderer:
             file, line = self._where(exc)
             raise TemplateProblem(f"not allowed in a template: {exc}", file, line) from None
         except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError, AttributeError,
-                RecursionError, OverflowError) as exc:
+                RecursionError, OverflowError, OSError, MemoryError) as exc:
             file, line = self._where(exc)
             raise TemplateProblem(f"template error: {type(exc).__name__}: {exc}", file, line) from None
 
