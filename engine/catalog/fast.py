@@ -99,7 +99,7 @@ class FastCompiler:
     def compile(self, data: dict[str, Any], source: SourceRef) -> ProductSpec | None:
         try:
             return self._compile(data, source)
-        except (Bail, KeyError, TypeError, ValueError, AttributeError):
+        except Exception:  # noqa: BLE001 - any surprise: not plainly valid; the slow path decides and says why
             return None
 
     def _compile(self, data: dict[str, Any], source: SourceRef) -> ProductSpec:
