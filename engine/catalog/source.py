@@ -115,6 +115,11 @@ def read_file(path: Path, display: str, rel: str) -> tuple[SourceFile, list[Diag
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         return source, [Diagnostic(display, line, 1, "file is not UTF-8 text")]
+    nul = source.text.find("\x00")
+    if nul >= 0:  # the fast parser stops at a NUL: the rest of the file would vanish unnoticed
+        line = source.text.count("\n", 0, nul) + 1
+        return source, [Diagnostic(display, line, 1, "file contains a NUL character (binary data?); catalog "
+                                                     "files are YAML text")]
     source.has_schema_comment = _SCHEMA_LINE.match(source.text) is not None
     documents = _split(source)
     try:
