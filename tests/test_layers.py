@@ -1,7 +1,7 @@
 """Import direction (DESIGN.md §2): cli → apply, render, github, shop → plan → catalog → errors.
 
 Only shop/, github/ and sandbox/ import httpx/starlette/uvicorn; only cli.py imports click;
-deepdiff only inside engine/plan/; sandbox/ imports nothing from engine but engine.signing.
+deepdiff (the diff oracle of the tests) never in engine/ outside engine/plan/; sandbox/ imports nothing from engine but engine.signing.
 """
 
 from __future__ import annotations
