@@ -127,3 +127,8 @@ def test_a_broken_shop_file_gets_one_clear_message(tmp_path, text, line, message
     (root / "shop.yaml").write_text(text)
     (problem,) = errors(root)
     assert problem.file.endswith("shop.yaml") and problem.line == line and problem.message.startswith(message)
+
+
+def test_content_after_a_document_end_marker_is_a_document(tmp_path):
+    source, problems = read(tmp_path, "key: a\n...\nkey: b\n...\n# trailing comment\n")
+    assert problems == [] and [(d.data["key"], d.line) for d in source.documents] == [("a", 1), ("b", 3)]

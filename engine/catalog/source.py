@@ -142,16 +142,14 @@ def read_file(path: Path, display: str, rel: str) -> tuple[SourceFile, list[Diag
 def _split(source: SourceFile) -> list[Document]:
     text = source.text
     spans: list[tuple[int, int]] = []
-    start, is_open, explicit = 0, True, False
+    start, explicit = 0, False
     for offset, marker in _markers(text):
-        if is_open and (explicit or _has_content(text, start, offset)):
+        if explicit or _has_content(text, start, offset):
             spans.append((start, offset))
-        if marker == "---":
-            newline = text.find("\n", offset)
-            start, is_open, explicit = (len(text) if newline < 0 else newline + 1), True, True
-        else:
-            is_open = False
-    if is_open and (explicit or _has_content(text, start, len(text))):
+        newline = text.find("\n", offset)
+        # after `---` a document starts (even an empty one); after `...` only content starts one
+        start, explicit = (len(text) if newline < 0 else newline + 1), marker == "---"
+    if explicit or _has_content(text, start, len(text)):
         spans.append((start, len(text)))
     documents, line, offset = [], 1, 0
     for index, (begin, end) in enumerate(spans):
