@@ -420,12 +420,10 @@ def import_(catalog_dir: Path, product_ids: tuple[str, ...], all_products: bool,
     Files are written atomically; the catalog is loaded and planned against the shop afterwards,
     and anything wrong rolls every file back. Right after an import, `catalog plan` changes nothing.
     """
-    from engine.catalog.load import load_catalog
     from engine.shop.importer import ImportRequest, run_import
 
-    shop = load_catalog(catalog_dir).shop
     request = ImportRequest(catalog_dir, tuple(product_ids), all_products, dry_run, into, not no_cache)
-    report = run_import(request, app=sandbox_app_for(shop))
+    report = run_import(request, app_for=sandbox_app_for)
     click.echo(report.text(), nl=False)
     sys.exit(report.exit_code)
 

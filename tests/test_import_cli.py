@@ -382,3 +382,14 @@ def test_a_product_the_catalog_cannot_hold_is_skipped_by_all_and_refused_by_id(m
     assert "1 live product(s) are still not in the catalog" in out
     code, out, _ = run(monkeypatch, capsys, "plan", root, "--detailed-exitcode")
     assert code == 0 and f"Unmanaged: 1 live product(s)" in out and odd in out
+
+
+def test_a_file_that_cannot_be_written_rolls_the_others_back(monkeypatch, capsys, shop_catalog):
+    root, shop = shop_catalog()
+    generated_shop(shop)
+    # a directory where the long batik description's template file goes: written last, it fails
+    (root / "templates" / "kemeja-batik-tulis-solo-motif-sekar.html.j2").mkdir(parents=True)
+    code, out, err = run(monkeypatch, capsys, "import", root, "--all")
+    assert code == 1 and "cannot write" in err and "nothing was written" in err and "Traceback" not in err
+    assert not (root / "products").exists() and [p.name for p in (root / "templates").iterdir()] == [
+        "kemeja-batik-tulis-solo-motif-sekar.html.j2"]

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from engine.catalog.export import (ExportContext, Exporter, assign_keys, key_candidates, listing_state, slug,
                                    template_text, yaml_number)
-from engine.catalog.export_files import (FileTransaction, UpdateProblem, append_text, document_spans, document_text,
-                                         new_file_text, schema_comment, update_text)
+from engine.catalog.export_files import (FileTransaction, UpdateProblem, append_text, document_spans, new_file_text,
+                                         schema_comment, update_text)
+from engine.catalog.export_yaml import document_text, dump_document, emit, reads_back
 from engine.catalog.spec import ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec
 from engine.catalog.templates import TemplateRenderer
 
@@ -324,3 +325,32 @@ def test_a_transaction_rolls_every_file_back(tmp_path):
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["products",
                                                                                        "products/kept.yaml"]
     assert not list(Path(tmp_path).rglob(".*.tmp"))
+
+
+# --------------------------------------------------------------------------- YAML text
+def test_the_small_emitter_writes_what_ruamel_writes():
+    long = "\n".join(f"<p>Baris {i}</p>" for i in range(8))
+    documents = [
+        export().document,
+        export(live_spec(description="<p>a</p>\n<p>b</p>", is_cod_allowed=None),
+               defaults={"is_cod_allowed": True}).document,
+        export(live_spec(description=long, product_attributes=(
+            ProductAttribute("100101", "Motif", (Ref("1001011", "Parang"),)),)),
+            ambiguous_brands=frozenset({"Batik Keris"}), ambiguous_attributes=frozenset({("600010", "Motif")})).document,
+    ]
+    for document in documents:
+        assert emit(document) == dump_document(document)
+        assert document_text(document) == emit(document)
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30),
+       st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_any_name_or_value_is_written_so_that_it_reads_back(name, value):
+    spec = live_spec(product_attributes=(ProductAttribute(None, name, (Ref(None, value),)),),
+                     skus=(SkuSpec("BATIK-M", "150000", ((JKT, 1),), (SalesAttribute(name, value),)),))
+    out = export(spec, warehouses={name: JKT})
+    text = document_text(out.document)
+    assert reads_back(text, out.document)
+    data = yaml_rs.loads(text, parse_datetime=False)
+    assert data["skus"][0]["sales_attributes"] == {name: value} and data["skus"][0]["inventory"] == {name: 1}

@@ -9,7 +9,6 @@
 - `FileTransaction`: every file of one run is written atomically (temporary file + rename)
   and the whole run can be rolled back (files restored byte for byte, new files removed).
 - `schema_comment(root, directory)`: the `# yaml-language-server: $schema=…` line for a file.
-- `document_text(document)`: a new document's YAML, checked to read back exactly as meant.
 """
 
 from __future__ import annotations
@@ -25,8 +24,8 @@ from typing import Any
 import yaml_rs
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from engine.catalog.export_yaml import plain, yaml_dumper
 from engine.catalog.spec import MANAGED_FIELDS
 
 SCHEMA_PREFIX = "# yaml-language-server: $schema="
@@ -37,62 +36,6 @@ _MARKER = re.compile(r"^(---|\.\.\.)(?=[ \t\r\n]|$)", re.M)
 
 class UpdateProblem(Exception):
     """A document cannot be updated in place (not found, not a mapping, unreadable)."""
-
-
-# --------------------------------------------------------------------------- YAML text
-def yaml_dumper() -> YAML:
-    """The round-trip dumper the catalog's files are written with (2-space maps, `  - ` lists)."""
-    yaml = YAML(typ="rt")
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096
-    yaml.allow_unicode = True
-    yaml.preserve_quotes = True
-    yaml.representer.add_representer(type(None), _null)
-    return yaml
-
-
-def _null(representer: Any, _: None) -> Any:
-    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
-
-
-def dump_document(document: CommentedMap, yaml: YAML | None = None) -> str:
-    stream = io.StringIO()
-    (yaml or yaml_dumper()).dump(document, stream)
-    return stream.getvalue()
-
-
-def plain(value: Any) -> Any:
-    """A ruamel node as plain Python values (what a YAML parser gives back)."""
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
-
-
-def reads_back(text: str, document: CommentedMap) -> bool:
-    """True when the catalog's YAML parser reads `text` as exactly `document`."""
-    try:
-        return yaml_rs.loads(text, parse_datetime=False) == plain(document)
-    except Exception:  # noqa: BLE001 - any parser failure means "no"
-        return False
-
-
-def document_text(document: CommentedMap) -> str:
-    """YAML for a new document, checked to read back as written: a string the block style
-    would change (odd whitespace, special characters) is written double-quoted instead."""
-    text = dump_document(document)
-    if reads_back(text, document):
-        return text
-    for name, value in document.items():
-        if isinstance(value, str) and not isinstance(value, DoubleQuotedScalarString):
-            document[name] = DoubleQuotedScalarString(value)
-    text = dump_document(document)
-    if not reads_back(text, document):
-        raise ValueError(f"product {document.get('key')}: the YAML written does not read back the same")
-    return text
 
 
 # --------------------------------------------------------------------------- new text
@@ -308,8 +251,6 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:

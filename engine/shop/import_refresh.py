@@ -11,6 +11,7 @@ stay undeclared. A product that already matches the shop is left as it is.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ async def plan_refresh(client: ShopClient, catalog: Catalog, refresh: dict[str, 
     snapshot = await read_snapshot(client, {k: s.seller_skus for k, s in specs.items()}, cache_dir=cache,
                                    metadata_for={s.category_id for s in specs.values() if s.category_id},
                                    shop_name=catalog.shop.name, market=catalog.shop.market)
-    plan = make_plan(catalog, snapshot, targets=sorted(specs))
+    plan = make_plan(dataclasses.replace(catalog, products=tuple(specs[k] for k in sorted(specs))), snapshot)
     problems = [i.message for i in plan.errors]
     out = {}
     for pid, key in sorted(refresh.items()):

@@ -20,13 +20,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from engine.catalog.export import ExportContext, Exporter, assign_keys
-from engine.catalog.export_files import FileTransaction, append_text, document_text, new_file_text, schema_comment
+from engine.catalog.export_files import FileTransaction, append_text, new_file_text, schema_comment
+from engine.catalog.export_yaml import document_text
 from engine.catalog.load import Catalog, load_catalog
 from engine.catalog.rules import KEY_PATTERN
 from engine.errors import CatalogError, EngineError
@@ -53,10 +55,13 @@ class ImportRequest:
     use_cache: bool = True
 
 
-def run_import(request: ImportRequest, *, app: Any = None) -> ImportReport:
-    """Import live products into the catalog (see the module docstring)."""
+def run_import(request: ImportRequest, *, app: Any = None, app_for: Any = None) -> ImportReport:
+    """Import live products into the catalog (see the module docstring). `app`: the sandbox
+    application for `target: sandbox`, or `app_for(shop_config)` that builds it."""
     catalog = load_catalog(request.catalog_dir)
     into = _into_path(catalog.root, request.into) if request.into else None
+    if app is None and app_for is not None:
+        app = app_for(catalog.shop)
     return asyncio.run(_Run(request, catalog, app, into).run())
 
 
@@ -249,7 +254,11 @@ class _Run:
         try:
             for change in changes:
                 if change.before != change.after:
-                    transaction.write(self.root / change.path, change.after)
+                    try:
+                        transaction.write(self.root / change.path, change.after)
+                    except OSError as exc:
+                        raise EngineError(f"cannot write {self.root / change.path}: {exc.strerror or exc}; "
+                                          "nothing was written") from None
             try:
                 catalog = load_catalog(self.root)
             except CatalogError as exc:
@@ -274,7 +283,7 @@ class _Run:
         snapshot = await read_snapshot(client, {k: s.seller_skus for k, s in specs.items()}, cache_dir=self.cache,
                                        metadata_for={s.category_id for s in specs.values() if s.category_id},
                                        shop_name=catalog.shop.name, market=catalog.shop.market)
-        plan = make_plan(catalog, snapshot, targets=sorted(keys))
+        plan = make_plan(dataclasses.replace(catalog, products=tuple(specs[k] for k in sorted(keys))), snapshot)
         problems = [i.message for i in plan.errors if i.key in keys]
         for key, pid in sorted(keys.items()):
             if snapshot.claimed_by(key) != (pid,):
