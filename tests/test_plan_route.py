@@ -408,3 +408,27 @@ def test_the_settled_shortcut_agrees_with_full_routing():
         actions, _, _, _ = _route(desired, live, ctx, fp, lambda: live.last_applied == (desired.key, fp()), [])
         if settled(desired, live):
             assert actions == [], (present, status, platforms, audit)
+
+
+def test_insurance_is_not_planned_for_a_product_not_on_tokopedia_and_not_listed_there_now():
+    """The API takes shipping_insurance_requirement only with Tokopedia: an inactive product on
+    Shop | Tokopedia alone would otherwise get an edit on every plan that never sticks."""
+    live = live_image(spec(shipping_insurance_requirement=None, listing_platforms=("TIKTOK_SHOP",)),
+                      statuses=(("TIKTOK_SHOP", "SELLER_DEACTIVATED"),))
+    hidden = spec(status="inactive")  # declared on both platforms, insurance OPTIONAL
+    assert plan_for(hidden, live).products == ()
+    (item,) = plan_for(spec(), live).products  # active: listed on Tokopedia now, insurance rides along
+    assert [a.kind for a in item.actions] == [m.EDIT, m.ACTIVATE]
+    assert FieldChange(("shipping_insurance_requirement",), None, "OPTIONAL") in item.actions[0].changes
+
+
+def test_a_draft_kept_inactive_is_edited_as_a_draft_so_it_is_not_published():
+    live = live_image(spec(), statuses=(("TIKTOK_SHOP", "DRAFT"), ("TOKOPEDIA", "DRAFT")))
+    (item,) = plan_for(spec(status="inactive", title="Kemeja Batik Parang Edisi Draf"), live).products
+    (action,) = item.actions
+    assert action.kind == m.PARTIAL_EDIT and action.save_mode == "AS_DRAFT" and not action.sends_to_review
+    (item,) = plan_for(spec(status="inactive", skus=(sku("BATIK-PARANG-L", "99000", 5, "L"),
+                                                     sku("BATIK-PARANG-M", "150000", 10, "M"))), live).products
+    assert [(a.kind, a.save_mode) for a in item.actions] == [(m.PARTIAL_EDIT, "AS_DRAFT")]
+    (item,) = plan_for(spec(title="Kemeja Batik Parang Edisi Terbit"), live).products  # active: published
+    assert all(a.save_mode == "" for a in item.actions)

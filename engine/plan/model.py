@@ -113,7 +113,7 @@ class Action:
     idempotency_key: str = ""
     external_product_id: str = ""  # set on every content write: records the fingerprint
     uploads: tuple[ImageRef, ...] = ()  # local images (path, sha256) to upload first
-    save_mode: str = ""  # create: "AS_DRAFT" for a product declared inactive (hidden, no review)
+    save_mode: str = ""  # "AS_DRAFT": create / edit of a product declared inactive (hidden, no review)
     blockers: tuple[Blocker, ...] = ()
     note: str = ""  # for humans only; apply never reads it
 

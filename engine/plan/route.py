@@ -151,9 +151,21 @@ def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Call
         return live.last_applied is not None and live.last_applied == (desired.key, fp())
 
     names = changed_fields(desired, live.spec, ctx.images)
+    if "shipping_insurance_requirement" in names and not _on_tokopedia(desired, live):
+        names.remove("shipping_insurance_requirement")  # the API takes it only with Tokopedia
     if not names and settled(desired, live):
         return [], [], [], False  # the common case: nothing differs, nothing to decide
     return _route(desired, live, ctx, fp, unchanged, names)
+
+
+def _on_tokopedia(desired: ProductSpec, live: LiveProduct) -> bool:
+    """The product is on Tokopedia (even hidden there) or this plan lists it there: only then
+    can shipping insurance be written (an inactive product declared on Tokopedia but never
+    listed there gets it when it is listed)."""
+    if any(p == "TOKOPEDIA" for p, _ in live.platform_statuses):
+        return True
+    wanted = desired.listing_platforms if "listing_platforms" in desired.declared else live.platforms
+    return desired.status != "inactive" and "TOKOPEDIA" in wanted
 
 
 def settled(desired: ProductSpec, live: LiveProduct) -> bool:
@@ -324,8 +336,9 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
     merged = merged_spec(desired, live.spec, sent, state.ctx.image_uris, state.ctx.known, state.ctx.source(desired))
     uploads = resolve_images(desired.main_images, state.ctx.image_uris)[1] if "main_images" in desired.declared else ()
     changes = content + ([listing.change] if listing else [])
-    common = dict(platforms=listing.sent if listing else tuple(sorted(state.present)), sends_to_review=True,
-                  uploads=uploads,
+    draft = _stays_draft(state)
+    common = dict(platforms=listing.sent if listing else tuple(sorted(state.present)), sends_to_review=not draft,
+                  uploads=uploads, save_mode="AS_DRAFT" if draft else "",
                   external_product_id=external_product_id(desired.key, fp(), merged.main_images))
     if full:
         _category_warnings(state, content, sent)
@@ -339,6 +352,13 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
         m.PARTIAL_EDIT, changes=_sorted(changes + (sku_changes if carries else [])), fields=fields,
         spec=partial_spec(merged, fields), sku_ids=_kept_ids(desired, live) if carries else (), **common))
     return carries
+
+
+def _stays_draft(state: _Product) -> bool:
+    """A never-listed draft the catalog keeps inactive: its edits are saved as a draft too
+    (save_mode AS_DRAFT) — an edit saved for listing would publish it."""
+    present = state.present.values()
+    return state.desired.status == "inactive" and bool(state.present) and all(s == DRAFT for s in present)
 
 
 def _category_warnings(state: _Product, content: list, sent: tuple[str, ...]) -> None:
@@ -376,6 +396,7 @@ def _price_stock(state: _Product, price: list, stock: list, under_review: bool) 
             state.actions.append(Action(
                 m.PARTIAL_EDIT, platforms, changes=_sorted(price + stock), fields=("skus",),
                 spec=partial_spec(merged, ("skus",)), sku_ids=_kept_ids(desired, live),
+                save_mode="AS_DRAFT" if _stays_draft(state) else "",
                 note="not live on any platform, so the price goes through a partial edit (no review)"))
             return
     elif price:

@@ -80,7 +80,7 @@ def listing_check_body(spec: ProductSpec, *, known: Known | None = None) -> dict
 
 def edit_body(spec: ProductSpec, *, sku_ids: Iterable[tuple[str, str]] = (), extra: Iterable[tuple[str, Any]] = (),
               external_product_id: str = "", present: Iterable[str] = (), known: Known | None = None,
-              clear_pre_sale: Iterable[str] = ()) -> dict[str, Any]:
+              clear_pre_sale: Iterable[str] = (), save_mode: str = "") -> dict[str, Any]:
     """Full Edit body: everything (omitted fields are cleared). `spec.listing_platforms` empty =
     not sent (the product stays where it is: `present`)."""
     platforms = spec.listing_platforms or tuple(present)
@@ -95,13 +95,16 @@ def edit_body(spec: ProductSpec, *, sku_ids: Iterable[tuple[str, str]] = (), ext
         body["listing_platforms"] = list(spec.listing_platforms)
     if external_product_id:
         body["external_product_id"] = external_product_id
+    if save_mode:
+        body["save_mode"] = save_mode
     return body
 
 
 def partial_edit_body(spec: ProductSpec, fields: Iterable[str], *, sku_ids: Iterable[tuple[str, str]] = (),
                       external_product_id: str = "", present: Iterable[str] = (), known: Known | None = None,
-                      clear_pre_sale: Iterable[str] = ()) -> dict[str, Any]:
-    """Partial Edit body: only the whole top-level `fields` (a field not sent stays as it is)."""
+                      clear_pre_sale: Iterable[str] = (), save_mode: str = "") -> dict[str, Any]:
+    """Partial Edit body: only the whole top-level `fields` (a field not sent stays as it is);
+    `save_mode` AS_DRAFT keeps a never-listed draft a draft."""
     fields = tuple(fields)
     unknown = [f for f in fields if f not in PARTIAL_FIELDS]
     if unknown:
@@ -121,6 +124,8 @@ def partial_edit_body(spec: ProductSpec, fields: Iterable[str], *, sku_ids: Iter
             value = _field(name, spec, known)
             if value is not None:
                 body[PARTIAL_FIELDS[name][0]] = value
+    if save_mode:
+        body["save_mode"] = save_mode
     return body
 
 

@@ -153,7 +153,7 @@ class Writer:
 
         def build(sent: ProductSpec) -> dict:
             return edit_body(sent, sku_ids=action.sku_ids, extra=action.extra, present=action.platforms,
-                             known=self.known, clear_pre_sale=cleared_pre_sale(action),
+                             known=self.known, clear_pre_sale=cleared_pre_sale(action), save_mode=action.save_mode,
                              external_product_id=annotation(action.external_product_id, sent.main_images))
 
         return await self._send(spec, build, lambda body: self.client.edit_product(
@@ -169,6 +169,7 @@ class Writer:
                 value = annotation(value, sent.main_images)
             return partial_edit_body(sent, action.fields, sku_ids=action.sku_ids, present=action.platforms,
                                      known=self.known, clear_pre_sale=cleared_pre_sale(action),
+                                     save_mode=action.save_mode,
                                      external_product_id=value)
 
         return await self._send(spec, build, lambda body: self.client.partial_edit_product(
