@@ -263,3 +263,19 @@ def test_no_secret_in_any_output_report_or_log(monkeypatch, capsys, fresh, tmp_p
     assert "apply" in blob.lower()
     for secret in SECRETS:
         assert secret not in blob
+
+
+# --------------------------------------------------------------------------- plan --check
+def test_plan_check_runs_check_product_listing_per_create_and_apply_reuses_its_uploads(monkeypatch, capsys, fresh):
+    store = store_of(fresh)
+    code, out, err = run(monkeypatch, capsys, "plan", fresh, "--check")
+    assert code == 0, err
+    calls = store.calls()
+    assert calls[ENDPOINTS["listing_check"].api] == 10 and calls[ENDPOINTS["upload_image"].api] == 13
+    assert out.count("listing check: PASS") == 9
+    seiko = out[out.index("+ seiko-presage-cocktail"):].split("\n\n")[0]
+    assert "listing check: FAILED — 12052223 Tokopedia: category 600030 is invite_only" in seiko
+    assert store.counts()["products"] == 0 and not TIKTOK.search(out)
+    store.reset_calls()
+    code, out, err = run(monkeypatch, capsys, "apply", fresh, "--auto-approve")
+    assert code == 3 and ENDPOINTS["upload_image"].api not in store.calls()  # uploaded once, by the check
