@@ -336,6 +336,8 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
     from engine.render.report import render_report, report_format as format_of
 
     paint = _use_color(color, "text")
+    if report_path is not None and not report_path.resolve().parent.is_dir():
+        raise click.UsageError(f"--report {report_path}: the directory {report_path.parent} does not exist")
     if source.is_dir():
         if catalog_dir is not None:
             raise click.UsageError("--catalog goes with a saved plan; here the catalog is the argument")
@@ -350,7 +352,10 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
                        progress=progress, metadata=metadata)
     click.echo(render_report(report, "text", color=paint), nl=False, color=paint)
     if report_path is not None:
-        write_atomic(report_path, render_report(report, format_of(report_path, report_format)))
+        try:
+            write_atomic(report_path, render_report(report, format_of(report_path, report_format)))
+        except EngineError as exc:  # the shop was written: keep the run's exit code, say what failed
+            click.echo(f"Error: the report was not written: {exc}", err=True)
     sys.exit(report.exit_code)
 
 

@@ -279,3 +279,9 @@ def test_plan_check_runs_check_product_listing_per_create_and_apply_reuses_its_u
     store.reset_calls()
     code, out, err = run(monkeypatch, capsys, "apply", fresh, "--auto-approve")
     assert code == 3 and ENDPOINTS["upload_image"].api not in store.calls()  # uploaded once, by the check
+
+
+def test_a_report_path_in_a_missing_directory_is_refused_before_anything_is_written(monkeypatch, capsys, fresh,
+                                                                                      tmp_path):
+    code, out, err = run(monkeypatch, capsys, "apply", fresh, "--auto-approve", "--report", tmp_path / "no" / "r.md")
+    assert code == 1 and "does not exist" in err and store_of(fresh).counts()["products"] == 0

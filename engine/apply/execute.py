@@ -242,7 +242,7 @@ class Executor:
             self.failures += 1
         if step.outcome in (FAILED, UNKNOWN) and not any(r.outcome == APPLIED for r in step.results):
             product.halted = product.halted or f"an earlier step ({m.SYMBOLS[step.kind]} {step.kind}) failed"
-        if step.outcome not in (SKIPPED, STALE, BLOCKED):
+        if step.outcome not in (STALE, BLOCKED):  # those are not counted in the total
             self.progress.advance(product.item.key, step)
 
     def _not_now(self, product: _Product) -> str:

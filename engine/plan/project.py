@@ -22,7 +22,8 @@ from collections import ChainMap
 from collections.abc import Mapping
 
 from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute,
-                                 SkuSpec)
+                                 SkuSpec, image_token, parse_annotation)
+from engine.plan.live import LiveProduct
 
 ImageUris = Mapping[tuple[str, str], str]
 
@@ -270,3 +271,20 @@ def _skus_same(want: tuple[SkuSpec, ...], have: tuple[SkuSpec, ...]) -> bool:
             if mine != sorted(_project_sales(a, sku.sales_attributes) for a in other.sales_attributes):
                 return False
     return True
+
+
+def annotated_images(desired: ProductSpec, live: LiveProduct) -> dict[tuple[str, str], str]:
+    """(path, sha256) → live uri for each desired local image that the live product's
+    annotation says was uploaded as the image at some position (the token of that position
+    binds the file's sha256 to the uri there): no local state needed, a fresh clone knows it."""
+    annotation = parse_annotation(live.external_product_id)
+    if annotation is None or not annotation.images or live.spec is None:
+        return {}
+    wanted = sorted({(i.path, i.sha256) for i in desired.main_images if i.path and i.sha256})
+    out: dict[tuple[str, str], str] = {}
+    for token, image in zip(annotation.images, live.spec.main_images):
+        if token and image.uri:
+            for path, sha256 in wanted:
+                if image_token(sha256, image.uri) == token:
+                    out.setdefault((path, sha256), image.uri)
+    return out

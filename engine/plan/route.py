@@ -19,8 +19,7 @@ from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.catalog.spec import (PLATFORM_LABELS, ProductSpec, SourceRef, external_product_id, fingerprint,
-                                 image_token, parse_annotation)
+from engine.catalog.spec import PLATFORM_LABELS, ProductSpec, SourceRef, external_product_id, fingerprint
 from engine.plan.diff import change_order, field_changes
 from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
 from engine.plan import model as m
@@ -76,23 +75,6 @@ class Fingerprint:
         if self._value is None:
             self._value = fingerprint(self.spec)
         return self._value
-
-
-def annotated_images(desired: ProductSpec, live: LiveProduct) -> dict[tuple[str, str], str]:
-    """(path, sha256) → live uri for each desired local image that the live product's
-    annotation says was uploaded as the image at some position (the token of that position
-    binds the file's sha256 to the uri there): no local state needed, a fresh clone knows it."""
-    annotation = parse_annotation(live.external_product_id)
-    if annotation is None or not annotation.images or live.spec is None:
-        return {}
-    wanted = sorted({(i.path, i.sha256) for i in desired.main_images if i.path and i.sha256})
-    out: dict[tuple[str, str], str] = {}
-    for token, image in zip(annotation.images, live.spec.main_images):
-        if token and image.uri:
-            for path, sha256 in wanted:
-                if image_token(sha256, image.uri) == token:
-                    out.setdefault((path, sha256), image.uri)
-    return out
 
 
 def permission_problem(known: Known, category_id: str | None, platform: str) -> str | None:
