@@ -133,3 +133,11 @@ def test_report_format_by_extension():
 
     assert report_format(Path("r.md")) == "markdown" and report_format(Path("r.JSON")) == "json"
     assert report_format(Path("report")) == "text" and report_format(Path("r.md"), "json") == "json"
+
+
+def test_per_sku_details_of_a_failed_stock_update_are_shown():
+    results = tuple(PlatformResult(p, FAILED, 12052486, "inventory required") for p in BOTH)
+    step = StepResult("update_inventory", BOTH, FAILED, results,
+                      message="SKU 1729001: 12052486 inventory required [12052097 warehouse 74 does not exist]")
+    text = render_report(report(ProductResult("kaos", outcome=FAILED, platforms=results, steps=(step,))), "text")
+    assert "detail: SKU 1729001: 12052486 inventory required [12052097 warehouse 74 does not exist]" in text

@@ -60,8 +60,9 @@ def product_lines(item: ProductResult, paint: Paint | None = None) -> list[str]:
     if len(item.steps) > 1 or any(s.outcome not in (APPLIED, BLOCKED) and not s.results for s in item.steps):
         lines.append(INDENT + "steps: " + "; ".join(step_text(s) for s in item.steps))
     for step in item.steps:
-        if step.message and step.outcome == APPLIED:
-            lines.append(f"{INDENT}note: {step.message}")
+        shown = {r.message for r in step.results}
+        if step.message and step.outcome in (APPLIED, FAILED, UNKNOWN) and step.message not in shown:
+            lines.append(f"{INDENT}{'note' if step.outcome == APPLIED else 'detail'}: {step.message}")
         lines += [f"{INDENT}warning: the shop reset a value instead of failing: {w}" for w in step.warnings]
     lines += [f"{INDENT}{note}" if note.startswith("STALE") else f"{INDENT}note: {note}" for note in item.notes]
     return lines
