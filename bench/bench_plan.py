@@ -2,23 +2,31 @@
 
     python3 bench/bench_plan.py [--products 10000] [--repeat 3] [--dir DIR] [--keep]
 
-Generates the catalog with bench/gen_catalog.py (not timed), then times, best of --repeat:
+Generates the catalog with bench/gen_catalog.py (not timed), then measures, each measure in a
+fresh interpreter (as bench_load.py does: no heap or garbage left over from generating the
+catalog or from another measure), best of --repeat interleaved rounds:
 
-  parse     read every YAML file and yaml_rs.loads it (the floor: no validation, no model)
-  load      engine.catalog.load.load_catalog (parse, extends, defaults, templates, rules, specs)
-  plan      make_plan against three live shops built in memory (no network):
+  parse     yaml_rs.loads of every YAML file, the files already read (the floor: no
+            validation, no model) — the same floor as bench_load.py
+  load      engine.catalog.load.load_catalog (read, parse, extends, defaults, templates, rules, specs)
+  plan      make_plan against three live shops built in memory (no network, not timed):
               empty  — nothing live yet: every product is a create
               synced — every product live and unchanged (the common case: compare views only)
-              drift  — 10% of products changed in the shop (deepdiff runs for those)
+              drift  — 10% of products changed in the shop (title and one price)
   render    the text plan (and, reported separately, Markdown and JSON)
 
-and reports `load + plan + render` over `parse` per scenario (target ≤ 3×). Times are CPU
-seconds of this process (time.process_time), best of --repeat.
+Each scenario runs in its own process: load, build the live shop, plan, render — the way
+`catalog plan` runs. Reports `load + plan + render` over `parse` per scenario (target ≤ 3×).
+Times are CPU seconds of the measuring process (time.process_time): the machine is shared,
+other processes' load must not count.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,23 +47,16 @@ from engine.render.markdown import render_markdown  # noqa: E402
 from engine.render.text import render_text  # noqa: E402
 
 
-def best(repeat: int, fn):
-    """(best CPU seconds, last result) of `repeat` runs. CPU time of this process, not wall
-    time: the benchmark machine is shared, and other processes' load must not count."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.process_time()
-        result = fn()
-        times.append(time.process_time() - start)
-    return min(times), result
+def cpu(fn):
+    """(CPU seconds of this process, result) of one call. CPU time, not wall time: the
+    benchmark machine is shared, and other processes' load must not count."""
+    start = time.process_time()
+    result = fn()
+    return time.process_time() - start, result
 
 
-def parse_all(root: Path) -> int:
-    count = 0
-    for path in sorted(root.rglob("*.yaml")):
-        data = yaml_rs.loads(path.read_text(encoding="utf-8"), parse_datetime=False)
-        count += len(data) if isinstance(data, list) else 1
-    return count
+def yaml_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.yaml") if p.is_file())
 
 
 def live_image(spec, index: int, uris: dict) -> LiveProduct:
@@ -89,13 +90,56 @@ def snapshots(catalog, uris: dict) -> dict[str, LiveSnapshot]:
     }
 
 
+SCENARIOS = ("empty", "synced", "drift")
+
+
+def measure(kind: str, root: Path) -> dict:
+    """Child process: one measure from a fresh interpreter."""
+    if kind in ("parse", "parse_nogc"):
+        texts = [p.read_text(encoding="utf-8") for p in yaml_files(root)]
+        if kind == "parse_nogc":
+            gc.disable()  # as load_catalog and make_plan do: no collector passes over the growing heap
+        parse_s, data = cpu(lambda: [yaml_rs.loads(t) for t in texts])
+        return {"parse": parse_s, "documents": sum(len(d) if isinstance(d, list) else 1 for d in data)}
+    load_s, catalog = cpu(lambda: load_catalog(root))
+    uris = {(i.path, i.sha256): f"tos-id-i-{i.sha256[:12]}" for i in catalog.images}
+    snapshot = snapshots(catalog, uris)[kind]
+    plan_s, plan = cpu(lambda: make_plan(catalog, snapshot, image_uris=uris))
+    text_s, text = cpu(lambda: render_text(plan))
+    md_s, _ = cpu(lambda: render_markdown(plan))
+    json_s, _ = cpu(lambda: dumps(plan))
+    s = plan.summary()
+    return {"load": load_s, "plan": plan_s, "text": text_s, "markdown": md_s, "json": json_s,
+            "text_mb": len(text) / 1e6, "products": len(catalog.products),
+            "counts": f"{s.create} create, {s.edit} edit, {s.price} price"}
+
+
+def child(kind: str, root: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--measure", kind, "--dir", str(root)], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def best_of(rounds: list[dict]) -> dict:
+    """Each number the best (lowest) over the rounds; the rest from the last round."""
+    out = dict(rounds[-1])
+    for name, value in out.items():
+        if isinstance(value, float):
+            out[name] = min(r[name] for r in rounds)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dir", type=Path, help="Use (or generate into) this catalog directory.")
     parser.add_argument("--keep", action="store_true", help="Keep the generated catalog.")
+    parser.add_argument("--measure", choices=("parse", "parse_nogc") + SCENARIOS, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.dir)))
+        return
 
     from gen_catalog import generate_catalog
 
@@ -108,22 +152,21 @@ def main() -> None:
         summary = generate_catalog(root, products=args.products)
         print(f"generated {summary['products']} products, {summary['skus']} SKUs, "
               f"{summary['yaml_bytes'] / 1e6:.1f} MB YAML in {summary['files']} files")
-
-    parse_s, documents = best(args.repeat, lambda: parse_all(root))
-    load_s, catalog = best(args.repeat, lambda: load_catalog(root))
-    uris = {(i.path, i.sha256): f"tos-id-i-{i.sha256[:12]}" for i in catalog.images}
-    print(f"parse (yaml-rs)     {parse_s:7.3f} s   {documents} documents")
-    print(f"load + validate     {load_s:7.3f} s   {len(catalog.products)} products")
-    for scenario, snapshot in snapshots(catalog, uris).items():
-        plan_s, plan = best(args.repeat, lambda: make_plan(catalog, snapshot, image_uris=uris))
-        text_s, text = best(args.repeat, lambda: render_text(plan))
-        md_s, _ = best(args.repeat, lambda: render_markdown(plan))
-        json_s, _ = best(args.repeat, lambda: dumps(plan))
-        total = load_s + plan_s + text_s
-        print(f"{scenario:7} make_plan {plan_s:7.3f} s   render text {text_s:6.3f} s ({len(text) / 1e6:.1f} MB), "
-              f"markdown {md_s:6.3f} s, json {json_s:6.3f} s")
-        print(f"        load + plan + render = {total:6.3f} s = {total / parse_s:4.2f}x parse   "
-              f"[{plan.summary().create} create, {plan.summary().edit} edit, {plan.summary().price} price]")
+    # Interleaved rounds: the shared machine's ups and downs hit every measure alike.
+    kinds = ("parse", "parse_nogc") + SCENARIOS
+    rounds = [{kind: child(kind, root) for kind in kinds} for _ in range(args.repeat)]
+    results = {kind: best_of([r[kind] for r in rounds]) for kind in kinds}
+    parse_s, strict_s = results["parse"]["parse"], results["parse_nogc"]["parse"]
+    print(f"best of {args.repeat} interleaved rounds, each measure in a fresh process (CPU seconds)")
+    print(f"parse (yaml-rs)     {parse_s:7.3f} s   {results['parse']['documents']} documents, all kept "
+          f"(bench_load.py's floor); with the garbage collector paused {strict_s:.3f} s")
+    for scenario in SCENARIOS:
+        r = results[scenario]
+        total = r["load"] + r["plan"] + r["text"]
+        print(f"{scenario:7} load {r['load']:6.3f} s   make_plan {r['plan']:6.3f} s   render text {r['text']:6.3f} s "
+              f"({r['text_mb']:.1f} MB), markdown {r['markdown']:6.3f} s, json {r['json']:6.3f} s")
+        print(f"        load + plan + render = {total:6.3f} s = {total / parse_s:4.2f}x parse "
+              f"({total / strict_s:4.2f}x the GC-paused parse)   [{r['counts']}]")
     if tmp is not None and not args.keep:
         tmp.cleanup()
     elif tmp is not None:
