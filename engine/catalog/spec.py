@@ -159,10 +159,34 @@ def _plain(value: object) -> object:
     return {name: _plain(getattr(value, name)) for name in names}
 
 
+def _as_dict(value: object) -> object:
+    """json.dumps `default` for the fingerprint: one level of `_plain` (the encoder recurses,
+    and writes tuples as arrays), so the JSON text is exactly that of `canonical()`."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        if isinstance(value, frozenset):
+            return sorted(value)
+        if not hasattr(value, "__dataclass_fields__"):
+            raise TypeError(f"not JSON-able: {type(value).__name__}")
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    return {name: getattr(value, name) for name in names}
+
+
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_as_dict)
+
+
 def fingerprint(spec: ProductSpec) -> str:
-    """Short digest of the declared desired spec: the 'last-applied' annotation."""
-    blob = json.dumps(spec.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+    """Short digest of the declared desired spec: the 'last-applied' annotation.
+
+    sha256 of the sorted-key compact JSON of `canonical()`; the values are stored in live
+    products, so the recipe must not change (test_fingerprint_is_stable pins it). The encoder
+    converts the dataclasses itself (`_as_dict`) instead of building `canonical()` first."""
+    declared = spec.declared
+    out: dict = {"key": spec.key}
+    for name in MANAGED_FIELDS:
+        if name in declared:
+            out[name] = getattr(spec, name)
+    return hashlib.sha256(_FINGERPRINT_JSON.encode(out).encode()).hexdigest()[:16]
 
 
 def image_token(sha256: str, uri: str) -> str:

@@ -1,0 +1,52 @@
+"""Speed-motivated fast paths give exactly what the plain recipes give (bench/bench_plan.py
+measures the speed; these tests hold the values)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+
+import pytest
+
+from bench.gen_catalog import generate_catalog
+from engine.catalog.load import load_catalog
+from engine.catalog.spec import ImageRef, SalesAttribute, fingerprint
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    root = tmp_path_factory.mktemp("speed") / "catalog"
+    generate_catalog(root, products=40)
+    return load_catalog(root)
+
+
+def _recipe(spec) -> str:
+    """The fingerprint as stored in live products: sha256 of the sorted-key compact JSON of
+    `canonical()` (first 16 hex digits)."""
+    blob = json.dumps(spec.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def test_fingerprint_is_the_canonical_recipe_on_generated_products(generated):
+    assert len(generated.products) == 40
+    for spec in generated.products:
+        assert fingerprint(spec) == _recipe(spec), spec.key
+
+
+def test_fingerprint_is_the_canonical_recipe_for_ids_non_ascii_and_partial_declarations(generated):
+    base = generated.products[0]
+    sku = replace(base.skus[0], sales_attributes=(SalesAttribute("Warna", "Merah Marun ✓", "100", "200"),),
+                  identifier_code=("EAN", "8991234567890"), pre_sale_days=7)
+    variants = (
+        replace(base, title="Kopi “Gayo” — 250 g", skus=(sku,) + base.skus[1:]),
+        replace(base, main_images=(ImageRef(uri="tos-id-i-1"), ImageRef(path="a.png", sha256="ff"))),
+        replace(base, declared=frozenset({"title", "skus"})),
+        replace(base, declared=frozenset()),
+        replace(base, delivery_option_ids=None, brand=None, package_dimensions=None),
+    )
+    fingerprints = set()
+    for spec in variants:
+        assert fingerprint(spec) == _recipe(spec)
+        fingerprints.add(fingerprint(spec))
+    assert len(fingerprints) == len(variants)
