@@ -154,3 +154,54 @@ def test_import_of_any_shop_then_plan_is_empty(shop):
             assert again.products == () and {p: p.read_bytes() for p in root.rglob("*.yaml")} == written
         finally:
             app.state.shop.db.close()
+
+
+@st.composite
+def outside_edits(draw, items: list) -> dict:
+    """A Seller Center edit of the first product: some of its fields changed outside git."""
+    body = items[0][0]
+    edit = {}
+    if draw(st.booleans()):
+        edit["title"] = body["title"][:60] + " Edisi Baru"
+    if draw(st.booleans()):
+        edit["description"] = draw(DESCRIPTIONS.filter(lambda d: d != body["description"]))
+    if draw(st.booleans()):
+        edit["package_weight"] = {"value": draw(st.sampled_from(["0.45", "3"])), "unit": "KILOGRAM"}
+    if draw(st.booleans()):
+        edit["minimum_order_quantity"] = draw(st.integers(6, 9))
+    skus = [s["seller_sku"] for s in body["skus"]]
+    if draw(st.booleans()):
+        edit["prices"] = {skus[0]: draw(st.sampled_from(["77000", "77000.5"]))}
+    if draw(st.booleans()):
+        edit["stock"] = {skus[-1]: {w: draw(st.integers(0, 50)) for w in draw(st.permutations(WAREHOUSES))[:1]}}
+    return edit
+
+
+@given(st.data())
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+def test_a_reimport_after_any_outside_edit_plans_nothing_and_keeps_comments(data):
+    items, shop_yaml = data.draw(shops())
+    edit = data.draw(outside_edits(items))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "toko"
+        root.mkdir()
+        (root / "shop.yaml").write_text("# yaml-language-server: $schema=../schemas/shop.json\n" + shop_yaml)
+        db = root / ".sandbox" / "shop.db"
+        db.parent.mkdir()
+        store = SandboxStore(db)
+        pid = store.seed_products([items[0][0]], status=items[0][1])[0]
+        app = create_app(db)
+        try:
+            run_import(ImportRequest(root, all_products=True), app=app)
+            (path,) = (root / "products").glob("*.yaml")
+            path.write_text(path.read_text().replace("\ntitle:", "\n# a note the seller wrote\ntitle:"))
+            store.outside_edit(pid, **edit)
+            run_import(ImportRequest(root, product_ids=(pid,)), app=app)
+            assert "# a note the seller wrote\ntitle:" in path.read_text()
+            catalog = load_catalog(root)
+            plan = make_plan(catalog, read_catalog(catalog, app=app, use_cache=False))
+            assert not plan.has_changes and not plan.errors, [
+                (p.key, [(a.kind, a.changes) for a in p.actions]) for p in plan.products]
+        finally:
+            store.close()
+            app.state.shop.db.close()

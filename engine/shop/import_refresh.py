@@ -26,6 +26,7 @@ from engine.catalog.spec import MANAGED_FIELDS
 from engine.errors import EngineError
 from engine.plan.live import LiveProduct
 from engine.plan.planner import make_plan
+from engine.plan.project import ImageIndex, annotated_images, changed_fields
 from engine.shop.client import ShopClient
 from engine.shop.import_report import ImportedProduct
 from engine.shop.read import read_snapshot
@@ -73,19 +74,21 @@ async def plan_refresh(client: ShopClient, catalog: Catalog, refresh: dict[str, 
                                    metadata_for={s.category_id for s in specs.values() if s.category_id},
                                    shop_name=catalog.shop.name, market=catalog.shop.market)
     plan = make_plan(dataclasses.replace(catalog, products=tuple(specs[k] for k in sorted(specs))), snapshot)
-    problems = [i.message for i in plan.errors]
+    # a SKU whose warehouses moved in the shop cannot be planned; refreshing its YAML fixes exactly that
+    moved = {i.key for i in plan.errors if i.code == "warehouse_change"}
+    problems = [i.message for i in plan.errors if i.code != "warehouse_change"]
     out = {}
     for pid, key in sorted(refresh.items()):
         live = snapshot.product(pid)
         if live is None or live.spec is None:
             problems.append(f"{key}: product {pid} could not be read from the shop")
             continue
-        item = plan.product(key)
-        fields = {c.path[0] for a in (item.actions if item else ()) for c in a.changes}
-        if fields & {"status", "listing_platforms"}:  # where it is listed, and whether it is active
-            fields -= {"status", "listing_platforms"}
+        desired, item = specs[key], plan.product(key)
+        # content: every declared field that differs (also when routing stopped at an error)
+        fields = set(changed_fields(desired, live.spec, ImageIndex(annotated_images(desired, live))))
+        planned = {c.path[0] for a in (item.actions if item else ()) for c in a.changes}
+        if planned & {"status", "listing_platforms"} or key in moved:  # where it is listed, and whether active
             platforms, status = listing_state(live.platform_statuses)
-            desired = specs[key]
             if set(desired.listing_platforms) != set(platforms) or "listing_platforms" not in desired.declared:
                 fields.add("listing_platforms")
             if desired.status != status:

@@ -101,10 +101,11 @@ class ImportReport:
         changed = [p for p in self.products if p.action != "unchanged"]
         new = sum(1 for p in changed if p.action in ("new", "added"))
         if changed:
-            done = [f"{new} new product(s)"] if new else []
-            done += [f"refreshed {len(changed) - new} from the shop"] if len(changed) > new else []
-            verb = "Would import" if self.dry_run else "Imported"
-            lines.append(f"{verb} {' and '.join(done)} into {self.catalog} from {self._header()}:")
+            imported, refreshed = ("would import", "would refresh") if self.dry_run else ("imported", "refreshed")
+            done = [f"{imported} {new} new product(s)"] if new else []
+            done += [f"{refreshed} {len(changed) - new} product(s) from the shop"] if len(changed) > new else []
+            said = " and ".join(done)
+            lines.append(f"{said[0].upper()}{said[1:]} in {self.catalog} ({self._header()}):")
         for item in self.products:
             lines.append("  " + _product_line(item))
         if not self.products:
