@@ -50,3 +50,17 @@ def test_fingerprint_is_the_canonical_recipe_for_ids_non_ascii_and_partial_decla
         assert fingerprint(spec) == _recipe(spec)
         fingerprints.add(fingerprint(spec))
     assert len(fingerprints) == len(variants)
+
+
+def test_a_value_that_changes_type_only_is_a_change():
+    """True == 1 in Python; a view that goes from true to 1 has changed (as deepdiff sees it)."""
+    from engine.plan.diff import field_changes
+    from engine.plan.model import FieldChange
+
+    old = {"product_attributes": {"a": True, "c": [1]}}
+    new = {"product_attributes": {"a": 1, "b": [], "c": [True]}}
+    assert field_changes(old, new) == (
+        FieldChange(("product_attributes", "a"), True, 1),
+        FieldChange(("product_attributes", "b"), None, []),
+        FieldChange(("product_attributes", "c"), [1], [True]),
+    )

@@ -38,8 +38,19 @@ def field_changes(old: dict, new: dict) -> tuple[FieldChange, ...]:
     return tuple(sorted(changes, key=change_order))
 
 
+def _same(a: object, b: object) -> bool:
+    """Equal and of the same types all the way down (True == 1 in Python, not in a view)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())  # type: ignore[union-attr,index]
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same, a, b))  # type: ignore[arg-type]
+    return a == b
+
+
 def _diff(old: object, new: object, path: tuple[str, ...], out: list[FieldChange]) -> None:
-    if old == new:
+    if old == new and _same(old, new):
         return
     if isinstance(old, dict) and isinstance(new, dict):
         for key in old.keys() | new.keys():
