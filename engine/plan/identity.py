@@ -39,6 +39,8 @@ def _by_last_applied(snapshot: LiveSnapshot) -> dict[str, list[str]]:
 
 
 def _pick(snapshot: LiveSnapshot, spec: ProductSpec, ids: set[str]) -> tuple[LiveProduct | None, PlanIssue | None]:
+    if len(ids) < 2:  # the common case: one live product (deleted or not) or none
+        return (snapshot.product(next(iter(ids))) if ids else None), None
     key = spec.key
     known = sorted(i for i in ids if snapshot.product(i) is not None)
     alive = _alive(snapshot, known)
