@@ -9,10 +9,10 @@ import yaml_rs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.catalog.export import (ExportContext, Exporter, assign_keys, key_candidates, listing_state, slug,
-                                   template_text, yaml_number)
+from engine.catalog.export import ExportContext, Exporter, listing_state, template_text, yaml_number
 from engine.catalog.export_files import (FileTransaction, UpdateProblem, append_text, document_spans, new_file_text,
                                          schema_comment, update_text)
+from engine.catalog.export_keys import assign_keys, key_candidates, slug
 from engine.catalog.export_yaml import document_text, dump_document, emit, reads_back
 from engine.catalog.spec import ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec
 from engine.catalog.templates import TemplateRenderer

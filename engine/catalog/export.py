@@ -3,14 +3,15 @@
     exporter = Exporter(ExportContext(warehouses=shop.warehouses, defaults=shop.defaults, ...))
     product = exporter.export(spec, key="batik-parang", statuses=(("TIKTOK_SHOP", "ACTIVATE"),),
                               sku_order=("BATIK-M", "BATIK-L"))
-    product.document     a ruamel CommentedMap, fields in the catalog's order (dump with `dump_document`)
+    product.document     a ruamel CommentedMap, fields in the catalog's order (text: export_yaml.document_text)
     product.templates    ((name, text), ...) description files for templates/
     product.problems     why this product cannot be written (a SKU without seller_sku, no weight...)
     product.shop_problems  what shop.yaml must say first (a warehouse it does not name)
 
 What is written, so that `catalog plan` right after the import changes nothing:
 - Only what matters. A field the platform fills with its default (insurance OPTIONAL, MOQ 1,
-  not pre-owned, no COD, the warehouses' default delivery options, active) or that shop.yaml
+  not pre-owned, no COD, active, the warehouses' default delivery options — taken to be every
+  option the products read in the run show, as a product that names none shows them all) or that shop.yaml
   `defaults` already gives is left out; an omitted field is not managed, so it never plans a
   change. A default the live product does not match is written explicitly (or `null`, which
   takes the default away when the platform has no value at all).
@@ -29,7 +30,6 @@ What is written, so that `catalog plan` right after the import changes nothing:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +42,6 @@ from engine.catalog.spec import MANAGED_FIELDS, PLATFORMS, ProductAttribute, Pro
 
 LONG_DESCRIPTION = 300  # characters; longer descriptions go to a template file
 LONG_LINES = 6
-KEY_WORDS_LENGTH = 40  # a key is cut at a word boundary below this length
 REQUIRED = ("title", "description", "category_id", "main_images", "package_weight", "listing_platforms")
 DEACTIVATED = ("SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED")
 NOT_LISTED = frozenset({"DRAFT", "DELETED", *DEACTIVATED})
@@ -132,64 +131,6 @@ def template_text(html: str) -> str | None:
     if any(mark in html for mark in _JINJA):
         return "{% raw %}" + html + "{% endraw %}\n"
     return html + "\n"
-
-
-def slug(text: str, limit: int = KEY_WORDS_LENGTH) -> str:
-    """'Kemeja Batik Pria — Motif Parang!' → 'kemeja-batik-pria-motif-parang' (cut at a word)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = [w for w in re.split(r"[^a-z0-9]+", ascii_text.lower()) if w]
-    out = ""
-    for word in words:
-        candidate = f"{out}-{word}" if out else word
-        if len(candidate) > limit:
-            break
-        out = candidate
-    if not out and words:
-        out = words[0][:limit]
-    return out
-
-
-def key_candidates(title: str, seller_skus: Iterable[str], product_id: str) -> tuple[str, ...]:
-    """Keys to try for a product, most readable first: title, title + first SKU, title + id."""
-    skus = sorted(s for s in seller_skus if s)
-    sku = slug(skus[0], 40) if skus else ""
-    base = slug(title) or sku or "product"
-    return (base, f"{base}-{sku}" if sku and sku != base else f"{base}-{product_id}", f"{base}-{product_id}")
-
-
-def assign_keys(products: Mapping[str, tuple[str, tuple[str, ...]]], taken: Iterable[str],
-                preferred: Mapping[str, str] | None = None) -> dict[str, str]:
-    """product id → a unique catalog key. `products`: id → (title, seller_skus); `preferred`:
-    id → a key to use when free (the key its engine annotation names). The result does not
-    depend on the order of `products`: a candidate two products share goes to neither."""
-    used = set(taken)
-    out: dict[str, str] = {}
-    wanted = {pid: key for pid, key in (preferred or {}).items() if pid in products}
-    counts: dict[str, int] = {}
-    for key in wanted.values():
-        counts[key] = counts.get(key, 0) + 1
-    for pid, key in sorted(wanted.items()):
-        if counts[key] == 1 and key not in used:
-            out[pid] = key
-    used.update(out.values())
-    pending = sorted(pid for pid in products if pid not in out)
-    for level in range(3):
-        tries = {pid: key_candidates(*products[pid], pid)[level] for pid in pending}
-        counts = {}
-        for key in tries.values():
-            counts[key] = counts.get(key, 0) + 1
-        for pid, key in tries.items():
-            if counts[key] == 1 and key not in used:
-                out[pid] = key
-        used.update(out[pid] for pid in pending if pid in out)
-        pending = [pid for pid in pending if pid not in out]
-    for pid in pending:  # the product id is unique in the shop; only an existing key can clash
-        number, key = 2, f"{key_candidates(*products[pid], pid)[2]}"
-        while key in used:
-            key, number = f"{key_candidates(*products[pid], pid)[2]}-{number}", number + 1
-        out[pid] = key
-        used.add(key)
-    return out
 
 
 # --------------------------------------------------------------------------- the exporter

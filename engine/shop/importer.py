@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.catalog.export import ExportContext, Exporter, assign_keys
+from engine.catalog.export import ExportContext, Exporter
+from engine.catalog.export_keys import assign_keys
 from engine.catalog.export_files import FileTransaction, append_text, new_file_text, schema_comment
 from engine.catalog.export_yaml import document_text
 from engine.catalog.load import Catalog, load_catalog
