@@ -393,3 +393,12 @@ def test_a_file_that_cannot_be_written_rolls_the_others_back(monkeypatch, capsys
     assert code == 1 and "cannot write" in err and "nothing was written" in err and "Traceback" not in err
     assert not (root / "products").exists() and [p.name for p in (root / "templates").iterdir()] == [
         "kemeja-batik-tulis-solo-motif-sekar.html.j2"]
+
+
+def test_an_empty_shop_has_nothing_to_import(monkeypatch, capsys, tmp_path):
+    root = new_catalog(tmp_path)
+    code, out, _ = run(monkeypatch, capsys, "import", root)
+    assert code == 0
+    assert out == "Toko Impor (sandbox) on Tokopedia & Shop: the shop has no products yet; nothing to import.\n"
+    code, out, _ = run(monkeypatch, capsys, "import", root, "--all")
+    assert code == 0 and "nothing to import" in out and not (root / "products").exists()

@@ -336,7 +336,8 @@ def test_the_small_emitter_writes_what_ruamel_writes():
                defaults={"is_cod_allowed": True}).document,
         export(live_spec(description=long, product_attributes=(
             ProductAttribute("100101", "Motif", (Ref("1001011", "Parang"),)),)),
-            ambiguous_brands=frozenset({"Batik Keris"}), ambiguous_attributes=frozenset({("600010", "Motif")})).document,
+            ambiguous_brands=frozenset({"Batik Keris"}),
+            ambiguous_attributes=frozenset({("600010", "Motif")})).document,
     ]
     for document in documents:
         assert emit(document) == dump_document(document)

@@ -65,6 +65,7 @@ class ImportReport:
     files: tuple[FileChange, ...] = ()
     dry_run: bool = False
     unmanaged_left: int = 0
+    live_products: int = 0  # products in the shop (not deleted)
 
     @property
     def exit_code(self) -> int:
@@ -78,6 +79,8 @@ class ImportReport:
 
     def _listing(self) -> list[str]:
         if not self.candidates:
+            if not self.live_products:
+                return [f"{self._header()}: the shop has no products yet; nothing to import."]
             return [f"{self._header()}: every live product is in the catalog; nothing to import."]
         lines = [f"{self._header()}: {len(self.candidates)} live product(s) are not in the catalog (unmanaged):"]
         for item in self.candidates[:MAX_LISTED]:

@@ -103,7 +103,9 @@ class _Run:
                    for p in listing.products if any(s in owner for s in p.seller_skus)}
         unmanaged = [p for p in listing.products if p.product_id not in managed]
         if not self.request.product_ids and not self.request.all_products:
-            return self._report(listing=True, candidates=tuple(_candidate(p) for p in unmanaged if not p.is_deleted))
+            alive = sum(1 for p in listing.products if not p.is_deleted)
+            return self._report(listing=True, candidates=tuple(_candidate(p) for p in unmanaged if not p.is_deleted),
+                                live_products=alive)
         chosen, refresh, skipped = self._choose(listing, managed, unmanaged)
         fetched = await fetch_products(client, [listing.product(pid) for pid in chosen], cache_dir=self.cache)
         failed = [pid for pid in fetched.gone if pid in self.request.product_ids]
