@@ -355,3 +355,9 @@ def test_any_name_or_value_is_written_so_that_it_reads_back(name, value):
     assert reads_back(text, out.document)
     data = yaml_rs.loads(text, parse_datetime=False)
     assert data["skus"][0]["sales_attributes"] == {name: value} and data["skus"][0]["inventory"] == {name: 1}
+
+
+def test_update_keeps_a_byte_order_mark_and_windows_line_ends():
+    text = "\ufeff# catatan\r\nkey: a\r\ntitle: Judul lama yang cukup panjang sekali\r\nskus: []\r\n"
+    assert update_text(text, "a", {"title": "Judul baru yang cukup panjang sekali"}) == \
+        "\ufeff# catatan\r\nkey: a\r\ntitle: Judul baru yang cukup panjang sekali\r\nskus: []\r\n"

@@ -129,16 +129,22 @@ def _dump(yaml: YAML, data: Any) -> str:
 
 def update_text(text: str, key: str, changes: Mapping[str, Any]) -> str:
     """`text` with the document of `key` changed: each field in `changes` set to its new node
-    (skus merged SKU by SKU, mapping-form attributes attribute by attribute)."""
+    (skus merged SKU by SKU, mapping-form attributes attribute by attribute). A byte order mark
+    and Windows line ends are kept."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    text = text[len(bom):]
     start, end = find_document(text, key)
     chunk = text[start:end]
-    yaml, data = round_trip_yaml(chunk)
+    crlf = "\r\n" in chunk
+    yaml, data = round_trip_yaml(chunk.replace("\r\n", "\n") if crlf else chunk)
     for name, value in changes.items():
         set_field(data, name, value)
     updated = _dump(yaml, data)
     if not chunk.endswith("\n") and updated.endswith("\n"):
         updated = updated[:-1]
-    return text[:start] + updated + text[end:]
+    if crlf:
+        updated = updated.replace("\n", "\r\n")
+    return bom + text[:start] + updated + text[end:]
 
 
 def set_field(document: CommentedMap, name: str, value: Any) -> None:
