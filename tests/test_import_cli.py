@@ -402,3 +402,21 @@ def test_an_empty_shop_has_nothing_to_import(monkeypatch, capsys, tmp_path):
     assert out == "Toko Impor (sandbox) on Tokopedia & Shop: the shop has no products yet; nothing to import.\n"
     code, out, _ = run(monkeypatch, capsys, "import", root, "--all")
     assert code == 0 and "nothing to import" in out and not (root / "products").exists()
+
+
+def test_a_reimport_rewrites_the_products_own_description_template(monkeypatch, capsys, shop_catalog):
+    root, shop = shop_catalog()
+    ids = generated_shop(shop)
+    assert run(monkeypatch, capsys, "import", root, "--product-id", ids["batik"])[0] == 0
+    (document,) = (root / "products").glob("*.yaml")
+    (template,) = (root / "templates").glob("*.html.j2")
+    before = document.read_text()
+    new_html = LONG_HTML.replace("Katun primisima", "Katun primisima, kini {{ lebih }} adem")
+    store = shop.store()
+    store.outside_edit(ids["batik"], description=new_html)
+    store.close()
+    code, out, err = run(monkeypatch, capsys, "import", root, "--product-id", ids["batik"])
+    assert code == 0 and "description refreshed from the shop" in out, err
+    assert document.read_text() == before  # the document still names its template
+    assert template.read_text() == "{% raw %}" + new_html + "{% endraw %}\n"
+    assert run(monkeypatch, capsys, "plan", root, "--detailed-exitcode")[0] == 0
