@@ -323,3 +323,10 @@ def test_an_unwritable_plan_out_is_a_clear_error(monkeypatch, capsys, demo, tmp_
 def test_an_unusable_sandbox_database_is_a_clear_error(monkeypatch, capsys, demo):
     (demo / ".sandbox" / "shop.db").mkdir(parents=True)
     assert_clean_failure(*run(monkeypatch, capsys, "plan", demo), "cannot be used")
+
+
+def test_apply_refuses_a_report_path_it_cannot_write_before_writing_anything(monkeypatch, capsys, demo, tmp_path):
+    report = tmp_path / "missing-dir" / "report.json"
+    code, output = run(monkeypatch, capsys, "apply", demo, "--auto-approve", "--report", report)
+    assert_clean_failure(code, output, f"the directory {report.parent} does not exist")
+    assert products_in_shop(demo) == 0 and not report.exists()
