@@ -53,6 +53,14 @@ def test_an_empty_run_succeeds_and_a_stopped_run_without_writes_does_not():
     assert report(product("a", SKIPPED), aborted="access token invalid").exit_code == 1
 
 
+def test_plan_errors_fail_the_run_even_when_every_write_succeeded():
+    conflict = (PlanIssue("error", "b", "identity_conflict", "b: spread over 1 and 2"),)
+    assert report(issues=conflict).exit_code == 1  # nothing applied, the conflict remains
+    assert report(product("a", APPLIED), issues=conflict).exit_code == 3  # the rest applied
+    warning = (PlanIssue("warning", "a", "category_permission", "invite-only"),)
+    assert report(product("a", APPLIED), issues=warning).exit_code == 0
+
+
 def test_json_round_trip_is_exact():
     value = report(product("a", APPLIED, FAILED, code=12052223, message="invite only",
                            review=(ReviewState("TIKTOK_SHOP", "FAILED", ("klaim palsu",), ("hapus klaim",)),)),

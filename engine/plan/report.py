@@ -135,7 +135,10 @@ class ApplyReport:
 
     @property
     def has_problems(self) -> bool:
-        return bool(self.aborted) or any(p.outcome in PROBLEMS or any(s.outcome in PROBLEMS for s in p.steps)
+        # A plan error (identity conflict...) means some catalog product was not written.
+        if self.aborted or any(issue.severity == "error" for issue in self.issues):
+            return True
+        return any(p.outcome in PROBLEMS or any(s.outcome in PROBLEMS for s in p.steps)
                                          for p in self.products)
 
     @property
@@ -145,7 +148,8 @@ class ApplyReport:
     @property
     def exit_code(self) -> int:
         """0 everything attempted succeeded (blocked products do not count), 3 partial (an
-        attempted step failed or is unknown, or a product was stale), 1 nothing applied."""
+        attempted step failed or is unknown, a product was stale, or the plan had errors and
+        something else was applied), 1 nothing applied."""
         if not self.has_problems:
             return EXIT_OK
         return EXIT_PARTIAL if self.applied_anything else EXIT_ERROR
