@@ -154,5 +154,6 @@ def _unmanaged(plan: Plan) -> list[str]:
         lines.append(line)
     if len(plan.unmanaged) > MAX_UNMANAGED:
         lines.append(f"  … and {len(plan.unmanaged) - MAX_UNMANAGED} more (all listed in the JSON plan)")
+    lines.append("  To manage them from the catalog: catalog import DIR --product-id ID (or --all).")
     lines.append("")
     return lines
