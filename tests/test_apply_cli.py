@@ -19,6 +19,7 @@ from engine.cli import main
 from engine.plan.report import report_from_dict
 from engine.sandbox.store import SandboxStore
 from engine.shop.client import ENDPOINTS
+from clirun import run_cli
 
 DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
 TIKTOK = re.compile(r"tiktok(?!_shop)", re.IGNORECASE)
@@ -27,15 +28,7 @@ WRITES = {name: ENDPOINTS[name].api for name in ("create", "edit", "partial_edit
                                                  "update_inventory", "activate", "deactivate", "delete")}
 
 
-def run(monkeypatch, capsys, *args: object) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["catalog", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+run = run_cli  # tests/clirun.py
 
 
 def store_of(catalog: Path, offset: float = 0.0) -> SandboxStore:

@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from engine.cli import main
 from engine.plan.saved import save_plan
 from fake_github import FakeGitHub, serving
 from test_plan_builders import showcase_plan
+from clirun import run_cli
 
 CASES = Path(__file__).resolve().parent / "cases"
 REPO = "acme/catalog"
@@ -27,15 +26,7 @@ SECRETS = {
 }
 
 
-def run(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["catalog", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+run = run_cli  # tests/clirun.py
 
 
 @pytest.fixture(autouse=True)

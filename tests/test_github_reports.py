@@ -4,28 +4,19 @@ sandbox, then `catalog comment report.json --commit SHA` against the fake GitHub
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-from engine.cli import main
 from fake_github import FakeGitHub, serving
+from clirun import run_cli
 
 DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
 REPO = "acme/catalog"
 TOKEN = "ghs_report_TOKEN_77"
 
 
-def run(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["catalog", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+run = run_cli  # tests/clirun.py
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,10 @@ import httpx
 import pytest
 import yaml_rs
 
-from engine.cli import main
 from engine.sandbox.app import create_app
 from engine.sandbox.store import SandboxStore
 from rawclient import RawClient, png
+from clirun import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 TIKTOK = re.compile(r"tiktok(?!_shop)", re.IGNORECASE)
@@ -36,15 +35,7 @@ defaults:
 """
 
 
-def run(monkeypatch, capsys, *args: Any) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["catalog", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+run = run_cli  # tests/clirun.py
 
 
 class Shop:

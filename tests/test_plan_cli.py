@@ -5,27 +5,18 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-from engine.cli import main
 from engine.plan.saved import load_plan
+from clirun import run_cli
 
 CASES = Path(__file__).resolve().parent / "cases"
 TIKTOK = re.compile(r"tiktok(?!_shop)", re.IGNORECASE)
 
 
-def run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["catalog", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+run = run_cli  # tests/clirun.py
 
 
 @pytest.fixture
