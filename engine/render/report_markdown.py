@@ -11,35 +11,18 @@ fine, then (only if still needed) attention lines — each cut is counted in the
 
 from __future__ import annotations
 
-import functools
 import re
-from pathlib import Path
-
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 
 from engine.catalog.spec import PLATFORMS
 from engine.plan.report import (APPLIED, BLOCKED, FAILED, SKIPPED, STALE, UNKNOWN, ApplyReport, PlatformResult,
                                 ProductResult)
 from engine.render import fmt
+from engine.render.markdown import environment
+from engine.render.markdown import md_escape as md
 from engine.render.report_text import header, product_lines, summary_line
 
-TEMPLATES = Path(__file__).parent / "templates"
 EMOJI = {APPLIED: "✅", FAILED: "❌", UNKNOWN: "❔", STALE: "⚠️", SKIPPED: "⏭️", BLOCKED: "⏸️"}
 PROBLEM_ORDER = (FAILED, UNKNOWN, STALE, SKIPPED, BLOCKED)
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-
-
-def md(text: object) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
-
-
-@functools.cache
-def _environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
-                               autoescape=False, keep_trailing_newline=True)
-    env.filters["md"] = md
-    return env
 
 
 def render_report_markdown(report: ApplyReport, max_chars: int | None = None) -> str:
@@ -58,7 +41,7 @@ def render_report_markdown(report: ApplyReport, max_chars: int | None = None) ->
 
 
 def _render(context: dict) -> str:
-    return _environment().get_template("report.md.j2").render(**context)
+    return environment().get_template("report.md.j2").render(**context)
 
 
 def _fit(context: dict, products: list[ProductResult], max_chars: int) -> str:
