@@ -3,18 +3,19 @@
 The corpus covers what a seller (or a CI job) can get wrong: YAML syntax, wrong types,
 unknown keys, limits, duplicate SKUs and keys, templates, missing files, catalog-level
 mistakes, saved plans that are truncated / from another version / for another shop, command
-line misuse, and shop access (missing or wrong credentials, an unreachable API). Each case
-names the phrase that makes its message clear, and the output must never hold a traceback.
+line misuse (shop access — credentials, an unreachable API — is in test_malformed_api.py).
+Each case names the phrase that makes its message clear; the output never holds a traceback.
 
-Most cases run the real entry point in-process (engine.cli.main, as `catalog` does); the
-cases in test_malformed_subprocess.py run `python -m engine` to prove nothing reaches stderr
-but the message.
+Most cases run the real entry point in-process (engine.cli.main, as `catalog` does); a few
+run `python -m engine` in a subprocess to prove nothing reaches stderr but the message.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -330,3 +331,25 @@ def test_apply_refuses_a_report_path_it_cannot_write_before_writing_anything(mon
     code, output = run(monkeypatch, capsys, "apply", demo, "--auto-approve", "--report", report)
     assert_clean_failure(code, output, f"the directory {report.parent} does not exist")
     assert products_in_shop(demo) == 0 and not report.exists()
+
+
+# --------------------------------------------------------------------------- as a seller runs it
+@pytest.mark.parametrize("case", ["yaml-unclosed-flow", "truncated-plan", "missing-credentials"])
+def test_in_a_subprocess_stderr_holds_the_message_and_nothing_else(demo, saved_plan, tmp_path, case):
+    """`python -m engine ...` as a shell runs it: exit 1, only `Error:` / diagnostic lines on stderr."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TTS_")}
+    if case == "yaml-unclosed-flow":
+        apply_edits(demo, next(e for i, e, _ in CATALOG_CASES if i == case))
+        args, phrase = ("validate", demo), "YAML syntax error"
+    elif case == "truncated-plan":
+        path = tmp_path / "plan.json"
+        path.write_text(saved_plan[1][:500])
+        args, phrase = ("show", path), "saved plan is not valid JSON"
+    else:
+        replace(demo, SHOP, "target: sandbox ", "target: api\n#")
+        args, phrase = ("plan", demo), "missing environment variable(s) for target api: TTS_APP_KEY"
+    done = subprocess.run([sys.executable, "-m", "engine", *map(str, args)], cwd=DEMO.parent.parent, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stdout == "", done
+    assert phrase in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert all(line.startswith(("Error: ", str(demo))) for line in done.stderr.splitlines()), done.stderr
