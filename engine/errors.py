@@ -91,11 +91,14 @@ class ApiError(EngineError):
 
     def __init__(self, message: str, *, code: int = 0, request_id: str = "", http_status: int = 0,
                  path: str = "") -> None:
-        detail = f"{message} (code {code}" if code else f"{message} ("
-        detail += f", HTTP {http_status}" if http_status and http_status != 200 else ""
-        detail += f", request_id {request_id}" if request_id else ""
-        detail += f", {path}" if path else ""
-        detail = detail + ")" if not detail.endswith("(") else detail[:-2]
+        parts = [f"code {code}"] if code else []
+        if http_status and http_status != 200:
+            parts.append(f"HTTP {http_status}")
+        if request_id:
+            parts.append(f"request_id {request_id}")
+        if path:
+            parts.append(path)
+        detail = f"{message} ({', '.join(parts)})" if parts else message
         super().__init__(detail)
         self.code = code
         self.api_message = message

@@ -55,3 +55,12 @@ def test_fingerprint_covers_declared_fields_only():
     ext = external_product_id(spec.key, fingerprint(spec))
     assert parse_external_product_id(ext) == ("batik-m", fingerprint(spec))
     assert parse_external_product_id("SELLER-OWN-ID") is None
+
+
+def test_api_error_text_lists_only_what_is_known():
+    from engine.errors import ApiError
+
+    assert str(ApiError("boom", path="/product/202309/products")) == "boom (/product/202309/products)"
+    assert str(ApiError("boom")) == "boom"
+    assert str(ApiError("boom", code=36009003, request_id="r1", http_status=500, path="/p")) == (
+        "boom (code 36009003, HTTP 500, request_id r1, /p)")
