@@ -166,6 +166,10 @@ CATALOG_CASES = [
      "not allowed in a template"),
     ("template-huge-range", [(TEMPLATE, "{{ makna }}", "{% for i in range(10**9) %}x{% endfor %}")],
      "Range too big"),
+    ("template-power-bomb", [(TEMPLATE, "{{ makna }}", "{{ 10 ** 100000000 }}")],
+     "exponent 100000000 is too large"),
+    ("template-repeat-bomb", [(TEMPLATE, "{{ makna }}", "{{ 'x' * 1000000000 }}")],
+     "repetition would make 1000000000 items"),
     # missing files and references
     ("image-missing", [(KOPI, "images/kopi-kapal-api-1.png", "images/kopi-tidak-ada.png")], "image file not found"),
     ("image-outside-catalog", [(KOPI, "images/kopi-kapal-api-1.png", "../../../etc/passwd")],

@@ -30,13 +30,33 @@ class TemplateProblem(Exception):
         self.line = line
 
 
+MAX_POWER = 64  # `x ** n`: larger exponents are refused (10 ** 100000000 would hang validation)
+MAX_REPEAT = 100_000  # `"text" * n` / `list * n`: longer results are refused
+
+
+class _CatalogEnvironment(SandboxedEnvironment):
+    """The sandbox plus limits on the two operators that turn a short template into a CPU or
+    memory bomb (catalog templates are validated in CI for pull requests, forks included)."""
+
+    intercepted_binops = frozenset({"**", "*"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_POWER:
+            raise SecurityError(f"exponent {right} is too large (at most {MAX_POWER})")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_REPEAT:
+                    raise SecurityError(f"repetition would make {len(seq) * count} items (at most {MAX_REPEAT})")
+        return super().call_binop(context, operator, left, right)
+
+
 class TemplateRenderer:
     def __init__(self, directory: Path, display: str, shop_vars: dict[str, Any]) -> None:
         self.directory = directory
         self.display = display.rstrip("/")
         self.shop_vars = shop_vars
         self.used: set[str] = set()
-        self.env = SandboxedEnvironment(loader=FileSystemLoader(str(directory)), undefined=StrictUndefined,
+        self.env = _CatalogEnvironment(loader=FileSystemLoader(str(directory)), undefined=StrictUndefined,
                                         autoescape=True, keep_trailing_newline=False, auto_reload=False)
 
     def names(self) -> list[str]:
