@@ -1,7 +1,7 @@
 """Formatting shared by the text and Markdown renderers: values as a seller reads them.
 
-Platforms by their display names ("Shop | Tokopedia", "Tokopedia" — never the enum, never
-"TikTok"), prices in rupiah with thousands separators (Rp150.000), stock per warehouse name,
+Platforms by their display names ("Shop | Tokopedia", "Tokopedia" — never the enum value, never
+the platform's former brand), prices in rupiah with thousands separators (Rp150.000), stock per warehouse name,
 long HTML descriptions as a short line diff, SKUs by seller_sku.
 """
 
