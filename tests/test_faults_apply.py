@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from engine.catalog.spec import parse_annotation
-from engine.cli import main
 from engine.shop.settings import SANDBOX_DEFAULTS
+from clirun import run_cli
 
 DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
 ENV = {f"TTS_{name.upper()}": value for name, value in SANDBOX_DEFAULTS.items()}
@@ -48,16 +47,9 @@ FAULT_SETS = [pytest.param(faults, marks=pytest.mark.sandbox(faults=faults, seed
 
 
 def run(monkeypatch, capsys, *args: object) -> tuple[int, str]:
-    monkeypatch.setattr(sys, "argv", ["catalog", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    output = captured.out + captured.err
-    assert "Traceback" not in output, output
-    return code, output
+    code, out, err = run_cli(monkeypatch, capsys, *args)
+    assert "Traceback" not in out + err, out + err
+    return code, out + err
 
 
 def copy_demo(root: Path, base_url: str | None) -> Path:

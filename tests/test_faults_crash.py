@@ -37,9 +37,9 @@ import pytest
 
 from engine.catalog.load import load_catalog
 from engine.catalog.spec import parse_annotation
-from engine.cli import main
 from engine.sandbox.store import reset_database
 from engine.shop.settings import SANDBOX_DEFAULTS
+from clirun import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "catalogs" / "demo"
@@ -98,16 +98,9 @@ def make_catalog(root: Path, base_url: str) -> Path:
 
 # --------------------------------------------------------------------------- runs
 def run(monkeypatch, capsys, *args: object) -> tuple[int, str]:
-    monkeypatch.setattr(sys, "argv", ["catalog", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    output = captured.out + captured.err
-    assert "Traceback" not in output, output
-    return code, output
+    code, out, err = run_cli(monkeypatch, capsys, *args)
+    assert "Traceback" not in out + err, out + err
+    return code, out + err
 
 
 def killed_apply(root: Path, exchanges: list, event: tuple[str, str], k: int, linger: float) -> int:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import shutil
 import socket
-import sys
 from pathlib import Path
 
 import pytest
 
-from engine.cli import main
 from engine.shop.settings import SANDBOX_DEFAULTS
+from clirun import run_cli
 
 DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
 GOOD = {f"TTS_{name.upper()}": value for name, value in SANDBOX_DEFAULTS.items()}
@@ -36,14 +35,8 @@ def run(monkeypatch, capsys, env: dict[str, str], *args: object) -> tuple[int, s
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(sys, "argv", ["catalog", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    code, out, err = run_cli(monkeypatch, capsys, *args)
+    return code, out + err
 
 
 def assert_clean_failure(code: int, output: str, phrase: str) -> None:

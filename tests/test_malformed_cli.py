@@ -23,6 +23,7 @@ import pytest
 
 from engine.cli import main
 from engine.sandbox.store import SandboxStore
+from clirun import run_cli
 
 DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
 KOPI = "products/kopi.yaml"
@@ -34,14 +35,8 @@ TEMPLATE = "templates/batik.html.j2"
 
 def run(monkeypatch, capsys, *args: object) -> tuple[int, str]:
     """`catalog ARGS` in-process: (exit code, stdout + stderr)."""
-    monkeypatch.setattr(sys, "argv", ["catalog", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    code, out, err = run_cli(monkeypatch, capsys, *args)
+    return code, out + err
 
 
 def assert_clean_failure(code: int, output: str, phrase: str) -> None:
