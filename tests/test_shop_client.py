@@ -320,15 +320,21 @@ def test_throttling_honours_retry_after(sandbox):
 
 
 @pytest.mark.sandbox(faults="429burst=1.0:100")
-def test_still_throttled_after_every_attempt_is_rate_limited_error(sandbox):
+def test_still_throttled_after_the_throttle_budget_is_rate_limited_error(sandbox):
+    sleeps = Sleeps()
+    policy = RetryPolicy(max_attempts=2, max_throttle_wait=5.0)  # throttling does not use max_attempts
+
     async def main():
-        async with make_client(sandbox, sleep=Sleeps(), retry=RetryPolicy(max_attempts=3)) as client:
+        async with make_client(sandbox, sleep=sleeps, retry=policy, rng=lambda: 0.5) as client:
             await client.update_price("1", [{"id": "2", "price": {"amount": "1", "currency": "IDR"}}])
 
     with pytest.raises(RateLimitedError) as info:
         run(main())
     assert info.value.code == 36009002 and info.value.http_status == 429
-    assert sandbox.store.calls()["POST /product/202309/products/{product_id}/prices/update"] == 3
+    assert "after 4 attempts and 4 s of waiting (limit 5 s)" in str(info.value)
+    # Retry-After: 1 plus half of max(backoff, 0.5 s): 1.25 + 1.25 + 1.5 = 4 s; the next 2 s would pass 5 s
+    assert sleeps.waits == [1.25, 1.25, 1.5]
+    assert sandbox.store.calls()["POST /product/202309/products/{product_id}/prices/update"] == 4
 
 
 @pytest.mark.sandbox(qps=5)

@@ -83,10 +83,11 @@ def test_backoff_is_exponential_capped_and_jittered():
     assert policy.delay(3, rng=lambda: 0.25) == 0.5  # full jitter: uniform in [0, backoff]
 
 
-def test_retry_after_wins_when_longer_and_is_capped():
+def test_retry_after_is_a_floor_with_jitter_on_top_and_is_capped():
     policy = RetryPolicy(base_delay=0.1, max_retry_after=30)
-    assert policy.delay(1, retry_after=2.0, rng=lambda: 1.0) == 2.0
-    assert policy.delay(1, retry_after=3600, rng=lambda: 1.0) == 30
+    assert policy.delay(1, retry_after=2.0, rng=lambda: 0.0) == 2.0  # never before Retry-After
+    assert policy.delay(1, retry_after=2.0, rng=lambda: 1.0) == 3.0  # spread over half of it on top
+    assert policy.delay(1, retry_after=3600, rng=lambda: 0.0) == 30  # a huge Retry-After is capped
 
 
 def test_parse_retry_after_forms():

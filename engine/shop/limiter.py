@@ -12,8 +12,29 @@ order and the steady rate is exact. Its capacity (the burst) defaults to one tok
 leave evenly spaced, which stays inside any server-side window (1 s fixed or sliding, token
 bucket) instead of bursting into it.
 
-`RetryPolicy.delay()` is exponential backoff with full jitter, capped, and `Retry-After`
-(seconds, as the server sent it) wins when larger.
+Adaptive rate (AIMD). The configured QPS is a ceiling, not a promise: the shop's real limit
+can be lower, or other tools may share the (app, shop) quota. When an API answers 429 the
+client slows that API's bucket down (multiplicative decrease, ×`decrease`, never below
+`floor` × the configured rate) and speeds it up again by `recovery` × the configured rate per
+successful call (additive increase, never above the configured rate). One overload is one
+decrease: `acquire()` returns the bucket's generation, and a 429 only slows the bucket if
+the request was sent at the current rate — the other calls already in flight, sent at the
+old rate, that come back 429 too do not halve it again.
+
+Retry timing (`RetryPolicy`):
+- server errors and transport failures: exponential backoff with full jitter,
+  uniform in [0, min(max_delay, base_delay × 2^(attempt-1))];
+- `Retry-After` is a floor, never an exact instant: the wait is
+  `floor + U[0, 1) × max(backoff, floor / 2)` with floor = min(Retry-After, max_retry_after).
+  Calls throttled together (a 429 burst answers every one with the same `Retry-After: 1`)
+  come back spread over [1 s, 1.5 s] instead of all at the same instant, which would only
+  start the next burst. The wait is at most 1.5 × max_retry_after (or floor + max_delay);
+- a 429 without `Retry-After`: equal jitter, backoff/2 + U[0, 1) × backoff/2 — never zero, so
+  the throttle budget below always runs out.
+A 429 means "not processed, come back later": it is never ambiguous, so throttling has its
+own budget, `max_throttle_wait` seconds of cumulative retry waiting per call (120 s by
+default), and does not use up `max_attempts`, which bounds server errors and transport
+failures only.
 """
 
 from __future__ import annotations
@@ -43,13 +64,23 @@ class TokenBucket:
         self._tokens = self.capacity
         self._last = clock()
 
-    def reserve(self) -> float:
-        """Take one token now; return how long the caller must wait before using it."""
+    def _refill(self) -> None:
         now = self._clock()
         self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
         self._last = now
+
+    def reserve(self) -> float:
+        """Take one token now; return how long the caller must wait before using it."""
+        self._refill()
         self._tokens -= 1.0
         return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+    def set_rate(self, rate: float) -> None:
+        """Change the rate from now on (the tokens accrued so far were earned at the old one)."""
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self._refill()
+        self.rate = float(rate)
 
     async def acquire(self) -> None:
         wait = self.reserve()
@@ -58,48 +89,114 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """One token bucket per API (method + path template), created on first use."""
+    """One token bucket per API (method + path template), created on first use; adaptive
+    (see the module docstring) unless `adaptive=False`."""
 
     def __init__(self, qps: float = DEFAULT_QPS, *, burst: float = 1.0,
-                 overrides: dict[str, float] | None = None,
+                 overrides: dict[str, float] | None = None, adaptive: bool = True,
+                 decrease: float = 0.5, recovery: float = 0.01, floor: float = 0.02,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         if qps <= 0:
             raise ValueError("qps must be positive")
+        if not (0 < decrease < 1 and 0 < recovery <= 1 and 0 < floor <= 1):
+            raise ValueError("decrease must be in (0, 1), recovery and floor in (0, 1]")
         self.qps = float(qps)
         self.burst = burst
         self.overrides = dict(overrides or {})
+        self.adaptive = adaptive
+        self.decrease, self.recovery, self.floor = decrease, recovery, floor
         self._clock = clock
         self._sleep = sleep
         self._buckets: dict[str, TokenBucket] = {}
+        self._generations: dict[str, int] = {}
+
+    def configured(self, api: str) -> float:
+        """The ceiling for this API: its override, else the client's QPS."""
+        return float(self.overrides.get(api, self.qps))
 
     def bucket(self, api: str) -> TokenBucket:
         if api not in self._buckets:
-            rate = self.overrides.get(api, self.qps)
-            self._buckets[api] = TokenBucket(rate, self.burst, clock=self._clock, sleep=self._sleep)
+            self._buckets[api] = TokenBucket(self.configured(api), self.burst, clock=self._clock,
+                                             sleep=self._sleep)
+            self._generations[api] = 0
         return self._buckets[api]
 
-    async def acquire(self, api: str) -> None:
-        await self.bucket(api).acquire()
+    async def acquire(self, api: str) -> int:
+        """Wait for this API's next slot; returns the generation to hand to `throttled()`."""
+        bucket = self.bucket(api)
+        generation = self._generations[api]
+        await bucket.acquire()
+        return generation
+
+    def throttled(self, api: str, generation: int) -> float | None:
+        """The shop answered 429 to a call sent at `generation`: slow the API down, once per
+        overload. Returns the new rate, or None when the rate did not change."""
+        bucket = self.bucket(api)
+        if not self.adaptive or generation != self._generations[api]:
+            return None
+        lowest = self.configured(api) * self.floor
+        if bucket.rate <= lowest:
+            return None
+        bucket.set_rate(max(lowest, bucket.rate * self.decrease))
+        self._generations[api] += 1
+        return bucket.rate
+
+    def succeeded(self, api: str) -> None:
+        """A call of this API got an answer that was not a 429: recover a step."""
+        bucket = self.bucket(api)
+        ceiling = self.configured(api)
+        if self.adaptive and bucket.rate < ceiling:
+            bucket.set_rate(min(ceiling, bucket.rate + ceiling * self.recovery))
+
+    def rates(self) -> dict[str, float]:
+        """The current rate of every API used so far (sorted by API)."""
+        return {api: self._buckets[api].rate for api in sorted(self._buckets)}
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How often and how long to retry a retryable failure."""
+    """How often and how long to retry a retryable failure.
+
+    `max_attempts` bounds the attempts of a call that meets server errors or transport
+    failures (throttled attempts are not counted); `max_throttle_wait` bounds the seconds a
+    call spends waiting out 429s; `max_retry_after` caps the `Retry-After` a server may ask.
+    """
 
     max_attempts: int = 6
     base_delay: float = 0.25
     max_delay: float = 8.0
     max_retry_after: float = 60.0
+    max_throttle_wait: float = 120.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1 or self.base_delay <= 0 or self.max_delay < self.base_delay:
+            raise ValueError("RetryPolicy needs max_attempts ≥ 1 and 0 < base_delay ≤ max_delay")
+        if self.max_retry_after < 0 or self.max_throttle_wait < 0:
+            raise ValueError("RetryPolicy: max_retry_after and max_throttle_wait must not be negative")
+
+    def backoff(self, attempt: int) -> float:
+        """The exponential backoff ceiling after failure number `attempt` (1-based)."""
+        return min(self.max_delay, self.base_delay * (2 ** (max(1, attempt) - 1)))
 
     def delay(self, attempt: int, retry_after: float | None = None,
               rng: Callable[[], float] = random.random) -> float:
-        """Seconds to wait after failed attempt number `attempt` (1-based)."""
-        backoff = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
-        jittered = backoff * rng()
+        """Seconds to wait after failed attempt number `attempt` (1-based): full jitter, or
+        `Retry-After` as a floor with jitter on top."""
+        backoff = self.backoff(attempt)
+        if retry_after is None or retry_after <= 0:
+            return backoff * rng()
+        floor = min(retry_after, self.max_retry_after)
+        return floor + rng() * max(backoff, floor / 2)
+
+    def throttle_delay(self, attempt: int, retry_after: float | None = None,
+                       rng: Callable[[], float] = random.random) -> float:
+        """Seconds to wait after throttled attempt number `attempt`: as `delay()` with
+        `Retry-After`, equal jitter without it (never zero)."""
         if retry_after is not None and retry_after > 0:
-            return min(self.max_retry_after, max(retry_after, jittered))
-        return jittered
+            return self.delay(attempt, retry_after, rng)
+        backoff = self.backoff(attempt)
+        return backoff / 2 + rng() * backoff / 2
 
 
 def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:

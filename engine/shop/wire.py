@@ -5,9 +5,12 @@
 - the JSON body is serialised once (compact) and those exact bytes are signed and sent;
   `timestamp`, `app_key`, `shop_cipher` (shop-scoped endpoints only) and `sign` go in the
   query, the access token in `x-tts-access-token`; every attempt is re-signed;
-- a token bucket per API paces the calls, a semaphore bounds the calls in flight;
-- retries (exponential backoff, full jitter, `Retry-After` honoured) on HTTP 429 / 36009002,
-  HTTP 5xx / 36009003 / 36009007 and transport failures, according to the endpoint's kind:
+- a token bucket per API paces the calls, a semaphore bounds the calls in flight; a 429
+  slows that API's bucket down, successes bring it back to the configured QPS (adaptive
+  rate: engine.shop.limiter);
+- retries (exponential backoff, full jitter, `Retry-After` as a floor with jitter on top) on
+  HTTP 429 / 36009002, HTTP 5xx / 36009003 / 36009007 and transport failures, according to
+  the endpoint's kind:
 
       kind         throttled (429)   server error / lost response        connection refused
       READ         retry             retry                               retry
@@ -15,9 +18,13 @@
       WRITE        retry             AmbiguousWriteError, never repeated retry
 
   (a 429 and a refused connection mean the request was not processed; anything else may
-  have been);
-- 105002 (access token expired) → refresh the token once on the auth host, keep the new
-  one for the rest of the run, retry;
+  have been). Two budgets per call: `RetryPolicy.max_attempts` counts the attempts that met
+  a server error or a transport failure; throttled attempts are not counted — a call waits
+  out 429s for up to `RetryPolicy.max_throttle_wait` seconds in all (120 s by default), so a
+  heavy 429 rate slows a run down instead of failing it;
+- 105002 (access token expired) → refresh the token once on the auth host (that exchange
+  retried through the auth host's blips: engine.shop.tokens), keep the new one for the rest
+  of the run, retry;
 - envelopes and httpx exceptions become engine.errors values (`raise ... from exc`).
 
 Logs (logger `engine.shop`) carry method, path, HTTP status, code, request_id, attempt —
@@ -52,14 +59,13 @@ from engine.errors import (
 )
 from engine.shop.limiter import RateLimiter, RetryPolicy, parse_retry_after
 from engine.shop.settings import ShopCredentials
+from engine.shop.tokens import REFRESH_PATH, TOKEN_EXPIRED, refresh_tokens
 
 log = logging.getLogger("engine.shop")
 
 THROTTLED_CODES = frozenset({36009002})
 SERVER_CODES = frozenset({36009003, 36009007})
-TOKEN_EXPIRED = 105002
 AUTH_CODES = frozenset({101000, 105001, 105002, 105005, 106001, 36004001})
-REFRESH_PATH = "/api/v2/token/refresh"
 # Connection never established: the request cannot have reached the server.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
@@ -144,12 +150,13 @@ class ApiCaller:
                  transport: httpx.AsyncBaseTransport | None = None, qps: float = 50.0,
                  concurrency: int = 16, retry: RetryPolicy | None = None, timeout: float = 30.0,
                  clock: Callable[[], float] = time.time, market: str = "ID",
-                 sleep: Callable[[float], Any] = asyncio.sleep, rng: Callable[[], float] = random.random) -> None:
+                 sleep: Callable[[float], Any] = asyncio.sleep, rng: Callable[[], float] = random.random,
+                 adaptive: bool = True) -> None:
         self._creds = credentials
         self.base_url = base_url.rstrip("/")
         self.auth_url = (auth_url or base_url).rstrip("/")
         self.market = market
-        self.limiter = RateLimiter(qps)
+        self.limiter = RateLimiter(qps, adaptive=adaptive)
         self.retry = retry or RetryPolicy()
         self.concurrency = concurrency
         self._semaphore = asyncio.Semaphore(concurrency)
@@ -168,6 +175,7 @@ class ApiCaller:
         self.discover_cipher: Callable[[], Any] | None = None  # set by ShopClient
         self.calls: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
+        self.throttled: Counter[str] = Counter()  # 429 answers per API
         self.token_refreshes = 0
         _install_httpx_log_filter()
 
@@ -200,7 +208,8 @@ class ApiCaller:
         if endpoint.shop_scoped and not self._cipher:
             await self._ensure_cipher()
         body_bytes = None if body is None else encode_body(body)
-        attempt, refreshed, replayed = 0, False, False
+        attempt, failures, throttles, waited = 0, 0, 0, 0.0
+        refreshed, replayed = False, False
         while True:
             attempt += 1
             token = self._access_token
@@ -222,10 +231,18 @@ class ApiCaller:
                     f"{failure.message}); it may or may not have happened — re-read before retrying",
                     code=failure.code, request_id=failure.request_id, http_status=failure.http_status,
                     path=path) from failure.cause
-            replayed = replayed or (failure.sent and failure.reason != "throttled")
-            if attempt >= self.retry.max_attempts:
-                self._give_up(endpoint, path, failure, attempt)
-            delay = self.retry.delay(attempt, failure.retry_after, self._rng)
+            if failure.reason == "throttled":
+                throttles += 1
+                delay = self.retry.throttle_delay(throttles, failure.retry_after, self._rng)
+                if waited + delay > self.retry.max_throttle_wait:
+                    self._give_up(endpoint, path, failure, attempt, waited)
+                waited += delay
+            else:
+                replayed = replayed or failure.sent
+                failures += 1
+                if failures >= self.retry.max_attempts:
+                    self._give_up(endpoint, path, failure, attempt)
+                delay = self.retry.delay(failures, failure.retry_after, self._rng)
             self.retries[endpoint.api] += 1
             log.warning("retry %s %s attempt=%d reason=%s http=%s code=%s request_id=%s wait=%.2fs",
                         endpoint.method, path, attempt, failure.reason, failure.http_status or "-",
@@ -236,7 +253,7 @@ class ApiCaller:
     async def _attempt(self, endpoint: Endpoint, path: str, query: Mapping[str, object] | None,
                        body: bytes | None, files: Mapping[str, Any] | None,
                        form: Mapping[str, str] | None, attempt: int) -> Envelope | _Failure:
-        await self.limiter.acquire(endpoint.api)
+        generation = await self.limiter.acquire(endpoint.api)
         async with self._semaphore:
             request = self._build(endpoint, path, query, body, files, form)
             self.calls[endpoint.api] += 1
@@ -247,7 +264,19 @@ class ApiCaller:
             except httpx.TransportError as exc:
                 return self._transport_failure(endpoint, path, attempt, exc)
         elapsed = (time.monotonic() - started) * 1000
-        return self._classify(endpoint, path, attempt, response, elapsed)
+        outcome = self._classify(endpoint, path, attempt, response, elapsed)
+        if isinstance(outcome, _Failure) and outcome.reason == "throttled":
+            self._slow_down(endpoint.api, generation)
+        elif isinstance(outcome, Envelope):
+            self.limiter.succeeded(endpoint.api)
+        return outcome
+
+    def _slow_down(self, api: str, generation: int) -> None:
+        self.throttled[api] += 1
+        rate = self.limiter.throttled(api, generation)
+        if rate is not None:
+            log.warning("%s answered 429 at the client's pace: slowing it to %.3g QPS (configured %.3g)",
+                        api, rate, self.limiter.configured(api))
 
     def _build(self, endpoint: Endpoint, path: str, query: Mapping[str, object] | None,
                body: bytes | None, files: Mapping[str, Any] | None,
@@ -307,12 +336,14 @@ class ApiCaller:
         data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
         return Envelope(code, self.redact(message), request_id, data, status)
 
-    def _give_up(self, endpoint: Endpoint, path: str, failure: _Failure, attempts: int) -> None:
+    def _give_up(self, endpoint: Endpoint, path: str, failure: _Failure, attempts: int,
+                 waited: float = 0.0) -> None:
         text = f"{endpoint.method} {path}: {failure.message} after {attempts} attempts"
         kwargs = dict(code=failure.code, request_id=failure.request_id,
                       http_status=failure.http_status, path=path)
         if failure.reason == "throttled":
-            raise RateLimitedError(f"still throttled: {text}", **kwargs) from failure.cause
+            raise RateLimitedError(f"still throttled: {text} and {waited:.0f} s of waiting "
+                                   f"(limit {self.retry.max_throttle_wait:g} s)", **kwargs) from failure.cause
         raise TransientApiError(f"shop unavailable: {text}", **kwargs) from failure.cause
 
     # ------------------------------------------------------------------ tokens, cipher
@@ -320,27 +351,12 @@ class ApiCaller:
         async with self._refresh_lock:
             if self._access_token != used_token:
                 return  # another call refreshed it meanwhile
-            api = f"GET {REFRESH_PATH}"
             query = {"app_key": self._creds.app_key or "", "app_secret": self._secret,
                      "refresh_token": self._refresh_token, "grant_type": "refresh_token"}
-            self.calls[api] += 1
-            try:
-                response = await self._http.get(self.auth_url + REFRESH_PATH, params=query)
-                payload = response.json()
-            except (httpx.HTTPError, ValueError) as exc:
-                raise AuthError("access token expired and the token refresh failed: "
-                                + self.redact(type(exc).__name__), code=TOKEN_EXPIRED,
-                                request_id=expired.request_id) from None
-            data = payload.get("data") if isinstance(payload, dict) else None
-            token = (data or {}).get("access_token") if isinstance(data, dict) else None
-            if not isinstance(payload, dict) or payload.get("code") != 0 or not token:
-                code = _int(payload.get("code") if isinstance(payload, dict) else 0)
-                msg = self.redact(str(payload.get("message") or "") if isinstance(payload, dict) else "")
-                raise AuthError(f"access token expired and could not be refreshed: {msg or 'no token'}"
-                                " — re-authorize the app and update TTS_ACCESS_TOKEN / TTS_REFRESH_TOKEN",
-                                code=code, request_id=str(payload.get("request_id") or "")
-                                if isinstance(payload, dict) else "")
-            self._access_token = str(token)
+            data = await refresh_tokens(self._http, self.auth_url, query, policy=self.retry, sleep=self._sleep,
+                                        rng=self._rng, redact=self.redact, calls=self.calls,
+                                        expired_request_id=expired.request_id)
+            self._access_token = str(data["access_token"])
             self._refresh_token = str(data.get("refresh_token") or self._refresh_token)
             self._secrets.update({self._access_token, self._refresh_token})
             self.token_refreshes += 1
