@@ -1,0 +1,64 @@
+"""The `catalog` command line: parse → call one engine function → render → exit code.
+
+The only package that imports click. Every engine error is caught once, here in `main`, and
+printed as a clear message (diagnostics with file:line:column) with a non-zero exit code; a
+traceback reaching a seller is a bug. One module per concern: catalog_cmds (validate, schema),
+plan_cmds (plan, show, live), apply_cmds (apply), import_cmds (import), github_cmds (comment,
+shops), sandbox_cmds (sandbox serve|reset); common (shared argument, options, colour, the
+in-process sandbox) and actions (GitHub Actions masks and annotations).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from engine.cli.actions import annotate, github_actions_setup
+from engine.cli.apply_cmds import apply
+from engine.cli.catalog_cmds import schema, validate
+from engine.cli.common import sandbox_app_for
+from engine.cli.github_cmds import comment, shops
+from engine.cli.import_cmds import import_
+from engine.cli.plan_cmds import live, plan, show
+from engine.cli.sandbox_cmds import sandbox
+from engine.errors import CatalogError, EngineError
+
+__all__ = ["cli", "main", "sandbox_app_for"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="catalog-engine")
+def cli() -> None:
+    """Catalog as code for Tokopedia & Shop: validate, plan and apply a YAML catalog."""
+    github_actions_setup()
+
+
+for _command in (validate, schema, sandbox, live, plan, show, apply, import_, comment, shops):
+    cli.add_command(_command)
+
+
+def _fail(error: EngineError) -> None:
+    if isinstance(error, CatalogError):
+        annotate(error.diagnostics)
+        for diagnostic in error.diagnostics:
+            click.echo(str(diagnostic), err=True)
+    click.echo(f"Error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        # Usage errors are errors (1): exit code 2 means "changes" for plan --detailed-exitcode.
+        sys.exit(1)
+    except EngineError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)

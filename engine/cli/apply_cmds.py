@@ -1,0 +1,117 @@
+"""`catalog apply`: plan (or load a saved plan), confirm, write, report per product × platform."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine.cli.common import color_option, no_cache_option, sandbox_app_for, use_color
+from engine.errors import EngineError
+
+REPORT_FORMATS = ("text", "markdown", "json")
+
+
+@click.command("apply")
+@click.argument("source", metavar="CATALOG_DIR|PLAN_FILE", type=click.Path(exists=True, path_type=Path))
+@click.option("--catalog", "catalog_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="With a saved plan: the catalog it was made from (shop settings, image files).")
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (needed when stdin is not a terminal).")
+@click.option("--strict", is_flag=True, help="Saved plan: refuse the whole plan when any planned product changed "
+              "in the shop since (default: skip those as STALE, apply the rest).")
+@click.option("--target", "targets", multiple=True, metavar="KEY",
+              help="Apply only this product key (or shell pattern); repeatable. Not with a saved plan.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report to FILE (format by extension: .md, .json, .txt).")
+@click.option("--report-format", type=click.Choice(REPORT_FORMATS), help="Format of --report FILE.")
+@no_cache_option
+@color_option("Colour the text (default: when printing to a terminal).")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Products written at the same time (the rate limit per API still applies).")
+def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bool, targets: tuple[str, ...],
+          report_path: Path | None, report_format: str | None, no_cache: bool, color: bool | None,
+          concurrency: int) -> None:
+    """Apply the catalog (plan, show, confirm, write) or a saved plan, and report per product × platform.
+
+    \b
+    catalog apply catalogs/demo                    plan, print it, ask, apply
+    catalog apply catalogs/demo --auto-approve     no question (CI)
+    catalog apply plan.json --catalog catalogs/demo
+                                                   the saved plan as it is; products changed in
+                                                   the shop since are skipped as STALE
+    Exit 0: every attempted write succeeded (blocked products are reported, not failures);
+    3: partly applied (a write failed, is unknown, or a product was stale); 1: nothing applied / error.
+    """
+    from engine.apply.progress import LogProgress, RichProgress
+    from engine.apply.run import run_apply
+    from engine.plan.saved import write_atomic
+    from engine.render.report import render_report, report_format as format_of
+
+    paint = use_color(color, "text")
+    if report_path is not None and not report_path.resolve().parent.is_dir():
+        raise click.UsageError(f"--report {report_path}: the directory {report_path.parent} does not exist")
+    if source.is_dir():
+        if catalog_dir is not None:
+            raise click.UsageError("--catalog goes with a saved plan; here the catalog is the argument")
+        catalog, app, plan, metadata = _plan_for_apply(source, targets, no_cache, paint)
+        _confirm(plan, catalog, auto_approve)
+        saved = False
+    else:
+        catalog, app, plan = _saved_plan_for_apply(source, catalog_dir, targets)
+        metadata, saved = None, True
+    progress = RichProgress() if sys.stderr.isatty() else LogProgress()
+    report = run_apply(catalog, plan, app=app, saved_plan=saved, strict=strict, concurrency=concurrency,
+                       progress=progress, metadata=metadata)
+    click.echo(render_report(report, "text", color=paint), nl=False, color=paint)
+    if report_path is not None:
+        try:
+            write_atomic(report_path, render_report(report, format_of(report_path, report_format)))
+        except EngineError as exc:  # the shop was written: keep the run's exit code, say what failed
+            click.echo(f"Error: the report was not written: {exc}", err=True)
+    sys.exit(report.exit_code)
+
+
+def _plan_for_apply(catalog_dir: Path, targets: tuple[str, ...], no_cache: bool, paint: bool):
+    from engine.catalog.load import load_catalog
+    from engine.plan.planner import make_plan
+    from engine.render import render_plan
+    from engine.shop.connect import read_catalog
+
+    catalog = load_catalog(catalog_dir)
+    app = sandbox_app_for(catalog.shop)
+    snapshot = read_catalog(catalog, app=app, use_cache=not no_cache)
+    plan = make_plan(catalog, snapshot, targets=targets)
+    click.echo(render_plan(plan, "text", color=paint), nl=False, color=paint)
+    return catalog, app, plan, snapshot.metadata
+
+
+def _confirm(plan, catalog, auto_approve: bool) -> None:
+    if not plan.has_changes or auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise click.ClickException("refusing to apply without confirmation: stdin is not a terminal. Review the "
+                                   "plan above and run again with --auto-approve (or apply a saved plan)")
+    answer = click.prompt(f"\nApply these changes to {catalog.shop.name} on Tokopedia & Shop? Only 'yes' applies",
+                          default="", show_default=False)
+    if answer.strip().lower() != "yes":
+        click.echo("Apply cancelled: nothing was changed.", err=True)
+        sys.exit(1)
+
+
+def _saved_plan_for_apply(plan_file: Path, catalog_dir: Path | None, targets: tuple[str, ...]):
+    from engine.apply.run import verify_saved_plan
+    from engine.catalog.load import load_catalog
+    from engine.plan.saved import load_plan
+    from engine.render.text import summary_line
+
+    if targets:
+        raise click.UsageError("--target selects products of a catalog; a saved plan is applied as it is")
+    plan = load_plan(plan_file)
+    if catalog_dir is None:
+        raise click.UsageError(f"a saved plan needs the catalog it was made from: catalog apply {plan_file} "
+                               "--catalog CATALOG_DIR (shop settings, image files)")
+    catalog = load_catalog(catalog_dir)
+    verify_saved_plan(plan, catalog)
+    click.echo(f"Applying saved plan {plan_file} for {plan.shop_name} · {summary_line(plan.summary())}")
+    return catalog, sandbox_app_for(catalog.shop), plan

@@ -1,0 +1,45 @@
+"""What several commands share: the catalog argument, the common options, colour and the
+in-process sandbox shop for `target: sandbox`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+catalog_dir_argument = click.argument("catalog_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+no_cache_option = click.option("--no-cache", is_flag=True,
+                               help="Fetch every managed product again, ignoring .catalog-cache/.")
+
+
+def color_option(help_text: str):
+    return click.option("--color/--no-color", default=None, help=help_text)
+
+
+def use_color(color: bool | None, fmt: str) -> bool:
+    import os
+
+    if fmt != "text":
+        return False
+    if color is not None:
+        return color
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def sandbox_app_for(shop) -> object | None:
+    """The in-process sandbox shop for `target: sandbox` (None for api). This wiring lives in
+    the CLI so that the shop layer never imports the sandbox."""
+    if shop.target != "sandbox":
+        return None
+    import sqlite3
+
+    from engine.errors import ConfigError
+    from engine.sandbox.app import create_app
+
+    try:
+        shop.sandbox_db.parent.mkdir(parents=True, exist_ok=True)
+        return create_app(shop.sandbox_db)
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError(f"the sandbox database {shop.sandbox_db} cannot be used ({exc}); "
+                          "delete it to start an empty sandbox shop") from exc

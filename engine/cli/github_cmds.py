@@ -1,0 +1,63 @@
+"""GitOps commands: `comment` (one sticky comment per shop on a pull request) and `shops` (the job matrix)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("comment")
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--repo", help="OWNER/NAME of the repository (in Actions: ${{ github.repository }}).")
+@click.option("--pr", type=click.IntRange(min=1), help="Pull request number to comment on.")
+@click.option("--commit", "commit_sha", metavar="SHA",
+              help="Instead of --pr: the pull request this commit was merged from (apply on push).")
+@click.option("--head-sha", metavar="SHA", help="The pull request's head commit, recorded in the comment.")
+@click.option("--artifact-url", metavar="URL", help="Where the full plan / report is (the uploaded artifact).")
+@click.option("--summary", is_flag=True, help="Also append the Markdown to $GITHUB_STEP_SUMMARY (≤ 1 MiB).")
+@click.option("--fork", is_flag=True, help="FILE is the shop's catalog directory of a pull request from a fork: "
+              "validate it and post the validation-only notice (no shop credentials for forks).")
+def comment(file: Path, repo: str | None, pr: int | None, commit_sha: str | None, head_sha: str | None,
+            artifact_url: str | None, summary: bool, fork: bool) -> None:
+    """Post a saved plan (or an apply report) as ONE sticky comment per shop on a pull request.
+
+    The comment is found again by a hidden marker and updated in place on every push; it stays
+    under GitHub's 65,536 characters, always keeping the summary, every error and every item
+    that needs attention. Token from GITHUB_TOKEN, API from GITHUB_API_URL. Without --repo and
+    --summary, prints the comment it would post.
+    """
+    from engine.github.run import CommentRequest, run_comment
+    from engine.github.settings import GitHubSettings
+
+    request = CommentRequest(file, repo, pr, commit_sha, head_sha, artifact_url, summary, fork)
+    outcome = run_comment(request, GitHubSettings.from_env())
+    if outcome.body is not None:
+        click.echo(outcome.body, nl=False)
+    for line in outcome.lines:
+        click.echo(line)
+
+
+@click.command("shops")
+@click.argument("root", default="catalogs", type=click.Path(path_type=Path))
+@click.option("--changed-since", metavar="REF", help="Only shops with a file changed in REF...HEAD (git).")
+@click.option("--json", "as_json", is_flag=True, help='One JSON line: [{"name": …, "path": …}] for a job matrix.')
+def shops(root: Path, changed_since: str | None, as_json: bool) -> None:
+    """List the shop directories (with a shop.yaml) under ROOT: all, or those a git range touched."""
+    import json
+
+    from engine.github.shops import changed_shops, find_shops
+
+    deleted: list[str] = []
+    if changed_since:
+        found, deleted = changed_shops(root, changed_since)
+    else:
+        found = find_shops(root)
+    for name in deleted:
+        click.echo(f"note: shop {name} was removed in {changed_since}...HEAD: not listed "
+                   "(its live products are left as they are)", err=True)
+    if as_json:
+        click.echo(json.dumps([shop.to_json() for shop in found], ensure_ascii=False, separators=(",", ":")))
+    else:
+        for shop in found:
+            click.echo(shop.path)

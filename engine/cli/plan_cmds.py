@@ -1,0 +1,97 @@
+"""Reading the shop and planning: `plan`, `show` (a saved plan) and `live` (the shop as the planner sees it)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine.cli.common import catalog_dir_argument, color_option, no_cache_option, sandbox_app_for, use_color
+
+PLAN_FORMATS = ("text", "markdown", "json")
+
+
+@click.command("live")
+@catalog_dir_argument
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@no_cache_option
+def live(catalog_dir: Path, fmt: str, no_cache: bool) -> None:
+    """Print the live shop, normalised the way the planner sees it."""
+    import json
+
+    from engine.catalog.load import load_catalog
+    from engine.plan.live import snapshot_to_dict
+    from engine.shop.connect import read_catalog
+    from engine.shop.read import ReadStats
+
+    catalog = load_catalog(catalog_dir)
+    stats = ReadStats()
+    snapshot = read_catalog(catalog, app=sandbox_app_for(catalog.shop), use_cache=not no_cache, stats=stats)
+    data = snapshot_to_dict(snapshot)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        from io import StringIO
+
+        from ruamel.yaml import YAML
+
+        yaml, out = YAML(), StringIO()  # round-trip dumper: keeps the snapshot's field order
+        yaml.default_flow_style = False
+        yaml.dump(data, out)
+        click.echo(out.getvalue(), nl=False)
+    click.echo(f"{catalog.shop.name} (Tokopedia & Shop, {catalog.shop.target}): {stats.summary()}", err=True)
+    for note in stats.notes:
+        click.echo(f"note: {note}", err=True)
+
+
+@click.command("plan")
+@catalog_dir_argument
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also save the plan (JSON) for `catalog show` / `catalog apply plan.json`.")
+@click.option("--format", "fmt", type=click.Choice(PLAN_FORMATS), default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 when nothing would change, 2 when something would, 1 on error.")
+@click.option("--target", "targets", multiple=True, metavar="KEY",
+              help="Plan only this product key (or shell pattern, e.g. 'batik-*'); repeatable.")
+@no_cache_option
+@color_option("Colour the text plan (default: when printing to a terminal).")
+@click.option("--check", is_flag=True, help="Also run Check Product Listing for each create and edit (PASS / "
+              "FAILED with reasons per product); uploads local images not uploaded yet, writes nothing else.")
+def plan(catalog_dir: Path, out: Path | None, fmt: str, detailed_exitcode: bool, targets: tuple[str, ...],
+         no_cache: bool, color: bool | None, check: bool) -> None:
+    """Show what apply would change in the shop, per product and platform."""
+    from engine.catalog.load import load_catalog
+    from engine.plan.planner import make_plan
+    from engine.plan.saved import save_plan
+    from engine.render import render_plan
+    from engine.shop.connect import read_catalog
+
+    catalog = load_catalog(catalog_dir)
+    app = sandbox_app_for(catalog.shop)
+    snapshot = read_catalog(catalog, app=app, use_cache=not no_cache)
+    result = make_plan(catalog, snapshot, targets=targets)
+    if check:
+        from engine.apply.check import run_check
+
+        result = run_check(result, catalog, snapshot, app=app)
+    if out is not None:
+        save_plan(result, out)
+    paint = use_color(color, fmt)
+    click.echo(render_plan(result, fmt, color=paint), nl=False, color=paint)
+    if result.errors:
+        sys.exit(1)
+    sys.exit(2 if detailed_exitcode and result.has_changes else 0)
+
+
+@click.command("show")
+@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(PLAN_FORMATS), default="text", show_default=True)
+@color_option("Colour the text plan (default: when printing to a terminal).")
+def show(plan_file: Path, fmt: str, color: bool | None) -> None:
+    """Print a saved plan (from `catalog plan --out`)."""
+    from engine.plan.saved import load_plan
+    from engine.render import render_plan
+
+    paint = use_color(color, fmt)
+    click.echo(render_plan(load_plan(plan_file), fmt, color=paint), nl=False, color=paint)
