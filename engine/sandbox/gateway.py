@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 
 import anyio
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from engine.sandbox import codes
@@ -61,7 +61,11 @@ class Gateway:
         method, path = request.method, request.scope["path"]
         query = dict(parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         headers = {k.lower(): v for k, v in request.headers.items()}
-        body = await request.body()
+        try:
+            body = await request.body()
+        except ClientDisconnect:  # the client went away mid-request (a killed apply): normal, nobody to answer
+            log.info("client disconnected before sending the body of %s %s", method, path)
+            return Response(status_code=400)
         info = {"method": method, "path": path, "query": query, "headers": headers, "body": body, "route": None}
         try:
             status, data, extra = 200, await self._dispatch(request, info), {}
