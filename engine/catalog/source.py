@@ -33,6 +33,8 @@ _KEY_LINE = re.compile(r"^key[ \t]*:", re.M)
 _CONTENT = re.compile(r"^[ \t]*[^\s#%]", re.M)
 _RS_POSITION = re.compile(r"at line (\d+), column (\d+)")
 _DUPLICATE = re.compile(r"duplicate (?:mapping )?key:? ['\"]?(.*?)['\"]?(?: with value|$)")
+_TOO_DEEP = "recursion limit exceeded"  # yaml-rs: flow collections ([ ] / { }) nested deeper than it allows
+MAX_FLOW_DEPTH = 255  # what yaml-rs accepts (tests/test_robustness_followups.py checks it)
 SCHEMA_COMMENT = "# yaml-language-server: $schema="
 _SCHEMA_LINE = re.compile(r"\s*" + re.escape(SCHEMA_COMMENT))
 
@@ -202,6 +204,8 @@ def _syntax_diagnostic(document: Document, chunk: str, exc: Exception) -> Diagno
     document's text (a pasted secret must not end up in a CI log).
     """
     first = str(exc).splitlines()[0] if str(exc) else ""
+    if _TOO_DEEP in str(exc):  # ruamel would recurse for seconds (10 s+ at 1,000 levels) only to fail too
+        return _too_deep(document, first)
     try:
         YAML(typ="rt").load(chunk)
     except MarkedYAMLError as marked:
@@ -219,6 +223,13 @@ def _syntax_diagnostic(document: Document, chunk: str, exc: Exception) -> Diagno
         return Diagnostic(document.file, document.line + int(position.group(1)) - 1, int(position.group(2)),
                           f"YAML syntax error: {reason}")
     return Diagnostic(document.file, document.line, 1, "YAML syntax error: the document cannot be read")
+
+
+def _too_deep(document: Document, first: str) -> Diagnostic:
+    position = _RS_POSITION.search(first)
+    line, column = (int(position.group(1)), int(position.group(2))) if position else (1, 1)
+    return Diagnostic(document.file, document.line + line - 1, column,
+                      f"YAML syntax error: {_TOO_DEEP}: [ ] / {{ }} nested too deeply (limit {MAX_FLOW_DEPTH} levels)")
 
 
 def _marked_diagnostic(document: Document, marked: MarkedYAMLError) -> Diagnostic:
