@@ -14,6 +14,7 @@ path (fast.py) applies the same `overlay` to the raw YAML mappings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from engine.catalog.diagnose import did_you_mean
@@ -102,7 +103,12 @@ class BaseEntry:
 
 
 class Resolver:
-    """Flattens every base's `extends` chain once; reports unknown and circular bases."""
+    """Flattens every base's `extends` chain once; reports unknown, invalid and circular bases.
+
+    `bases` holds the valid base files only. A name missing from it whose file exists is an
+    invalid base (its own errors are reported by the loader): whoever extends it is told so and
+    pointed at the file, not told the base is unknown.
+    """
 
     def __init__(self, bases: dict[str, BaseEntry], defaults: Layer) -> None:
         self.bases = bases
@@ -134,14 +140,17 @@ class Resolver:
             chain = self.chains.get(name)
             if name not in self.bases and document is not None:
                 path = ("extends",) if isinstance(extends, str) else ("extends", index)
-                self.diagnostics.append(document.diagnostic(path, self._unknown(name)))
+                self.diagnostics.append(document.diagnostic(path, self._missing(name, document)))
             if chain is None:
                 complete = False
                 continue
             entries.extend(chain)
         return entries, complete
 
-    def _unknown(self, name: str) -> str:
+    def _missing(self, name: str, document: Document) -> str:
+        invalid = _base_file(name, document)
+        if invalid is not None:
+            return f"base {name!r} is invalid (see the errors in {invalid})"
         known = sorted(self.bases)
         listing = f"; bases: {', '.join(known)}" if known else "; there are no files in bases/"
         return f"unknown base {name!r}{did_you_mean(name, known)}{listing} (a base is bases/<name>.yaml)"
@@ -162,7 +171,7 @@ class Resolver:
                 self.diagnostics.append(entry.document.diagnostic(path, f"`extends` goes round in a circle: {cycle}"))
                 complete = False
             elif parent not in self.bases:
-                self.diagnostics.append(entry.document.diagnostic(path, self._unknown(parent)))
+                self.diagnostics.append(entry.document.diagnostic(path, self._missing(parent, entry.document)))
                 complete = False
             else:
                 sub = self._chain(parent, trail)
@@ -170,6 +179,23 @@ class Resolver:
                 chain.extend(sub or ())
         self.chains[name] = chain + [entry] if complete else None
         return self.chains[name]
+
+
+def _base_file(name: str, document: Document) -> str | None:
+    """How messages name bases/<name>.yaml (or .yml) when that file exists, else None.
+
+    Only asked about a name that is not a valid base, so it costs nothing on a valid catalog.
+    """
+    source = document.source
+    parts = PurePosixPath(name).parts
+    if not parts or ".." in parts or PurePosixPath(name).is_absolute() or not source.display.endswith(source.rel):
+        return None
+    root = Path(str(source.path)[: len(str(source.path)) - len(source.rel)] or ".")
+    shown = source.display[: len(source.display) - len(source.rel)]
+    for suffix in (".yaml", ".yml"):
+        if (root / "bases" / f"{name}{suffix}").is_file():
+            return f"{shown}bases/{name}{suffix}"
+    return None
 
 
 def _names(extends: Any) -> list:
