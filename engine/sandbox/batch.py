@@ -13,7 +13,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from engine.sandbox import codes, model
 from engine.sandbox.codes import PlatformError, RuleError
@@ -45,38 +46,60 @@ def _platforms(body: dict[str, Any]) -> list[str]:
     return sorted(set(value))
 
 
-def _load_or_error(shop: Shop, tx: Any, product_id: str, now: float,
-                   errors: list[dict[str, Any]]) -> dict[str, Any] | None:
+@dataclass
+class _Batch:
+    """What one product of an activate / deactivate / delete / recover batch is handled with."""
+
+    shop: Shop
+    now: float
+    platforms: list[str]
+    errors: list[dict[str, Any]]
+
+
+Step = Callable[[_Batch, str, dict[str, Any]], bool]  # (batch, product id, record) -> changed?
+
+
+def _each_product(shop: Shop, body: dict[str, Any], fields: frozenset[str], step: Step) -> dict[str, Any]:
+    """The batch skeleton: check the body, then in one transaction load each product (an unknown
+    one is a per-item error), let `step` act on it, and store it when it changed."""
+    reject_unknown_fields(body, fields)
+    ids = _ids(body)
+    platforms = _platforms(body) if "listing_platforms" in fields else []
+    batch = _Batch(shop, shop.now(), platforms, [])
+    with shop.db.write() as tx:
+        for product_id in ids:
+            record = _load_or_error(batch, tx, product_id)
+            if record is not None and step(batch, product_id, record):
+                model.touch(record, batch.now)
+                tx.put(record)
+    return {"errors": batch.errors} if batch.errors else {}
+
+
+def _load_or_error(batch: _Batch, tx: Any, product_id: str) -> dict[str, Any] | None:
     try:
-        return shop.load(tx, product_id, now)
+        return batch.shop.load(tx, product_id, batch.now)
     except PlatformError as error:
-        errors.append({"code": error.code, "message": error.message, "detail": {"product_id": product_id}})
+        batch.errors.append({"code": error.code, "message": error.message, "detail": {"product_id": product_id}})
         return None
 
 
 def activate(shop: Shop, body: dict[str, Any]) -> dict[str, Any]:
-    reject_unknown_fields(body, frozenset({"product_ids", "listing_platforms"}))
-    ids, platforms, now = _ids(body), _platforms(body), shop.now()
-    errors: list[dict[str, Any]] = []
-    with shop.db.write() as tx:
-        for product_id in ids:
-            record = _load_or_error(shop, tx, product_id, now, errors)
-            if record is None:
-                continue
-            to_review = []
-            for platform in platforms:
-                problem = _activation_problem(shop, record, platform)
-                if problem is None:
-                    to_review.append(platform)
-                else:
-                    errors.append({"code": codes.CHECK_FAILED, "message": "The check failed",
-                                   "detail": {"product_id": product_id, "listing_platform": platform,
-                                              "extra_errors": [{"code": problem.code, "message": problem.message}]}})
-            if to_review:
-                model.start_review(record, to_review, now, shop.settings.review_seconds)
-                model.touch(record, now)
-                tx.put(record)
-    return {"errors": errors} if errors else {}
+    return _each_product(shop, body, frozenset({"product_ids", "listing_platforms"}), _activate)
+
+
+def _activate(batch: _Batch, product_id: str, record: dict[str, Any]) -> bool:
+    to_review = []
+    for platform in batch.platforms:
+        problem = _activation_problem(batch.shop, record, platform)
+        if problem is None:
+            to_review.append(platform)
+        else:
+            batch.errors.append({"code": codes.CHECK_FAILED, "message": "The check failed",
+                                 "detail": {"product_id": product_id, "listing_platform": platform,
+                                            "extra_errors": [{"code": problem.code, "message": problem.message}]}})
+    if to_review:
+        model.start_review(record, to_review, batch.now, batch.shop.settings.review_seconds)
+    return bool(to_review)
 
 
 def _activation_problem(shop: Shop, record: dict[str, Any], platform: str) -> RuleError | None:
@@ -93,70 +116,53 @@ def _activation_problem(shop: Shop, record: dict[str, Any], platform: str) -> Ru
 
 
 def deactivate(shop: Shop, body: dict[str, Any]) -> dict[str, Any]:
-    reject_unknown_fields(body, frozenset({"product_ids", "listing_platforms"}))
-    ids, platforms, now = _ids(body), _platforms(body), shop.now()
-    errors: list[dict[str, Any]] = []
-    with shop.db.write() as tx:
-        for product_id in ids:
-            record = _load_or_error(shop, tx, product_id, now, errors)
-            if record is None:
-                continue
-            changed = False
-            for platform in platforms:
-                status = record["platforms"].get(platform)
-                if status == "ACTIVATE":
-                    record["platforms"][platform] = "SELLER_DEACTIVATED"
-                    model.cancel_review(record, platform)
-                    changed = True
-                elif status != "SELLER_DEACTIVATED":
-                    errors.append({"code": codes.STATUS_CONFLICT, "message": f"The current product status "
-                                   f"({status or 'not listed'}) can not be deactivated on {platform}",
-                                   "detail": {"product_id": product_id, "listing_platform": platform}})
-            if changed:
-                model.touch(record, now)
-                tx.put(record)
-    return {"errors": errors} if errors else {}
+    return _each_product(shop, body, frozenset({"product_ids", "listing_platforms"}), _deactivate)
+
+
+def _deactivate(batch: _Batch, product_id: str, record: dict[str, Any]) -> bool:
+    changed = False
+    for platform in batch.platforms:
+        status = record["platforms"].get(platform)
+        if status == "ACTIVATE":
+            record["platforms"][platform] = "SELLER_DEACTIVATED"
+            model.cancel_review(record, platform)
+            changed = True
+        elif status != "SELLER_DEACTIVATED":
+            batch.errors.append({"code": codes.STATUS_CONFLICT, "message": f"The current product status "
+                                 f"({status or 'not listed'}) can not be deactivated on {platform}",
+                                 "detail": {"product_id": product_id, "listing_platform": platform}})
+    return changed
 
 
 def delete(shop: Shop, body: dict[str, Any]) -> dict[str, Any]:
-    reject_unknown_fields(body, frozenset({"product_ids"}))
-    ids, now = _ids(body), shop.now()
-    errors: list[dict[str, Any]] = []
-    with shop.db.write() as tx:
-        for product_id in ids:
-            record = _load_or_error(shop, tx, product_id, now, errors)
-            if record is None or model.is_deleted(record):
-                continue
-            if model.is_frozen(record):
-                errors.append({"code": codes.STATUS_CONFLICT, "message": "Frozen products cannot be deleted "
-                               "(frozen on at least one platform)", "detail": {"product_id": product_id}})
-                continue
-            record["platforms"] = {p: "DELETED" for p in record["platforms"]}
-            record["pending"], record["prior"], record["review"] = None, None, None
-            if record["audit"] == "AUDITING":
-                record["audit"] = "NONE"
-            model.touch(record, now)
-            tx.put(record)
-    return {"errors": errors} if errors else {}
+    return _each_product(shop, body, frozenset({"product_ids"}), _delete)
+
+
+def _delete(batch: _Batch, product_id: str, record: dict[str, Any]) -> bool:
+    if model.is_deleted(record):
+        return False
+    if model.is_frozen(record):
+        batch.errors.append({"code": codes.STATUS_CONFLICT, "message": "Frozen products cannot be deleted "
+                             "(frozen on at least one platform)", "detail": {"product_id": product_id}})
+        return False
+    record["platforms"] = {p: "DELETED" for p in record["platforms"]}
+    record["pending"], record["prior"], record["review"] = None, None, None
+    if record["audit"] == "AUDITING":
+        record["audit"] = "NONE"
+    return True
 
 
 def recover(shop: Shop, body: dict[str, Any]) -> dict[str, Any]:
-    reject_unknown_fields(body, frozenset({"product_ids"}))
-    ids, now = _ids(body), shop.now()
-    errors: list[dict[str, Any]] = []
-    with shop.db.write() as tx:
-        for product_id in ids:
-            record = _load_or_error(shop, tx, product_id, now, errors)
-            if record is None:
-                continue
-            if not model.is_deleted(record):
-                errors.append({"code": codes.STATUS_CONFLICT, "message": "Only DELETED products can be recovered",
-                               "detail": {"product_id": product_id}})
-                continue
-            record["platforms"] = {p: "SELLER_DEACTIVATED" for p in record["platforms"]}
-            model.touch(record, now)
-            tx.put(record)
-    return {"errors": errors} if errors else {}
+    return _each_product(shop, body, frozenset({"product_ids"}), _recover)
+
+
+def _recover(batch: _Batch, product_id: str, record: dict[str, Any]) -> bool:
+    if not model.is_deleted(record):
+        batch.errors.append({"code": codes.STATUS_CONFLICT, "message": "Only DELETED products can be recovered",
+                             "detail": {"product_id": product_id}})
+        return False
+    record["platforms"] = {p: "SELLER_DEACTIVATED" for p in record["platforms"]}
+    return True
 
 
 def _sku_ids(record: dict[str, Any]) -> set[str]:
