@@ -16,13 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.gen_catalog import generate_catalog
-from engine.catalog.build import canonical_tuple
 from engine.catalog.fast import FastCompiler
 from engine.catalog.images import ImageChecker
 from engine.catalog.load import _Loader, load_catalog
 from engine.catalog.merge import Resolver
 from engine.catalog.slow import Collector, ProductChecker
-from engine.catalog.spec import SourceRef
+from engine.catalog.spec import SourceRef, canonical_tuple, fingerprint
 from engine.catalog.templates import TemplateRenderer
 
 DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
@@ -162,3 +161,14 @@ def test_random_mutations_never_make_the_paths_disagree(data):
     if not isinstance(mutated, dict):
         return
     assert_agree(PATHS, dataclasses.replace(document, data=mutated, _positions=None))
+
+
+def test_the_loader_hands_the_planner_each_products_fingerprint_and_only_for_that_spec():
+    catalog = load_catalog(DEMO)
+    assert len(catalog.fingerprints) == len(catalog.products)
+    for spec in catalog.products:
+        assert catalog.known_fingerprint(spec) == fingerprint(spec)  # fast-path SKU tuples: same bytes
+        # a copy of the catalog with other products (import does this) must not reuse the value
+        assert dataclasses.replace(catalog, products=()).known_fingerprint(dataclasses.replace(spec)) is None
+    changed = dataclasses.replace(catalog.products[0], title="Judul lain sama sekali untuk tes ini")
+    assert fingerprint(changed) != catalog.known_fingerprint(catalog.products[0])

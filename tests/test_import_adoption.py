@@ -79,7 +79,7 @@ def test_a_product_made_outside_the_engine_is_adopted_never_created_again(monkey
     assert code == 0, out + err
     assert product_count(shop) == 1
     live = shop.product(pid)
-    assert live["title"] == KAOS["title"] + " Premium" and live["external_product_id"].startswith("ce2:")
+    assert live["title"] == KAOS["title"] + " Premium" and live["external_product_id"].startswith("ce3:")
     assert live["external_product_id"].endswith(":kaos-hitam")
     code, out, _ = run(monkeypatch, capsys, "plan", shop.root, "--detailed-exitcode")
     assert code == 0 and "(adopted)" not in out and not TIKTOK.search(out)
@@ -155,7 +155,7 @@ def test_the_first_content_write_of_an_adopted_product_records_the_fingerprint()
     (item,) = plan_case("adopted-content-edit").products
     (action,) = item.actions
     assert item.adopted and action.kind == m.PARTIAL_EDIT and "external_product_id" in action.fields
-    assert action.external_product_id.startswith(f"ce2:{item.fingerprint}:")
+    assert action.external_product_id.startswith(f"ce3:{item.fingerprint}:")
     assert action.external_product_id.endswith(":batik-parang")
 
 

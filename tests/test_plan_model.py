@@ -113,12 +113,44 @@ def test_fast_plan_to_dict_is_exactly_the_codec(plan):
 
 
 def test_fingerprint_is_stable():
-    """The fingerprint is stored in live products (external_product_id): its recipe must not
-    drift. Reference: sha256 of sorted-key compact JSON of the declared canonical fields."""
+    """The fingerprint is stored in live products (external_product_id, `ce3`): its recipe must
+    not drift. Reference: sha256 of the compact JSON array [key, [field, value], ...] of the
+    declared fields in MANAGED_FIELDS order, dataclasses as arrays of their field values."""
+    import hashlib
+
+    from engine.catalog.spec import MANAGED_FIELDS, fingerprint
+    from test_plan_builders import spec
+
+    def plain(value):
+        if isinstance(value, tuple) and value and hasattr(value[0], "__dataclass_fields__"):
+            return [plain(v) for v in value]
+        if hasattr(value, "seller_sku"):  # a SKU: its sales attributes as arrays too
+            return [value.seller_sku, value.price, [list(i) for i in value.inventory],
+                    [plain(a) for a in value.sales_attributes], value.pre_sale_days,
+                    None if value.identifier_code is None else list(value.identifier_code)]
+        if hasattr(value, "values") and hasattr(value, "id"):  # a product attribute
+            return [value.id, value.name, [[r.id, r.name] for r in value.values]]
+        if hasattr(value, "__dataclass_fields__"):
+            return [getattr(value, f) for f in value.__dataclass_fields__]
+        return list(value) if isinstance(value, tuple) else value
+
+    for product in (spec(), spec("kopi-gayo", declared={"title", "skus"}), spec(status="inactive")):
+        canonical = [product.key] + [[n, plain(getattr(product, n))] for n in MANAGED_FIELDS if n in product.declared]
+        blob = json.dumps(canonical, separators=(",", ":"), ensure_ascii=False)
+        assert fingerprint(product) == hashlib.sha256(blob.encode()).hexdigest()[:16]
+    assert fingerprint(spec()) == PINNED_FINGERPRINT
+
+
+PINNED_FINGERPRINT = "cc5973a92d21f9b7"  # fingerprint(spec()) of test_plan_builders: never edit
+
+
+def test_legacy_fingerprint_is_stable():
+    """`ce1` / `ce2` annotations (written before `ce3`) hold the legacy recipe: sha256 of the
+    sorted-key compact JSON of the declared canonical fields; it must not drift either."""
     import dataclasses
     import hashlib
 
-    from engine.catalog.spec import fingerprint
+    from engine.catalog.spec import legacy_fingerprint as fingerprint
     from test_plan_builders import spec
 
     def plain(value):

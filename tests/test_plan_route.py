@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from engine.catalog.spec import ImageRef, ProductAttribute, Ref, external_product_id, fingerprint, image_token
+from engine.catalog.spec import (ImageRef, ProductAttribute, Ref, external_product_id, fingerprint, image_token,
+                                 legacy_fingerprint)
 from engine.errors import PlanError
 from engine.plan import model as m
 from engine.plan.live import AuditFailure, SkuConflict
@@ -432,3 +433,22 @@ def test_a_draft_kept_inactive_is_edited_as_a_draft_so_it_is_not_published():
     assert [(a.kind, a.save_mode) for a in item.actions] == [(m.PARTIAL_EDIT, "AS_DRAFT")]
     (item,) = plan_for(spec(title="Kemeja Batik Parang Edisi Terbit"), live).products  # active: published
     assert all(a.save_mode == "" for a in item.actions)
+
+
+def test_products_applied_before_the_ce3_recipe_still_compare_by_their_own_recipe():
+    """A `ce2` annotation holds the legacy fingerprint: the unchanged catalog must still read
+    as unchanged (blocked review, drift label), and a ce2 value by today's recipe must not."""
+    desired = spec(title="Kemeja Batik Parang replika")
+    base = replace(_failed(desired, desired), spec=live_image(spec()).spec)
+    legacy = replace(base, last_applied=(desired.key, legacy_fingerprint(desired)),
+                     external_product_id=f"ce2:{legacy_fingerprint(desired)}::{desired.key}")
+    (action,) = only(plan_for(desired, legacy)).actions
+    assert action.kind == m.BLOCKED and action.platforms == ("TOKOPEDIA",)
+    assert legacy_fingerprint(desired) != fingerprint(desired)
+    mixed = replace(legacy, last_applied=(desired.key, fingerprint(desired)),
+                    external_product_id=f"ce2:{fingerprint(desired)}::{desired.key}")
+    assert only(plan_for(desired, mixed)).kinds() == (m.PARTIAL_EDIT,)
+    drifted = live_image(spec(), live_spec=live_image(spec(title="Edited in Seller Center")).spec)
+    drifted = replace(drifted, last_applied=(spec().key, legacy_fingerprint(spec())),
+                      external_product_id=f"ce1:{legacy_fingerprint(spec())}:{spec().key}")
+    assert only(plan_for(spec(), drifted)).drift

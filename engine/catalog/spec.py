@@ -23,6 +23,8 @@ import json
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 
+import orjson
+
 PLATFORMS = ("TIKTOK_SHOP", "TOKOPEDIA")
 PLATFORM_LABELS = {"TIKTOK_SHOP": "Shop | Tokopedia", "TOKOPEDIA": "Tokopedia"}
 STATUSES = ("active", "inactive", "deleted")
@@ -36,8 +38,9 @@ MANAGED_FIELDS = (
     "is_cod_allowed", "delivery_option_ids", "skus",
 )
 
-EXTERNAL_ID_PREFIX = "ce2"  # ce2:<fingerprint>:<image tokens>:<key>
-LEGACY_EXTERNAL_ID_PREFIX = "ce1"  # ce1:<fingerprint>:<key> (still read)
+EXTERNAL_ID_PREFIX = "ce3"  # ce3:<fingerprint>:<image tokens>:<key>
+TOKENS_V1_PREFIX = "ce2"  # ce2:<legacy fingerprint>:<image tokens>:<key> (still read)
+LEGACY_EXTERNAL_ID_PREFIX = "ce1"  # ce1:<legacy fingerprint>:<key> (still read)
 
 
 def canonical_decimal(value: object) -> str:
@@ -159,9 +162,69 @@ def _plain(value: object) -> object:
     return {name: _plain(getattr(value, name)) for name in names}
 
 
+def canonical_tuple(spec: ProductSpec, cache: dict[int, tuple] | None = None,
+                    skus_plain: tuple | None = None) -> tuple:
+    """The declared content of a spec as nested plain tuples (cheap to serialise and hash).
+
+    `cache` (by object id, valid while the specs are alive) shares the plain form of the
+    small values the builders share (sales attributes, attributes, images). `skus_plain`:
+    the SKUs part, when the fast path already wrote it (fast.py; same tuples).
+    """
+    cache = {} if cache is None else cache
+    declared = spec.declared
+    out: list = [spec.key]
+    for name in MANAGED_FIELDS:
+        if name not in declared:
+            continue
+        value = getattr(spec, name)
+        if name == "skus":
+            value = skus_plain if skus_plain is not None else tuple([(s.seller_sku, s.price, s.inventory, cache.get(id(s.sales_attributes))
+                            or _plain_item(s.sales_attributes, cache), s.pre_sale_days, s.identifier_code)
+                           for s in value])
+        elif name in ("main_images", "product_attributes"):
+            value = tuple([_plain_item(item, cache) for item in value])
+        elif name == "brand" and value is not None:
+            value = (value.id, value.name)
+        out.append((name, value))
+    return tuple(out)
+
+
+def _plain_item(value: object, cache: dict[int, tuple]) -> tuple:
+    plain = cache.get(id(value))
+    if plain is None:
+        if isinstance(value, tuple):
+            plain = tuple((a.name, a.value, a.id, a.value_id) for a in value)
+        elif isinstance(value, ImageRef):
+            plain = (value.uri, value.path, value.sha256)
+        else:
+            plain = (value.id, value.name, tuple((r.id, r.name) for r in value.values))
+        cache[id(value)] = plain
+    return plain
+
+
+def canonical_json(spec: ProductSpec, cache: dict[int, tuple] | None = None, skus_plain: tuple | None = None) -> bytes:
+    """The fingerprint's bytes: `canonical_tuple` as compact JSON (UTF-8, arrays for tuples)."""
+    return orjson.dumps(canonical_tuple(spec, cache, skus_plain))
+
+
+def fingerprint(spec: ProductSpec) -> str:
+    """Short digest of the declared desired spec: the 'last-applied' annotation (`ce3`).
+
+    The first 16 hex digits of sha256 over `canonical_json` — the key, then each declared
+    field as [name, value] in MANAGED_FIELDS order, values as plain nested arrays. The value is
+    stored in live products, so the recipe must not change (test_fingerprint_is_stable pins
+    it); the loader computes it once per product with the catalog digest (Catalog.fingerprints).
+    Annotations written before (`ce2`, `ce1`) used `legacy_fingerprint`."""
+    return fingerprint_of(canonical_json(spec))
+
+
+def fingerprint_of(blob: bytes) -> str:
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
 def _as_dict(value: object) -> object:
-    """json.dumps `default` for the fingerprint: one level of `_plain` (the encoder recurses,
-    and writes tuples as arrays), so the JSON text is exactly that of `canonical()`."""
+    """json.dumps `default` for the legacy fingerprint: one level of `_plain` (the encoder
+    recurses, and writes tuples as arrays), so the JSON text is exactly that of `canonical()`."""
     names = _FIELD_NAMES.get(type(value))
     if names is None:
         if isinstance(value, frozenset):
@@ -172,21 +235,18 @@ def _as_dict(value: object) -> object:
     return {name: getattr(value, name) for name in names}
 
 
-_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_as_dict)
+_LEGACY_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_as_dict)
 
 
-def fingerprint(spec: ProductSpec) -> str:
-    """Short digest of the declared desired spec: the 'last-applied' annotation.
-
-    sha256 of the sorted-key compact JSON of `canonical()`; the values are stored in live
-    products, so the recipe must not change (test_fingerprint_is_stable pins it). The encoder
-    converts the dataclasses itself (`_as_dict`) instead of building `canonical()` first."""
+def legacy_fingerprint(spec: ProductSpec) -> str:
+    """The fingerprint `ce1` / `ce2` annotations hold: sha256 of the sorted-key compact JSON of
+    `canonical()` (pinned too: products applied before keep comparing as unchanged)."""
     declared = spec.declared
     out: dict = {"key": spec.key}
     for name in MANAGED_FIELDS:
         if name in declared:
             out[name] = getattr(spec, name)
-    return hashlib.sha256(_FINGERPRINT_JSON.encode(out).encode()).hexdigest()[:16]
+    return hashlib.sha256(_LEGACY_JSON.encode(out).encode()).hexdigest()[:16]
 
 
 def image_token(sha256: str, uri: str) -> str:
@@ -203,14 +263,16 @@ def image_tokens(images: tuple[ImageRef, ...]) -> tuple[str, ...]:
 class Annotation:
     """The engine's last-applied annotation, stored in `external_product_id`.
 
-    `ce2:<fingerprint>:<token>.<token>…:<key>` — a token per main image, by position, ties the
+    `ce3:<fingerprint>:<token>.<token>…:<key>` — a token per main image, by position, ties the
     local file the catalog names (sha256) to the live uri at that position (image_token), so a
     plan made anywhere (a fresh CI clone too) knows an unchanged file is already uploaded.
-    The older `ce1:<fingerprint>:<key>` form is still read (no image tokens)."""
+    Older forms are still read, their fingerprint by `legacy_fingerprint` (`legacy=True`):
+    `ce2:` (same shape) and `ce1:<fingerprint>:<key>` (no image tokens)."""
 
     key: str
     fingerprint: str
     images: tuple[str, ...] = ()
+    legacy: bool = False
 
     def __str__(self) -> str:
         return f"{EXTERNAL_ID_PREFIX}:{self.fingerprint}:{'.'.join(self.images)}:{self.key}"
@@ -222,21 +284,29 @@ def external_product_id(key: str, fp: str, images: tuple[ImageRef, ...] = ()) ->
 
 
 def parse_annotation(value: str | None) -> Annotation | None:
-    """The Annotation of an engine-written external_product_id (ce2 or ce1), else None."""
+    """The Annotation of an engine-written external_product_id (ce3, ce2 or ce1), else None."""
     if not value:
         return None
-    if value.startswith(EXTERNAL_ID_PREFIX + ":"):
-        parts = value.split(":", 3)
-        if len(parts) != 4 or not parts[1] or not parts[3]:
-            return None
-        tokens = tuple(parts[2].split(".")) if parts[2] else ()
-        return Annotation(parts[3], parts[1], tokens)
+    for prefix in (EXTERNAL_ID_PREFIX, TOKENS_V1_PREFIX):
+        if value.startswith(prefix + ":"):
+            parts = value.split(":", 3)
+            if len(parts) != 4 or not parts[1] or not parts[3]:
+                return None
+            tokens = tuple(parts[2].split(".")) if parts[2] else ()
+            return Annotation(parts[3], parts[1], tokens, legacy=prefix != EXTERNAL_ID_PREFIX)
     if value.startswith(LEGACY_EXTERNAL_ID_PREFIX + ":"):
         parts = value.split(":", 2)
         if len(parts) != 3 or not parts[1] or not parts[2]:
             return None
-        return Annotation(parts[2], parts[1])
+        return Annotation(parts[2], parts[1], legacy=True)
     return None
+
+
+def applied_fingerprint(spec: ProductSpec, annotation: str | None, current: str) -> str:
+    """The fingerprint of `spec` by the recipe the live annotation was written with
+    (`current` is the spec's fingerprint by today's recipe)."""
+    parsed = parse_annotation(annotation)
+    return legacy_fingerprint(spec) if parsed is not None and parsed.legacy else current
 
 
 def parse_external_product_id(value: str | None) -> tuple[str, str] | None:

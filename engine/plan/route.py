@@ -19,7 +19,8 @@ from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.catalog.spec import PLATFORM_LABELS, ProductSpec, SourceRef, external_product_id, fingerprint
+from engine.catalog.spec import (PLATFORM_LABELS, ProductSpec, SourceRef, applied_fingerprint, external_product_id,
+                                 fingerprint)
 from engine.plan.diff import change_order, field_changes
 from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
 from engine.plan import model as m
@@ -39,7 +40,9 @@ PERMISSION_TEXT = {"PROHIBITED": "prohibited", "INVITE_ONLY": "invite-only",
 class Context:
     """What every product's routing shares: uploaded images and shop metadata."""
 
-    def __init__(self, image_uris: ImageUris, metadata: ShopMetadata | None, root: object = None) -> None:
+    def __init__(self, image_uris: ImageUris, metadata: ShopMetadata | None, root: object = None,
+                 known_fingerprint: Callable[[ProductSpec], str | None] | None = None) -> None:
+        self.known_fingerprint = known_fingerprint or (lambda spec: None)
         self.image_uris = dict(image_uris)
         self.images = ImageIndex(self.image_uris)
         self.metadata = metadata
@@ -65,11 +68,12 @@ class Context:
 
 
 class Fingerprint:
-    """fingerprint(desired), computed at most once and only when a decision needs it."""
+    """fingerprint(desired), computed at most once and only when a decision needs it (the
+    loader hands over the value it computed with the catalog digest: `known`)."""
 
-    def __init__(self, spec: ProductSpec) -> None:
+    def __init__(self, spec: ProductSpec, known: str | None = None) -> None:
         self.spec = spec
-        self._value: str | None = None
+        self._value: str | None = known
 
     def __call__(self) -> str:
         if self._value is None:
@@ -130,7 +134,10 @@ def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Call
     """(actions, notes, issues, drift) for a desired product matched to a readable live one."""
 
     def unchanged() -> bool:  # the catalog has not changed since the last apply
-        return live.last_applied is not None and live.last_applied == (desired.key, fp())
+        applied = live.last_applied
+        if applied is None or applied[0] != desired.key:
+            return False
+        return applied[1] == applied_fingerprint(desired, live.external_product_id, fp())
 
     names = changed_fields(desired, live.spec, ctx.images)
     if "shipping_insurance_requirement" in names and not _on_tokopedia(desired, live):
