@@ -42,3 +42,17 @@ def github_actions_setup() -> None:
         pass  # malformed TTS_* values are reported by the command that needs them
     for line in mask_commands(secrets):
         click.echo(line)
+    from engine.shop.masking import set_secret_listener
+
+    set_secret_listener(_mask_new_secret)
+
+
+def _mask_new_secret(value: str) -> None:
+    """A secret the shop layer learns mid-run (a refreshed token): masked too, on stderr (the
+    runner reads workflow commands there as well; stdout may be data)."""
+    from engine.github.settings import GitHubSettings
+    from engine.github.workflow import mask_commands
+
+    if GitHubSettings.from_env().actions:  # still inside Actions (one process may run several commands)
+        for line in mask_commands([value]):
+            click.echo(line, err=True)

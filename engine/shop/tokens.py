@@ -13,6 +13,9 @@ One refresh is `GET {auth_url}/api/v2/token/refresh?app_key&app_secret&refresh_t
 - Either way the error is an AuthError (no call can go on without a token). Its text names
   the cause (exception type, HTTP status, code, the shop's message redacted) — never the
   query (app_secret, refresh_token) nor a token.
+
+A refreshed token is handed to engine.shop.masking (the job-log mask) by engine.shop.wire
+before it is used.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@
   heavy 429 rate slows a run down instead of failing it;
 - 105002 (access token expired) → refresh the token once on the auth host (that exchange
   retried through the auth host's blips: engine.shop.tokens), keep the new one for the rest
-  of the run, retry;
+  of the run (announced to engine.shop.masking first, like a discovered cipher), retry;
 - envelopes and httpx exceptions become engine.errors values (`raise ... from exc`).
 
 Logs (logger `engine.shop`) carry method, path, HTTP status, code, request_id, attempt —
@@ -59,6 +59,7 @@ from engine.errors import (
 )
 from engine.shop.limiter import RateLimiter, RetryPolicy, parse_retry_after
 from engine.shop.settings import ShopCredentials
+from engine.shop.masking import announce_secret
 from engine.shop.tokens import REFRESH_PATH, TOKEN_EXPIRED, refresh_tokens
 
 log = logging.getLogger("engine.shop")
@@ -194,6 +195,7 @@ class ApiCaller:
         return bool(self._cipher)
 
     def set_cipher(self, cipher: str) -> None:
+        announce_secret(cipher)
         self._cipher = cipher
         self._secrets.add(cipher)
 
@@ -356,8 +358,9 @@ class ApiCaller:
             data = await refresh_tokens(self._http, self.auth_url, query, policy=self.retry, sleep=self._sleep,
                                         rng=self._rng, redact=self.redact, calls=self.calls,
                                         expired_request_id=expired.request_id)
-            self._access_token = str(data["access_token"])
-            self._refresh_token = str(data.get("refresh_token") or self._refresh_token)
+            access, refresh = str(data["access_token"]), str(data.get("refresh_token") or self._refresh_token)
+            announce_secret(access, *([refresh] if refresh != self._refresh_token else []))
+            self._access_token, self._refresh_token = access, refresh
             self._secrets.update({self._access_token, self._refresh_token})
             self.token_refreshes += 1
             log.info("access token refreshed (kept for the rest of this run)")
