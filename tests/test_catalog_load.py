@@ -173,15 +173,29 @@ def test_sandboxed_templates_cannot_reach_python(tmp_path):
     assert "not allowed in a template" in problem.message or "unsafe" in problem.message
 
 
-def test_digest_is_stable_and_follows_content_not_formatting(tmp_path):
+def test_digest_is_stable_and_covers_every_file_the_catalog_is_made_of(tmp_path):
+    """The digest is over the catalog's files (saved plans record it; apply refuses a plan made
+    from other files): any edit changes it, comments included; a CRLF checkout or a BOM does not."""
     first = load_catalog(DEMO).digest
     assert first == load_catalog(DEMO).digest and len(first) == 64
     root = demo_copy(tmp_path)
-    edit(root, "products/kopi.yaml", "key: kopi-kapal-api-special", "# a comment\nkey:   kopi-kapal-api-special")
-    edit(root, "products/kopi.yaml", "price: 27500", "price: 27500.00")
-    assert load_catalog(root).digest == first  # comments, spacing, number spelling: same content
-    edit(root, "products/kopi.yaml", "price: 27500.00", "price: 27600")
+    assert load_catalog(root).digest == first  # where the catalog lives is not part of it
+    kopi = root / "products" / "kopi.yaml"
+    kopi.write_bytes(b"\xef\xbb\xbf" + kopi.read_bytes().replace(b"\n", b"\r\n"))
+    assert load_catalog(root).digest == first
+    edit(root, "products/kopi.yaml", "price: 27500", "price: 27600")
     assert load_catalog(root).digest != first
+    for rel, old, new in (("products/kopi.yaml", "key: kopi-kapal-api-special", "# a comment\nkey: kopi-kapal-api-special"),
+                          ("shop.yaml", "name:", "# the shop\nname:")):
+        other = demo_copy(tmp_path / rel.replace("/", "-"))
+        edit(other, rel, old, new)
+        assert load_catalog(other).digest not in (first,)
+    templates = sorted((DEMO / "templates").rglob("*.j2"))
+    assert templates, "the demo uses a description template"
+    other = demo_copy(tmp_path / "template")
+    template = other / "templates" / templates[0].relative_to(DEMO / "templates")
+    template.write_text(template.read_text(encoding="utf-8") + "\n{# a comment #}\n", encoding="utf-8")
+    assert load_catalog(other).digest != first  # templates are part of the catalog
     root2 = demo_copy(tmp_path / "two")
     write_png(root2 / "images" / "kopi-kapal-api-1.png", 600, 600, (1, 2, 3))
     assert load_catalog(root2).digest != first  # an image's content is part of the catalog

@@ -12,7 +12,7 @@ tests/test_catalog_fast.py holds the two paths to the same results.
 
 from __future__ import annotations
 
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any
 
 from engine.catalog.build import new_product_spec, new_sku_spec
@@ -66,7 +66,6 @@ SKU_KEYS = frozenset({"seller_sku", "price", "inventory", "sales_attributes", "p
 _MANAGED = frozenset(MANAGED_FIELDS)
 _REQUIRED = frozenset(REQUIRED)
 _BY_SELLER_SKU = attrgetter("seller_sku")
-_FIRST = itemgetter(0)
 _EMPTY: dict = {}
 
 
@@ -82,9 +81,6 @@ class FastCompiler:
         self._attributes: dict[tuple, ProductAttribute] = {}
         self._refs: dict[Any, Ref] = {}
         self._key = ""
-        self._skus_plain: tuple | None = None
-        # per product key: its SKUs as build.canonical_tuple writes them (the digest reuses them)
-        self.skus_plain: dict[str, tuple | None] = {}
         # shop defaults with product_attributes merge attribute by attribute: overlay() needed
         self._merging_defaults = "product_attributes" in defaults
         self.handlers = {
@@ -135,11 +131,8 @@ class FastCompiler:
         elif not _REQUIRED <= values.keys():
             raise Bail
         handlers = self.handlers
-        self._skus_plain = None
         fields = {name: handlers[name](value, values) for name, value in values.items()}
-        spec = new_product_spec(key, _MANAGED.intersection(fields), source, fields)
-        self.skus_plain[key] = self._skus_plain
-        return spec
+        return new_product_spec(key, _MANAGED.intersection(fields), source, fields)
 
     def _description(self, value: Any, values: dict[str, Any]) -> str:
         if type(value) is str:
@@ -229,7 +222,7 @@ class FastCompiler:
         if type(value) is not list or not 0 < len(value) <= MAX_SKUS:
             raise Bail
         warehouses, sales_cache, search = self.warehouses, self._sales, SPACE_OR_CONTROL.search
-        specs, plains = [], []
+        specs = []
         names = None
         combinations = set()
         pre_orders = 0
@@ -256,7 +249,7 @@ class FastCompiler:
             if type(written) is not dict:
                 raise Bail
             cached = sales_cache.get(tuple(written.items())) or self._sales_attributes(written)
-            sales, sales_names, combination, sales_plain = cached
+            sales, sales_names, combination = cached
             if names is None:
                 names = sales_names
             elif sales_names != names or not combination:
@@ -270,16 +263,13 @@ class FastCompiler:
             barcode = None if barcode is None else barcode_value(barcode)
             # seller_sku, price, inventory, sales attributes, pre-sale days, barcode
             specs.append(new_sku_spec(code, price, inventory, sales, pre_sale, barcode))
-            plains.append((code, price, inventory, sales_plain, pre_sale, barcode))  # build.canonical_tuple's
         if len(combinations) != len(specs) or pre_orders not in (0, len(specs)):
             raise Bail
         if len(specs) > 1:
             specs.sort(key=_BY_SELLER_SKU)
-            plains.sort(key=_FIRST)
-        self._skus_plain = tuple(plains)
         return tuple(specs)
 
-    def _sales_attributes(self, written: Any) -> tuple[tuple[SalesAttribute, ...], tuple, tuple, tuple]:
+    def _sales_attributes(self, written: Any) -> tuple[tuple[SalesAttribute, ...], tuple, tuple]:
         if type(written) is not dict:
             raise Bail
         cache_key = tuple(written.items())
@@ -294,7 +284,7 @@ class FastCompiler:
                 pairs.append((name, name_value(value, 50)))
             pairs.sort()
             sales = tuple(SalesAttribute(name=n, value=v) for n, v in pairs)
-            cached = (sales, tuple(n for n, _ in pairs), tuple(pairs), tuple((n, v, None, None) for n, v in pairs))
+            cached = (sales, tuple(n for n, _ in pairs), tuple(pairs))
             if all(type(v) is str for _, v in cache_key):  # 1 == 1.0 == True: never cache by those
                 self._sales[cache_key] = cached
         return cached

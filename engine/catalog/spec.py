@@ -162,15 +162,9 @@ def _plain(value: object) -> object:
     return {name: _plain(getattr(value, name)) for name in names}
 
 
-def canonical_tuple(spec: ProductSpec, cache: dict[int, tuple] | None = None,
-                    skus_plain: tuple | None = None) -> tuple:
-    """The declared content of a spec as nested plain tuples (cheap to serialise and hash).
-
-    `cache` (by object id, valid while the specs are alive) shares the plain form of the
-    small values the builders share (sales attributes, attributes, images). `skus_plain`:
-    the SKUs part, when the fast path already wrote it (fast.py; same tuples).
-    """
-    cache = {} if cache is None else cache
+def canonical_tuple(spec: ProductSpec) -> tuple:
+    """The declared content of a spec as nested plain tuples: the key, then (field, value) per
+    declared field in MANAGED_FIELDS order, each dataclass as the tuple of its fields in order."""
     declared = spec.declared
     out: list = [spec.key]
     for name in MANAGED_FIELDS:
@@ -178,33 +172,22 @@ def canonical_tuple(spec: ProductSpec, cache: dict[int, tuple] | None = None,
             continue
         value = getattr(spec, name)
         if name == "skus":
-            value = skus_plain if skus_plain is not None else tuple([(s.seller_sku, s.price, s.inventory, cache.get(id(s.sales_attributes))
-                            or _plain_item(s.sales_attributes, cache), s.pre_sale_days, s.identifier_code)
-                           for s in value])
-        elif name in ("main_images", "product_attributes"):
-            value = tuple([_plain_item(item, cache) for item in value])
+            value = tuple([(s.seller_sku, s.price, s.inventory,
+                            tuple([(a.name, a.value, a.id, a.value_id) for a in s.sales_attributes]),
+                            s.pre_sale_days, s.identifier_code) for s in value])
+        elif name == "main_images":
+            value = tuple([(i.uri, i.path, i.sha256) for i in value])
+        elif name == "product_attributes":
+            value = tuple([(a.id, a.name, tuple([(r.id, r.name) for r in a.values])) for a in value])
         elif name == "brand" and value is not None:
             value = (value.id, value.name)
         out.append((name, value))
     return tuple(out)
 
 
-def _plain_item(value: object, cache: dict[int, tuple]) -> tuple:
-    plain = cache.get(id(value))
-    if plain is None:
-        if isinstance(value, tuple):
-            plain = tuple((a.name, a.value, a.id, a.value_id) for a in value)
-        elif isinstance(value, ImageRef):
-            plain = (value.uri, value.path, value.sha256)
-        else:
-            plain = (value.id, value.name, tuple((r.id, r.name) for r in value.values))
-        cache[id(value)] = plain
-    return plain
-
-
-def canonical_json(spec: ProductSpec, cache: dict[int, tuple] | None = None, skus_plain: tuple | None = None) -> bytes:
+def canonical_json(spec: ProductSpec) -> bytes:
     """The fingerprint's bytes: `canonical_tuple` as compact JSON (UTF-8, arrays for tuples)."""
-    return orjson.dumps(canonical_tuple(spec, cache, skus_plain))
+    return orjson.dumps(canonical_tuple(spec))
 
 
 def fingerprint(spec: ProductSpec) -> str:
@@ -213,8 +196,7 @@ def fingerprint(spec: ProductSpec) -> str:
     The first 16 hex digits of sha256 over `canonical_json` — the key, then each declared
     field as [name, value] in MANAGED_FIELDS order, values as plain nested arrays. The value is
     stored in live products, so the recipe must not change (test_fingerprint_is_stable pins
-    it); the loader computes it once per product with the catalog digest (Catalog.fingerprints).
-    Annotations written before (`ce2`, `ce1`) used `legacy_fingerprint`."""
+    it). Annotations written before (`ce2`, `ce1`) used `legacy_fingerprint`."""
     return fingerprint_of(canonical_json(spec))
 
 

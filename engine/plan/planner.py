@@ -83,8 +83,7 @@ def make_plan(catalog: Any, snapshot: LiveSnapshot, *, targets: Iterable[str] = 
 def _make_plan(catalog: Any, snapshot: LiveSnapshot, targets: tuple[str, ...],
                image_uris: Mapping[tuple[str, str], str] | None) -> Plan:
     desired = select_targets(catalog.products, targets)
-    ctx = Context(dict(image_uris or {}), snapshot.metadata, getattr(catalog, "root", None),
-                  getattr(catalog, "known_fingerprint", None))
+    ctx = Context(dict(image_uris or {}), snapshot.metadata, getattr(catalog, "root", None))
     matched, issues = match_products(desired, snapshot)
     products = []
     for spec in desired:
@@ -111,7 +110,7 @@ def _make_plan(catalog: Any, snapshot: LiveSnapshot, targets: tuple[str, ...],
 
 def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
                  ) -> tuple[ProductPlan | None, list[PlanIssue]]:
-    fp = Fingerprint(desired, ctx.known_fingerprint(desired))
+    fp = Fingerprint(desired)
     source = ctx.source(desired)
     base = dict(key=desired.key, title=desired.title or (live.title if live else ""),
                 source=f"{source.file}:{source.line}" if source.file else "")

@@ -40,9 +40,7 @@ PERMISSION_TEXT = {"PROHIBITED": "prohibited", "INVITE_ONLY": "invite-only",
 class Context:
     """What every product's routing shares: uploaded images and shop metadata."""
 
-    def __init__(self, image_uris: ImageUris, metadata: ShopMetadata | None, root: object = None,
-                 known_fingerprint: Callable[[ProductSpec], str | None] | None = None) -> None:
-        self.known_fingerprint = known_fingerprint or (lambda spec: None)
+    def __init__(self, image_uris: ImageUris, metadata: ShopMetadata | None, root: object = None) -> None:
         self.image_uris = dict(image_uris)
         self.images = ImageIndex(self.image_uris)
         self.metadata = metadata
@@ -68,12 +66,11 @@ class Context:
 
 
 class Fingerprint:
-    """fingerprint(desired), computed at most once and only when a decision needs it (the
-    loader hands over the value it computed with the catalog digest: `known`)."""
+    """fingerprint(desired), computed at most once and only when a decision needs it."""
 
-    def __init__(self, spec: ProductSpec, known: str | None = None) -> None:
+    def __init__(self, spec: ProductSpec) -> None:
         self.spec = spec
-        self._value: str | None = known
+        self._value: str | None = None
 
     def __call__(self) -> str:
         if self._value is None:
