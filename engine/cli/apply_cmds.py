@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import color_option, no_cache_option, sandbox_app_for, use_color
+from engine.cli.common import color_option, no_cache_option, plan_catalog, sandbox_app_for, use_color
 from engine.errors import EngineError
 
 REPORT_FORMATS = ("text", "markdown", "json")
@@ -73,15 +73,9 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
 
 
 def _plan_for_apply(catalog_dir: Path, targets: tuple[str, ...], no_cache: bool, paint: bool):
-    from engine.catalog.load import load_catalog
-    from engine.plan.planner import make_plan
     from engine.render import render_plan
-    from engine.shop.connect import read_catalog
 
-    catalog = load_catalog(catalog_dir)
-    app = sandbox_app_for(catalog.shop)
-    snapshot = read_catalog(catalog, app=app, use_cache=not no_cache)
-    plan = make_plan(catalog, snapshot, targets=targets)
+    catalog, app, snapshot, plan = plan_catalog(catalog_dir, targets, no_cache)
     click.echo(render_plan(plan, "text", color=paint), nl=False, color=paint)
     return catalog, app, plan, snapshot.metadata
 

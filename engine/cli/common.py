@@ -1,5 +1,5 @@
-"""What several commands share: the catalog argument, the common options, colour and the
-in-process sandbox shop for `target: sandbox`."""
+"""What several commands share: the catalog argument, the common options, colour, the
+in-process sandbox shop for `target: sandbox` and planning a catalog against its shop."""
 
 from __future__ import annotations
 
@@ -43,3 +43,15 @@ def sandbox_app_for(shop) -> object | None:
     except (OSError, sqlite3.Error) as exc:
         raise ConfigError(f"the sandbox database {shop.sandbox_db} cannot be used ({exc}); "
                           "delete it to start an empty sandbox shop") from exc
+
+
+def plan_catalog(catalog_dir: Path, targets: tuple[str, ...], no_cache: bool):
+    """Load the catalog, read its shop and plan: (catalog, app, snapshot, plan) for plan and apply."""
+    from engine.catalog.load import load_catalog
+    from engine.plan.planner import make_plan
+    from engine.shop.connect import read_catalog
+
+    catalog = load_catalog(catalog_dir)
+    app = sandbox_app_for(catalog.shop)
+    snapshot = read_catalog(catalog, app=app, use_cache=not no_cache)
+    return catalog, app, snapshot, make_plan(catalog, snapshot, targets=targets)

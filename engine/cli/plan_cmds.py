@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import catalog_dir_argument, color_option, no_cache_option, sandbox_app_for, use_color
+from engine.cli.common import (catalog_dir_argument, color_option, no_cache_option, plan_catalog, sandbox_app_for,
+                               use_color)
 
 PLAN_FORMATS = ("text", "markdown", "json")
 
@@ -61,16 +62,10 @@ def live(catalog_dir: Path, fmt: str, no_cache: bool) -> None:
 def plan(catalog_dir: Path, out: Path | None, fmt: str, detailed_exitcode: bool, targets: tuple[str, ...],
          no_cache: bool, color: bool | None, check: bool) -> None:
     """Show what apply would change in the shop, per product and platform."""
-    from engine.catalog.load import load_catalog
-    from engine.plan.planner import make_plan
     from engine.plan.saved import save_plan
     from engine.render import render_plan
-    from engine.shop.connect import read_catalog
 
-    catalog = load_catalog(catalog_dir)
-    app = sandbox_app_for(catalog.shop)
-    snapshot = read_catalog(catalog, app=app, use_cache=not no_cache)
-    result = make_plan(catalog, snapshot, targets=targets)
+    catalog, app, snapshot, result = plan_catalog(catalog_dir, targets, no_cache)
     if check:
         from engine.apply.check import run_check
 
