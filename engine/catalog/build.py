@@ -165,6 +165,17 @@ def new_product_spec(key: str, declared: frozenset, source: SourceRef, fields: d
     return _MAKE_PRODUCT(key, declared, source, fields)
 
 
+def with_fields(spec: ProductSpec, **changes: Any) -> ProductSpec:
+    """dataclasses.replace(spec, **changes), faster (no __init__ over every field)."""
+    if _PRODUCT_SLOTS is None or not changes.keys() <= _PRODUCT_FIELD_NAMES:
+        return dataclasses.replace(spec, **changes)  # (which names what is wrong)
+    clone = object.__new__(ProductSpec)
+    for name, setter in _PRODUCT_SLOTS:
+        setter(clone, changes[name] if name in changes else getattr(spec, name))
+    return clone
+
+
+_PRODUCT_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(ProductSpec))
 _SOURCE_SLOTS = _slot_builder(SourceRef)
 
 

@@ -15,7 +15,6 @@ Nothing is written.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from pydantic import ValidationError
 from engine.catalog.build import new_source_ref
 from engine.catalog.diagnose import errors_of
 from engine.catalog.fast import FastCompiler
+from engine.catalog.heap import paused_gc
 from engine.catalog.images import ImageChecker
 from engine.catalog.merge import BaseEntry, Layer, Resolver
 from engine.catalog.models import BaseFile
@@ -61,15 +61,8 @@ class Catalog:
 
 def load_catalog(path: Path) -> Catalog:
     """Load, validate and normalise a catalog directory; raises CatalogError with every problem."""
-    # Loading allocates millions of small objects that all stay alive: the cyclic garbage
-    # collector would only rescan them over and over (it doubles the load time of a big catalog).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():  # millions of small objects that all stay alive (engine/catalog/heap.py)
         return _Loader(Path(path)).load()
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Loader:

@@ -18,6 +18,7 @@ Conventions (both producers must follow them, tests hold them to it):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field, fields
@@ -231,6 +232,7 @@ def legacy_fingerprint(spec: ProductSpec) -> str:
     return hashlib.sha256(_LEGACY_JSON.encode(out).encode()).hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=8192)
 def image_token(sha256: str, uri: str) -> str:
     """8 hex digits binding a local image's content (sha256) to the uri it was uploaded as."""
     return hashlib.sha256(f"{sha256}\n{uri}".encode()).hexdigest()[:8]

@@ -65,10 +65,16 @@ def _diff(old: object, new: object, path: tuple[str, ...], out: list[FieldChange
 def added_changes(new: dict) -> tuple[FieldChange, ...]:
     """Everything a create sends, in display order (`new` is a desired view: fields in order)."""
     changes = []
-    for name in sorted(new, key=lambda n: _ORDER.get(n, len(_ORDER))):
+    append = changes.append
+    for name in sorted(new, key=_field_order):
         value = new[name]
-        if isinstance(value, dict):
-            changes.extend(FieldChange((name, key), None, value[key]) for key in sorted(value))
+        if type(value) is dict:
+            for key in sorted(value):
+                append(FieldChange((name, key), None, value[key]))
         elif value is not None and value != []:
-            changes.append(FieldChange((name,), None, value))
+            append(FieldChange((name,), None, value))
     return tuple(changes)
+
+
+def _field_order(name: str) -> int:
+    return _ORDER.get(name, len(_ORDER))

@@ -111,7 +111,9 @@ def _shared_products(matched: dict[str, LiveProduct | None]) -> list[PlanIssue]:
 
 
 def _sku_conflicts(desired: Sequence[ProductSpec], snapshot: LiveSnapshot) -> list[PlanIssue]:
-    owners = {sku: spec.key for spec in desired for sku in spec.seller_skus}
+    if not snapshot.conflicts:
+        return []
+    owners = {sku.seller_sku: spec.key for spec in desired for sku in spec.skus}
     issues = []
     for conflict in snapshot.conflicts:
         alive = _alive(snapshot, conflict.product_ids)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from engine.catalog.build import with_fields
 from engine.catalog.spec import (
     MANAGED_FIELDS,
     ImageRef,
@@ -50,6 +51,7 @@ class Known:
         self.brands = _RefIndex(metadata.brands if metadata else ())
         self.attributes = {cid: attrs for cid, attrs in metadata.attributes} if metadata else {}
         self.categories = {c.id: c for c in metadata.categories} if metadata else {}
+        self.filled: dict[tuple, tuple] = {}  # complete_refs of creates, by (brand, attributes, category)
 
     def category(self, category_id: str | None) -> CategoryInfo | None:
         return self.categories.get(category_id) if category_id else None
@@ -79,11 +81,17 @@ def _fill(ref: Ref | None, *known) -> Ref | None:
 
 def _fill_attributes(attrs: tuple[ProductAttribute, ...], *known: tuple[ProductAttribute, ...]
                      ) -> tuple[ProductAttribute, ...]:
+    """Each attribute (and its values) with the ids / names the first group that knows it
+    gives (groups in order: the live product's, then the shop metadata's)."""
+    if not attrs:
+        return attrs
+    pool = [k for group in known for k in group]  # first match in group order = first match here
+    heads = [Ref(k.id, k.name) for k in pool]
     out = []
     for attr in attrs:
-        head = _fill(Ref(attr.id, attr.name), *(tuple(Ref(k.id, k.name) for k in group) for group in known))
-        candidates = tuple(v for group in known for k in group if Ref(k.id, k.name) == head for v in k.values)
-        values = tuple(_fill(v, candidates) for v in attr.values)
+        head = _fill(Ref(attr.id, attr.name), heads)
+        candidates = tuple(v for k, ref in zip(pool, heads) if ref == head for v in k.values)
+        values = tuple([_fill(v, candidates) for v in attr.values])
         out.append(ProductAttribute(head.id, head.name, values))
     return tuple(out)
 
@@ -106,18 +114,29 @@ def _fill_sales(attrs: tuple[SalesAttribute, ...], live: tuple[SalesAttribute, .
 def complete_refs(spec: ProductSpec, live: ProductSpec | None, known: Known) -> dict:
     """{brand, product_attributes} of `spec` with ids filled in where the live product or the
     shop metadata knows them."""
-    live_brands = (live.brand,) if live and live.brand else ()
-    live_attrs = live.product_attributes if live else ()
+    if live is None:  # a create: what the metadata gives depends on these values only
+        cache_key = (spec.brand, spec.product_attributes, spec.category_id)
+        cached = known.filled.get(cache_key)
+        if cached is None:
+            cached = known.filled[cache_key] = (
+                _fill(spec.brand, known.brands),
+                _fill_attributes(spec.product_attributes, known.attributes.get(spec.category_id, ())))
+        return {"brand": cached[0], "product_attributes": cached[1]}
+    live_brands = (live.brand,) if live.brand else ()
     return {"brand": _fill(spec.brand, live_brands, known.brands),
-            "product_attributes": _fill_attributes(spec.product_attributes, live_attrs,
+            "product_attributes": _fill_attributes(spec.product_attributes, live.product_attributes,
                                                    known.attributes.get(spec.category_id, ()))}
 
 
 def create_spec(desired: ProductSpec, image_uris: ImageUris, known: Known,
                 source: SourceRef | None = None) -> ProductSpec:
     images, _ = resolve_images(desired.main_images, image_uris)
-    return replace(desired, main_images=images, source=source or desired.source,
-                   **complete_refs(desired, None, known))
+    refs = complete_refs(desired, None, known)
+    source = source or desired.source
+    if (images == desired.main_images and refs["brand"] == desired.brand
+            and refs["product_attributes"] == desired.product_attributes and source == desired.source):
+        return desired  # nothing to fill in: the desired spec is the payload
+    return with_fields(desired, main_images=images, source=source, **refs)
 
 
 def merge_sku(want: SkuSpec, have: SkuSpec | None) -> SkuSpec:

@@ -12,14 +12,13 @@ Per catalog product (sorted by key): match the live product (engine.plan.identit
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
-import gc
 import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from engine.catalog.spec import ProductSpec, external_product_id
+from engine.catalog.heap import paused_gc
+from engine.catalog.spec import ProductSpec, SourceRef, external_product_id
 from engine.errors import PlanError
 from engine.plan import model as m
 from engine.plan.diff import added_changes
@@ -58,19 +57,6 @@ def _close(target: str, keys: list[str]) -> list[str]:
     import difflib
 
     return difflib.get_close_matches(target, keys, n=3)
-
-
-@contextlib.contextmanager
-def paused_gc():
-    """Plans are trees of small frozen values that all stay alive: the cyclic garbage
-    collector would only rescan them again and again (it doubles planning 10,000 creates)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def make_plan(catalog: Any, snapshot: LiveSnapshot, *, targets: Iterable[str] = (),
@@ -121,7 +107,7 @@ def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
         action = _tombstone(live)
         return (ProductPlan(**base, fingerprint=fp(), actions=(action,)) if action else None), []
     if live is None:
-        return _create(desired, fp, ctx, base)
+        return _create(desired, fp, ctx, base, source)
     if live.is_deleted:
         return ProductPlan(**base, fingerprint=fp(), actions=(_recover(live),)), []
     if live.is_frozen:
@@ -163,14 +149,15 @@ def _recover(live: LiveProduct) -> Action:
                   note="it comes back deactivated; plan again after apply to update and activate it")
 
 
-def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context, base: dict) -> tuple[ProductPlan | None, list[PlanIssue]]:
+def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context, base: dict,
+            source: SourceRef) -> tuple[ProductPlan | None, list[PlanIssue]]:
     draft = desired.status == "inactive"
     platforms = desired.listing_platforms if "listing_platforms" in desired.declared else ()
     platforms = platforms or DEFAULT_PLATFORMS
     issues = [w for p in platforms
               if (w := permission_warning(desired.key, ctx.known, desired.category_id, p)) is not None]
     _, uploads = resolve_images(desired.main_images, ctx.image_uris)
-    spec = create_spec(desired, ctx.image_uris, ctx.known, ctx.source(desired))
+    spec = create_spec(desired, ctx.image_uris, ctx.known, source)
     action = Action(
         m.CREATE, platforms, sends_to_review=not draft, changes=added_changes(desired_view(desired)),
         save_mode="AS_DRAFT" if draft else "",

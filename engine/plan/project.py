@@ -96,11 +96,17 @@ def image_label(image: ImageRef) -> str:
 def sku_view(sku: SkuSpec) -> dict:
     return {
         "price": sku.price,
-        "inventory": {wh: qty for wh, qty in sku.inventory},
-        "sales_attributes": sorted(sales_label(a) for a in sku.sales_attributes),
+        "inventory": dict(sku.inventory),
+        "sales_attributes": list(_sales_labels(sku.sales_attributes)) if sku.sales_attributes else [],
         "pre_sale_days": sku.pre_sale_days,
         "identifier_code": identifier_label(sku.identifier_code),
     }
+
+
+@functools.lru_cache(maxsize=4096)
+def _sales_labels(attributes: tuple[SalesAttribute, ...]) -> tuple[str, ...]:
+    """Sorted labels of a SKU's sales attributes (the same few combinations recur across a shop)."""
+    return tuple(sorted(sales_label(a) for a in attributes))
 
 
 def desired_view(spec: ProductSpec, names: tuple[str, ...] | list[str] | None = None) -> dict:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.catalog.codec import from_plain, to_plain
+from engine.catalog.heap import paused_gc
 from engine.errors import PlanError
 from engine.plan.model import FORMAT_VERSION, Plan
-from engine.plan.planner import paused_gc
 
 
 def plan_to_dict(plan: Plan) -> dict:

@@ -8,6 +8,7 @@ long HTML descriptions as a short line diff, SKUs by seller_sku.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -38,7 +39,12 @@ def platform(name: str) -> str:
 
 
 def platforms(names) -> str:
-    return ", ".join(platform(p) for p in names) if names else "(none)"
+    return _platforms(tuple(names)) if names else "(none)"
+
+
+@functools.lru_cache(maxsize=64)
+def _platforms(names: tuple[str, ...]) -> str:
+    return ", ".join(platform(p) for p in names)
 
 
 def marketplace(market: str) -> str:
@@ -48,7 +54,7 @@ def marketplace(market: str) -> str:
 def rupiah(value: object) -> str:
     """'150000' -> 'Rp150.000', '1500.5' -> 'Rp1.500,5' (Indonesian separators)."""
     if type(value) is str and value.isascii() and value.isdigit():  # a canonical whole price: no Decimal
-        return "Rp" + f"{int(value):,}".replace(",", ".")
+        return "Rp" + (value if len(value) < 4 and value[:1] != "0" else f"{int(value):,}".replace(",", "."))
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -61,6 +67,8 @@ def rupiah(value: object) -> str:
 
 
 def quantity(value: object) -> str:
+    if type(value) is int:
+        return str(value) if -1000 < value < 1000 else f"{value:,}".replace(",", ".")
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}".replace(",", ".")
     return scalar(value)
@@ -109,7 +117,8 @@ def sku_summary(view: dict, names: Names) -> str:
         parts.append(f"price {rupiah(view['price'])}")
     stock = view.get("inventory") or {}
     if stock:
-        parts.append("stock " + ", ".join(f"{names.warehouse(w)} {quantity(q)}" for w, q in sorted(stock.items())))
+        warehouse = names.warehouse
+        parts.append("stock " + ", ".join([f"{warehouse(w)} {quantity(q)}" for w, q in sorted(stock.items())]))
     if view.get("sales_attributes"):
         parts.append(", ".join(view["sales_attributes"]))
     if view.get("pre_sale_days") is not None:

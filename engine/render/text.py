@@ -79,7 +79,7 @@ def product_lines(item: ProductPlan, names: fmt.Names, paint: Paint) -> list[str
     kind = item.actions[0].kind if item.actions else ""
     lines = [paint(product_header(item), _COLORS.get(kind, "1"))]
     for action in item.actions:
-        lines += [INDENT + line for line in action_lines(action, names, paint)]
+        action_lines(action, names, paint, lines, INDENT)
     lines += [f"{INDENT}note: {note}" for note in item.notes]
     if item.check is not None:
         reasons = "; ".join(item.check.reasons)
@@ -88,7 +88,11 @@ def product_lines(item: ProductPlan, names: fmt.Names, paint: Paint) -> list[str
     return lines
 
 
-def action_lines(action: Action, names: fmt.Names, paint: Paint) -> list[str]:
+def action_lines(action: Action, names: fmt.Names, paint: Paint, out: list[str] | None = None,
+                 indent: str = "") -> list[str]:
+    """The action's lines, each prefixed with `indent`, appended to `out` (a new list when None):
+    a plan of 10,000 creates is ~150,000 lines, so nothing is copied per nesting level."""
+    lines = [] if out is None else out
     head = f"{action.symbol} {fmt.KIND_LABELS[action.kind]}"
     if action.save_mode == "AS_DRAFT":
         head += " as a hidden draft"
@@ -97,15 +101,19 @@ def action_lines(action: Action, names: fmt.Names, paint: Paint) -> list[str]:
     marker = fmt.review_marker(action)
     if marker:
         head += f" · {marker}"
-    lines = [paint(head, _COLORS[action.kind])]
+    lines.append(indent + paint(head, _COLORS[action.kind]))
+    inner = indent + INDENT
+    append, change_lines = lines.append, fmt.change_lines
     for blocker in action.blockers:
-        lines += [INDENT + line for line in fmt.blocker_lines(blocker)]
+        for line in fmt.blocker_lines(blocker):
+            append(inner + line)
     for change in action.changes:
-        lines += [INDENT + line for line in fmt.change_lines(change, names)]
+        for line in change_lines(change, names):
+            append(inner + line)
     if action.uploads:
-        lines.append(INDENT + "images to upload: " + ", ".join(i.path or "" for i in action.uploads))
+        append(inner + "images to upload: " + ", ".join(i.path or "" for i in action.uploads))
     if action.note:
-        lines.append(f"{INDENT}({action.note})")
+        append(f"{inner}({action.note})")
     return lines
 
 
