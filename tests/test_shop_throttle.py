@@ -70,7 +70,7 @@ def test_retry_policy_refuses_nonsense(options):
 
 
 # --------------------------------------------------------------------------- adaptive rate
-def test_a_429_halves_the_api_rate_and_successes_bring_it_back_to_the_ceiling():
+def test_a_429_halves_the_api_rate_and_answered_calls_bring_it_back_to_the_ceiling():
     t = FakeTime()
     limiter = RateLimiter(50, clock=t.clock, sleep=t.sleep)
     generation = run(limiter.acquire("GET /a"))
@@ -78,26 +78,51 @@ def test_a_429_halves_the_api_rate_and_successes_bring_it_back_to_the_ceiling():
     assert limiter.throttled("GET /a", generation) == 25.0
     assert limiter.rates() == {"GET /a": 25.0, "GET /b": 50.0}  # only the API that answered 429
     assert limiter.bucket("GET /a").reserve() == pytest.approx(1 / 25)  # and its calls are spaced further
-    for _ in range(24):
+    limiter.succeeded("GET /a")
+    assert limiter.rates()["GET /a"] == pytest.approx(25.4)  # + 20 % of 50 QPS per second: 10 / 25 per call
+    answered = 0
+    while limiter.rates()["GET /a"] < 50:
         limiter.succeeded("GET /a")
-    assert limiter.rates()["GET /a"] == pytest.approx(37.0)  # +1 % of the ceiling (0.5 QPS) per success
-    for _ in range(30):
-        limiter.succeeded("GET /a")
-    assert limiter.rates()["GET /a"] == 50.0  # never above the configured rate
+        answered += 1
+    assert limiter.rates()["GET /a"] == 50.0  # never above the configured rate...
+    assert 50 < answered < 100  # ...reached after about 2.5 s worth of answered calls
 
 
-def test_calls_in_flight_during_one_overload_slow_the_api_down_once():
+def test_one_overload_slows_the_api_down_once():
     t = FakeTime()
     limiter = RateLimiter(40, clock=t.clock, sleep=t.sleep)
     sent = [run(limiter.acquire("GET /a")) for _ in range(5)]  # five calls out at 40 QPS
-    assert [limiter.throttled("GET /a", g) for g in sent] == [20.0, None, None, None, None]
-    again = run(limiter.acquire("GET /a"))  # sent at 20 QPS and still refused: slow down again
-    assert limiter.throttled("GET /a", again) == 10.0
+    assert [limiter.throttled("GET /a", g) for g in sent] == [20.0, None, None, None, None]  # in flight
+    t.now += 0.5
+    assert limiter.throttled("GET /a", run(limiter.acquire("GET /a"))) is None  # the same second
+    t.now += 0.5
+    assert limiter.throttled("GET /a", run(limiter.acquire("GET /a"))) == 10.0  # still refused a second later
+
+
+def test_callers_waiting_for_a_slot_queue_again_at_the_lower_rate():
+    t, gate = FakeTime(), None
+
+    async def sleep(seconds):  # records the wait; returns when the test opens the gate
+        t.sleeps.append(seconds)
+        await gate.wait()
+
+    async def scenario():
+        nonlocal gate
+        gate = asyncio.Event()
+        limiter = RateLimiter(10, clock=t.clock, sleep=sleep)
+        waiting = [asyncio.create_task(limiter.acquire("GET /a")) for _ in range(3)]
+        await asyncio.sleep(0)  # the first goes at once, two wait for slots 0.1 s and 0.2 s away
+        limiter.throttled("GET /a", 0)  # the first one came back 429: 10 → 5 QPS
+        gate.set()
+        return await asyncio.gather(*waiting)
+
+    assert run(scenario()) == [0, 1, 1]
+    assert t.sleeps == pytest.approx([0.1, 0.2, 0.2, 0.4])  # re-queued 1 / 5 s apart (time stood still)
 
 
 def test_the_rate_never_drops_below_its_floor_and_overrides_are_ceilings():
     t = FakeTime()
-    limiter = RateLimiter(50, overrides={"GET /slow": 4}, floor=0.25, clock=t.clock, sleep=t.sleep)
+    limiter = RateLimiter(50, overrides={"GET /slow": 4}, floor=0.25, cooldown=0, clock=t.clock, sleep=t.sleep)
     for _ in range(5):
         limiter.throttled("GET /slow", run(limiter.acquire("GET /slow")))
     assert limiter.rates()["GET /slow"] == 1.0  # 4 → 2 → 1 (= 25 % of 4), then no lower
@@ -111,8 +136,9 @@ def test_a_fixed_rate_limiter_does_not_adapt():
     limiter = RateLimiter(50, adaptive=False, clock=t.clock, sleep=t.sleep)
     assert limiter.throttled("GET /a", run(limiter.acquire("GET /a"))) is None
     assert limiter.rates() == {"GET /a": 50.0}
-    with pytest.raises(ValueError):
-        RateLimiter(50, decrease=1.0)
+    for bad in (dict(decrease=1.0), dict(recovery=0), dict(floor=2), dict(cooldown=-1)):
+        with pytest.raises(ValueError):
+            RateLimiter(50, **bad)
 
 
 @pytest.mark.sandbox(qps=1)
@@ -122,14 +148,15 @@ def test_a_shop_slower_than_configured_slows_the_client_down(sandbox, caplog):
 
     async def main():
         async with make_client(sandbox, qps=50, sleep=sleeps, rng=lambda: 0.0) as client:
+            client.wire.limiter = RateLimiter(50, cooldown=0)  # the retry waits are fake: no second passes
             for _ in range(3):  # the shop takes 1 per second: each call after the first meets a 429
                 await client.warehouses()
             return client.wire.limiter.rates(), client.wire.throttled
 
     rates, throttled = run(main())
     assert throttled == {WAREHOUSES: 2}
-    # 50 → 25 (429) → 25.5 (retry answered) → 12.75 (429) → 13.25 (answered)
-    assert rates[WAREHOUSES] == pytest.approx(13.25)
+    # 50 → 25 (429) → 25.4 (retry answered: + 10 / 25) → 12.7 (429) → 12.7 + 10 / 12.7 (answered)
+    assert rates[WAREHOUSES] == pytest.approx(12.7 + 10 / 12.7)
     assert "answered 429 at the client's pace: slowing it to 25 QPS (configured 50)" in caplog.text
 
 
