@@ -8,10 +8,14 @@ import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.gen_catalog import generate_catalog
 from engine.catalog.load import load_catalog
-from engine.catalog.spec import MANAGED_FIELDS, ImageRef, SalesAttribute, fingerprint, legacy_fingerprint
+from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute, fingerprint,
+                                 legacy_fingerprint)
+from engine.plan.project import ImageIndex, _attributes_same_by_name, desired_view, live_view
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +86,33 @@ def test_a_value_that_changes_type_only_is_a_change():
         FieldChange(("product_attributes", "b"), None, []),
         FieldChange(("product_attributes", "c"), [1], [True]),
     )
+
+
+
+def _attributes(names, values_by_name, ids=False):
+    return tuple(ProductAttribute(f"7{i}" if ids else None, name,
+                                  tuple(Ref(f"9{j}" if ids else None, v) for j, v in enumerate(values_by_name[name])))
+                 for i, name in enumerate(names))
+
+
+NAMES = ["Bahan", "Motif", "Lengan", "Warna"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(want_names=st.lists(st.sampled_from(NAMES), max_size=4), have_names=st.lists(st.sampled_from(NAMES), max_size=4),
+       want_values=st.fixed_dictionaries({n: st.lists(st.sampled_from(["Katun", "Kawung", "Merah"]), min_size=1,
+                                                       max_size=3) for n in NAMES}),
+       have_values=st.fixed_dictionaries({n: st.lists(st.sampled_from(["Katun", "Kawung", "Merah"]), min_size=1,
+                                                       max_size=3) for n in NAMES}),
+       live_ids=st.booleans())
+def test_the_attribute_shortcut_agrees_with_the_views(want_names, have_names, want_values, have_values, live_ids):
+    """project._attributes_same_by_name answers only when it is sure, and then as the views do
+    (duplicates, extra and missing attributes, live ids, value order and repeats included)."""
+    want = _attributes(want_names, want_values)
+    have = _attributes(have_names, have_values, ids=live_ids)
+    desired = ProductSpec(key="k", product_attributes=want, declared=frozenset({"product_attributes"}))
+    live = ProductSpec(key="k", product_attributes=have)
+    views_same = (desired_view(desired, ("product_attributes",))
+                  == live_view(live, desired, ImageIndex({}), ("product_attributes",)))
+    quick = _attributes_same_by_name(want, have)
+    assert quick is None or quick == views_same

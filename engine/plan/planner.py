@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine.catalog.heap import paused_gc
-from engine.catalog.spec import ProductSpec, SourceRef, external_product_id
+from engine.catalog.spec import ProductSpec, external_product_id
 from engine.errors import PlanError
 from engine.plan import model as m
 from engine.plan.diff import added_changes
@@ -97,35 +97,42 @@ def _make_plan(catalog: Any, snapshot: LiveSnapshot, targets: tuple[str, ...],
 def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
                  ) -> tuple[ProductPlan | None, list[PlanIssue]]:
     fp = Fingerprint(desired)
+    if desired.status == "deleted":
+        action = _tombstone(live)
+        return (ProductPlan(**_base(desired, live, ctx), fingerprint=fp(), actions=(action,)) if action else None), []
+    if live is None:
+        return _create(desired, fp, ctx)
+    if live.is_deleted:
+        return ProductPlan(**_base(desired, live, ctx), fingerprint=fp(), actions=(_recover(live),)), []
+    if live.is_frozen:
+        frozen = tuple(sorted(p for p, s in live.platform_statuses if s == FROZEN)) or live.platforms
+        blockers = tuple(Blocker(p, m.FROZEN) for p in frozen)
+        action = Action(m.BLOCKED, frozen, blockers=blockers)
+        return ProductPlan(**_base(desired, live, ctx), fingerprint=fp(), actions=(action,)), []
+    if live.spec is None:
+        message = f"{desired.key}: the details of live product {live.product_id} could not be read; plan again"
+        return None, [PlanIssue("error", desired.key, "unreadable", message, (live.product_id,))]
+    actions, notes, issues, drift = route_update(desired, live, ctx, fp, annotated_images(desired, live))
+    if live.last_applied is None and not any(i.severity == "error" for i in issues):  # adopted
+        notes = ["adopted: matched by seller SKU (no engine fingerprint yet); the next content write records it",
+                 *notes]
+    if not actions and not notes:
+        return None, issues  # the common case: nothing to do (no entry built at all)
+    base = _base(desired, live, ctx)
+    if any(a.kind in (m.EDIT, m.PARTIAL_EDIT) and "listing_platforms" in _sent_fields(a) for a in actions):
+        base["platforms"] = next(a.platforms for a in actions if a.kind in (m.EDIT, m.PARTIAL_EDIT))
+    return ProductPlan(**base, fingerprint=fp(), actions=tuple(actions), notes=tuple(notes), drift=drift), issues
+
+
+def _base(desired: ProductSpec, live: LiveProduct | None, ctx: Context) -> dict:
+    """The ProductPlan fields every entry has: where the product is declared, what it is live as."""
     source = ctx.source(desired)
     base = dict(key=desired.key, title=desired.title or (live.title if live else ""),
                 source=f"{source.file}:{source.line}" if source.file else "")
     if live is not None:
         base.update(product_id=live.product_id, update_time=live.update_time,
                     platforms=live.platforms, adopted=live.last_applied is None)
-    if desired.status == "deleted":
-        action = _tombstone(live)
-        return (ProductPlan(**base, fingerprint=fp(), actions=(action,)) if action else None), []
-    if live is None:
-        return _create(desired, fp, ctx, base, source)
-    if live.is_deleted:
-        return ProductPlan(**base, fingerprint=fp(), actions=(_recover(live),)), []
-    if live.is_frozen:
-        frozen = tuple(sorted(p for p, s in live.platform_statuses if s == FROZEN)) or live.platforms
-        blockers = tuple(Blocker(p, m.FROZEN) for p in frozen)
-        return ProductPlan(**base, fingerprint=fp(), actions=(Action(m.BLOCKED, frozen, blockers=blockers),)), []
-    if live.spec is None:
-        message = f"{desired.key}: the details of live product {live.product_id} could not be read; plan again"
-        return None, [PlanIssue("error", desired.key, "unreadable", message, (live.product_id,))]
-    actions, notes, issues, drift = route_update(desired, live, ctx.with_images(annotated_images(desired, live)), fp)
-    if base["adopted"] and not any(i.severity == "error" for i in issues):
-        notes = ["adopted: matched by seller SKU (no engine fingerprint yet); the next content write records it",
-                 *notes]
-    if not actions and not notes:
-        return None, issues
-    if any(a.kind in (m.EDIT, m.PARTIAL_EDIT) and "listing_platforms" in _sent_fields(a) for a in actions):
-        base["platforms"] = next(a.platforms for a in actions if a.kind in (m.EDIT, m.PARTIAL_EDIT))
-    return ProductPlan(**base, fingerprint=fp(), actions=tuple(actions), notes=tuple(notes), drift=drift), issues
+    return base
 
 
 def _sent_fields(action: Action) -> tuple[str, ...]:
@@ -149,15 +156,15 @@ def _recover(live: LiveProduct) -> Action:
                   note="it comes back deactivated; plan again after apply to update and activate it")
 
 
-def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context, base: dict,
-            source: SourceRef) -> tuple[ProductPlan | None, list[PlanIssue]]:
+def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context) -> tuple[ProductPlan | None, list[PlanIssue]]:
+    base = _base(desired, None, ctx)
     draft = desired.status == "inactive"
     platforms = desired.listing_platforms if "listing_platforms" in desired.declared else ()
     platforms = platforms or DEFAULT_PLATFORMS
     issues = [w for p in platforms
               if (w := permission_warning(desired.key, ctx.known, desired.category_id, p)) is not None]
     _, uploads = resolve_images(desired.main_images, ctx.image_uris)
-    spec = create_spec(desired, ctx.image_uris, ctx.known, source)
+    spec = create_spec(desired, ctx.image_uris, ctx.known, ctx.source(desired))
     action = Action(
         m.CREATE, platforms, sends_to_review=not draft, changes=added_changes(desired_view(desired)),
         save_mode="AS_DRAFT" if draft else "",

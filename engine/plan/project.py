@@ -221,11 +221,21 @@ class ImageIndex:
         clone.paths = ChainMap({uri: path for (path, _), uri in sorted(own.items())}, self.paths)  # type: ignore[assignment]
         return clone
 
-    def live_labels(self, live: tuple[ImageRef, ...], wanted: tuple[ImageRef, ...]) -> list[str]:
-        """Live images named as the catalog names them (a local file once uploaded shows its path)."""
+    def live_labels(self, live: tuple[ImageRef, ...], wanted: tuple[ImageRef, ...],
+                    own: ImageUris | None = None) -> list[str]:
+        """Live images named as the catalog names them (a local file once uploaded shows its path).
+        `own`: this product's uploads its annotation names (before the shared map, as with_own)."""
         written = {i.uri for i in wanted if i.path is None}
-        mine = {self.uris[(i.path, i.sha256)]: i.path for i in wanted
-                if i.path is not None and (i.path, i.sha256) in self.uris}
+        uris = self.uris
+        mine = {}
+        for image in wanted:
+            if image.path is not None:
+                key = (image.path, image.sha256)
+                uri = own.get(key) if own else None
+                if uri is None:
+                    uri = uris.get(key)
+                if uri is not None:
+                    mine[uri] = image.path
         out = []
         for image in live:
             uri = image.uri or ""
@@ -233,9 +243,11 @@ class ImageIndex:
         return out
 
 
-def changed_fields(desired: ProductSpec, live: ProductSpec, images: ImageIndex) -> list[str]:
+def changed_fields(desired: ProductSpec, live: ProductSpec, images: ImageIndex,
+                   own: ImageUris | None = None) -> list[str]:
     """Declared content fields whose live value differs from the desired one — without building
-    views for the fields that match (the common case costs a few comparisons per field)."""
+    views for the fields that match (the common case costs a few comparisons per field).
+    `own`: the product's own uploaded images (annotated_images), layered over `images`."""
     changed = []
     for name in content_fields(desired):
         want, have = getattr(desired, name), getattr(live, name)
@@ -246,9 +258,11 @@ def changed_fields(desired: ProductSpec, live: ProductSpec, images: ImageIndex) 
         elif name == "brand":
             same = want is not None and have is not None and _cut(have, _shape(want)) == want
         elif name == "main_images":
-            same = [image_label(i) for i in want] == images.live_labels(have, want)
+            same = [image_label(i) for i in want] == images.live_labels(have, want, own)
         elif name == "product_attributes":
-            same = desired_view(desired, (name,)) == live_view(live, desired, images, (name,))
+            same = _attributes_same_by_name(want, have)
+            if same is None:
+                same = desired_view(desired, (name,)) == live_view(live, desired, images, (name,))
         elif name == "delivery_option_ids":
             same = want is not None and have is not None and sorted(want) == sorted(have)
         else:
@@ -280,6 +294,27 @@ def _skus_same(want: tuple[SkuSpec, ...], have: tuple[SkuSpec, ...]) -> bool:
     return True
 
 
+def _attributes_same_by_name(want: tuple[ProductAttribute, ...], have: tuple[ProductAttribute, ...]) -> bool | None:
+    """Product attributes the catalog wrote by name (attribute and values), compared with the
+    live ones by name the way the views compare them (the live side adds ids): True / False, or
+    None when either side is not that simple (the views decide)."""
+    wanted: dict[str, list[str]] = {}
+    for attr in want:
+        if attr.id is not None or attr.name is None or attr.name in wanted:
+            return None
+        names = [v.name for v in attr.values if v.id is None]
+        if len(names) != len(attr.values) or None in names:
+            return None
+        wanted[attr.name] = sorted(names)
+    live: dict[str, list[str]] = {}
+    for attr in have:
+        values = [v.name for v in attr.values]
+        if attr.name not in wanted or attr.name in live or None in values:
+            return None  # an extra, duplicate or nameless one: the views say how it shows
+        live[attr.name] = sorted(values)
+    return None if len(live) != len(wanted) else live == wanted
+
+
 def _same_by_name(want: tuple[SalesAttribute, ...], have: tuple[SalesAttribute, ...]) -> bool:
     """Sales attributes the catalog wrote by name that the live SKU has under the same names and
     values (the live side adds ids): the same, without projecting each one (~35 % of planning a
@@ -293,8 +328,10 @@ def annotated_images(desired: ProductSpec, live: LiveProduct) -> dict[tuple[str,
     """(path, sha256) → live uri for each desired local image that the live product's
     annotation says was uploaded as the image at some position (the token of that position
     binds the file's sha256 to the uri there): no local state needed, a fresh clone knows it."""
+    if "main_images" not in desired.declared or live.spec is None:
+        return {}
     annotation = parse_annotation(live.external_product_id)
-    if annotation is None or not annotation.images or live.spec is None:
+    if annotation is None or not annotation.images:
         return {}
     wanted = sorted({(i.path, i.sha256) for i in desired.main_images if i.path and i.sha256})
     out: dict[tuple[str, str], str] = {}

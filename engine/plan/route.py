@@ -14,7 +14,6 @@ does not permit, unchanged since the last apply → blocked, not retried on ever
 
 from __future__ import annotations
 
-import copy
 from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,7 +50,8 @@ class Context:
         """This context for one product whose annotation names its own uploaded images."""
         if not own or all(self.image_uris.get(k) == v for k, v in own.items()):
             return self
-        clone = copy.copy(self)
+        clone = object.__new__(Context)
+        clone.__dict__.update(self.__dict__)
         clone.image_uris = ChainMap(dict(own), self.image_uris)  # type: ignore[assignment]
         clone.images = self.images.with_own(own)
         return clone
@@ -126,9 +126,10 @@ class _Product:
     present: dict[str, str]  # platform → raw status
 
 
-def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[], str]
-                 ) -> tuple[list[Action], list[str], list[PlanIssue], bool]:
-    """(actions, notes, issues, drift) for a desired product matched to a readable live one."""
+def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[], str],
+                 own_images: ImageUris | None = None) -> tuple[list[Action], list[str], list[PlanIssue], bool]:
+    """(actions, notes, issues, drift) for a desired product matched to a readable live one.
+    `own_images`: its uploaded images the live annotation names (project.annotated_images)."""
 
     def unchanged() -> bool:  # the catalog has not changed since the last apply
         applied = live.last_applied
@@ -136,12 +137,12 @@ def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Call
             return False
         return applied[1] == applied_fingerprint(desired, live.external_product_id, fp())
 
-    names = changed_fields(desired, live.spec, ctx.images)
+    names = changed_fields(desired, live.spec, ctx.images, own_images)
     if "shipping_insurance_requirement" in names and not _on_tokopedia(desired, live):
         names.remove("shipping_insurance_requirement")  # the API takes it only with Tokopedia
     if not names and settled(desired, live):
         return [], [], [], False  # the common case: nothing differs, nothing to decide
-    return _route(desired, live, ctx, fp, unchanged, names)
+    return _route(desired, live, ctx.with_images(own_images or {}), fp, unchanged, names)
 
 
 def _on_tokopedia(desired: ProductSpec, live: LiveProduct) -> bool:
