@@ -116,3 +116,21 @@ def test_the_attribute_shortcut_agrees_with_the_views(want_names, have_names, wa
                   == live_view(live, desired, ImageIndex({}), ("product_attributes",)))
     quick = _attributes_same_by_name(want, have)
     assert quick is None or quick == views_same
+
+
+@pytest.mark.parametrize("fields", [("title",), ("skus",), ("product_attributes",), ("brand", "main_images"),
+                                    ("listing_platforms", "title"), ("description", "product_attributes", "skus")])
+def test_a_partial_merge_gives_the_fields_a_full_merge_gives(fields):
+    """merged_spec(only=fields) works out just what a partial edit sends — the same values."""
+    from engine.catalog.spec import ImageRef
+    from engine.plan.payload import Known, merged_spec, partial_spec
+    from test_plan_builders import METADATA, live_image, sku, spec
+
+    desired = spec(title="Kemeja Batik Parang Premium", main_images=(ImageRef(path="images/a.png", sha256="ab" * 32),),
+                   skus=(sku("BATIK-PARANG-L", "99000", 3, "L"), sku("BATIK-PARANG-XL", "120000", 4, "XL")),
+                   product_attributes=(ProductAttribute(None, "Bahan", (Ref(None, "Sutra"),)),))
+    live = live_image(spec()).spec
+    args = (desired, live, ("TOKOPEDIA",), {("images/a.png", "ab" * 32): "tos-1"}, Known(METADATA))
+    full, part = merged_spec(*args), merged_spec(*args, only=fields)
+    assert partial_spec(part, fields) == partial_spec(full, fields)
+    assert part.main_images == full.main_images  # the annotation's image tokens come from these

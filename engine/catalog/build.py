@@ -189,20 +189,31 @@ def new_source_ref(file: str, line: int) -> SourceRef:
     return ref
 
 
+def _sku_factory() -> Any:
+    """Generate `make(seller_sku, price, inventory, sales_attributes, pre_sale_days,
+    identifier_code)`: one slot write per field (30,000 SKUs in a big catalog)."""
+    if _SKU_SLOTS is None:
+        return None
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": SkuSpec}
+    names = [name for name, _ in _SKU_SLOTS]
+    lines = [f"def make({', '.join(names)}):", "    sku = _new(_cls)"]
+    for number, (name, setter) in enumerate(_SKU_SLOTS):
+        namespace[f"_set{number}"] = setter
+        lines.append(f"    _set{number}(sku, {name})")
+    lines.append("    return sku")
+    exec("\n".join(lines), namespace)  # noqa: S102 - generated from the dataclass's own fields
+    return namespace["make"]
+
+
+_MAKE_SKU = _sku_factory()
+
+
 def new_sku_spec(seller_sku: str, price: str, inventory: tuple, sales_attributes: tuple,
                  pre_sale_days: int | None, identifier_code: tuple[str, str] | None) -> SkuSpec:
     """SkuSpec(...) with every field given, faster."""
-    if _SKU_SLOTS is None:
+    if _MAKE_SKU is None:
         return SkuSpec(seller_sku, price, inventory, sales_attributes, pre_sale_days, identifier_code)
-    sku = object.__new__(SkuSpec)
-    setters = _SKU_SLOTS
-    setters[0][1](sku, seller_sku)
-    setters[1][1](sku, price)
-    setters[2][1](sku, inventory)
-    setters[3][1](sku, sales_attributes)
-    setters[4][1](sku, pre_sale_days)
-    setters[5][1](sku, identifier_code)
-    return sku
+    return _MAKE_SKU(seller_sku, price, inventory, sales_attributes, pre_sale_days, identifier_code)
 
 
 _CANONICAL = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")

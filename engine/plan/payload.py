@@ -158,16 +158,24 @@ def merge_skus(want: tuple[SkuSpec, ...], have: tuple[SkuSpec, ...]) -> tuple[Sk
 
 
 def merged_spec(desired: ProductSpec, live: ProductSpec, platforms: tuple[str, ...],
-                image_uris: ImageUris, known: Known, source: SourceRef | None = None) -> ProductSpec:
-    """Live spec with the desired declared fields overlaid; every field set (full Edit)."""
+                image_uris: ImageUris, known: Known, source: SourceRef | None = None,
+                only: tuple[str, ...] | None = None) -> ProductSpec:
+    """Live spec with the desired declared fields overlaid; every field set (full Edit).
+    `only`: just these fields (and main_images, which the annotation names) are worked out —
+    what a partial edit sends; the others keep their defaults."""
+    names = MANAGED_FIELDS if only is None else [n for n in MANAGED_FIELDS if n in only or n == "main_images"]
     values = {}
-    for name in MANAGED_FIELDS:
+    for name in names:
         values[name] = getattr(desired if name in desired.declared else live, name)
-    if "skus" in desired.declared:
+    if "skus" in values and "skus" in desired.declared:
         values["skus"] = merge_skus(desired.skus, live.skus)
     values["main_images"], _ = resolve_images(values["main_images"], image_uris)
-    values["listing_platforms"] = platforms
-    values.update(complete_refs(ProductSpec(key=desired.key, **values), live, known))
+    if "listing_platforms" in values:
+        values["listing_platforms"] = platforms
+    if "brand" in values or "product_attributes" in values:
+        category = desired.category_id if "category_id" in desired.declared else live.category_id
+        refs = complete_refs(ProductSpec(key=desired.key, **{**values, "category_id": category}), live, known)
+        values.update((name, value) for name, value in refs.items() if name in values)
     return ProductSpec(key=desired.key, declared=frozenset(MANAGED_FIELDS), source=source or desired.source, **values)
 
 

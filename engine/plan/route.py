@@ -320,7 +320,9 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
     # listing_platforms a full edit sends: where the product is listed now (deactivated platforms
     # are left out — an edit naming them could list them again; empty = not sent)
     sent = listing.sent if listing else tuple(sorted(p for p, s in state.present.items() if s not in NOT_LISTED))
-    merged = merged_spec(desired, live.spec, sent, state.ctx.image_uris, state.ctx.known, state.ctx.source(desired))
+    fields = {c.path[0] for c in content} | ({"listing_platforms"} if listing else set())
+    merged = merged_spec(desired, live.spec, sent, state.ctx.image_uris, state.ctx.known, state.ctx.source(desired),
+                         only=None if full else tuple(fields))
     uploads = resolve_images(desired.main_images, state.ctx.image_uris)[1] if "main_images" in desired.declared else ()
     changes = content + ([listing.change] if listing else [])
     draft = _stays_draft(state)
@@ -332,7 +334,6 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
         state.actions.append(Action(m.EDIT, changes=_sorted(changes + sku_changes), spec=merged,
                                     sku_ids=_kept_ids(desired, live), extra=live.extra, **common))
         return True
-    fields = {c.path[0] for c in content} | ({"listing_platforms"} if listing else set())
     carries = "skus" in fields
     fields = tuple(sorted(fields)) + ("external_product_id",)
     state.actions.append(Action(
@@ -379,7 +380,7 @@ def _price_stock(state: _Product, price: list, stock: list, under_review: bool) 
                                         note="not live while under review: the new price is sent after the review"))
         else:
             merged = merged_spec(desired, live.spec, platforms, state.ctx.image_uris, state.ctx.known,
-                                 state.ctx.source(desired))
+                                 state.ctx.source(desired), only=("skus",))
             state.actions.append(Action(
                 m.PARTIAL_EDIT, platforms, changes=_sorted(price + stock), fields=("skus",),
                 spec=partial_spec(merged, ("skus",)), sku_ids=_kept_ids(desired, live),
