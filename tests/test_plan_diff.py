@@ -6,7 +6,7 @@ from deepdiff import DeepDiff
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.plan.diff import added_changes, change_order, field_changes
+from engine.plan.diff import change_order, field_changes
 from engine.plan.model import FieldChange
 
 FIELDS = ["title", "description", "brand", "main_images", "product_attributes", "skus"]
@@ -61,6 +61,27 @@ def test_paths_follow_natural_keys_and_lists_change_whole():
     )
 
 
-def test_added_changes_list_every_key_of_dict_fields():
-    assert added_changes({"title": "T", "skus": {"A": {"price": "1"}}, "main_images": []}) == (
-        FieldChange(("title",), None, "T"), FieldChange(("skus", "A"), None, {"price": "1"}))
+def _added(view: dict) -> tuple[FieldChange, ...]:
+    """Reference: every key of the dict fields, every other non-empty field, in display order."""
+    out = []
+    for name in sorted(view, key=lambda n: change_order(FieldChange((n,)))):
+        value = view[name]
+        if isinstance(value, dict):
+            out += [FieldChange((name, key), None, value[key]) for key in sorted(value)]
+        elif value is not None and value != []:
+            out.append(FieldChange((name,), None, value))
+    return tuple(out)
+
+
+def test_a_create_shows_every_declared_value_as_added():
+    from engine.catalog.spec import ImageRef, ProductAttribute, Ref
+    from engine.plan.project import created_changes, desired_view
+    from test_plan_builders import sku, spec
+
+    products = [spec(), spec("kopi", declared={"title", "skus", "main_images"}, main_images=()),
+                spec(skus=(sku("Z-1", "1", 1, "XL"), sku("A-1", "2", 2, "S")), brand=None, description=None,
+                     main_images=(ImageRef(path="images/a.png", sha256="ab"), ImageRef(uri="tos-1")),
+                     product_attributes=(ProductAttribute("7", None, (Ref("9"),)), ProductAttribute(None, "Bahan", ())))]
+    for product in products:
+        assert created_changes(product) == _added(desired_view(product)) != ()
+    assert created_changes(products[1])[0] == FieldChange(("title",), None, products[1].title)

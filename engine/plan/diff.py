@@ -5,7 +5,7 @@ scalars) for the fields whose values differ and returns `FieldChange`s in displa
 follow the natural keys of the views — `("skus", "BATIK-M", "price")`,
 `("skus", "BATIK-M", "inventory", "<warehouse id>")`, `("product_attributes", "Bahan")` — and
 stop at lists: a list (images, attribute values, sales attributes) changes as a whole, because
-that is how the API replaces it. `added_changes(new)` lists what a create sends.
+that is how the API replaces it. (What a create sends: `project.created_changes`.)
 
 Departure from the first design (deepdiff here): deepdiff costs about 1 ms per changed product
 even on trimmed views (1,000 changed products ≈ 1 s, twice a yaml-rs parse of 10,000
@@ -60,21 +60,3 @@ def _diff(old: object, new: object, path: tuple[str, ...], out: list[FieldChange
     new = None if new is _MISSING else new
     if old is not None or new is not None:
         out.append(FieldChange(path, old, new))
-
-
-def added_changes(new: dict) -> tuple[FieldChange, ...]:
-    """Everything a create sends, in display order (`new` is a desired view: fields in order)."""
-    changes = []
-    append = changes.append
-    for name in sorted(new, key=_field_order):
-        value = new[name]
-        if type(value) is dict:
-            for key in sorted(value):
-                append(FieldChange((name, key), None, value[key]))
-        elif value is not None and value != []:
-            append(FieldChange((name,), None, value))
-    return tuple(changes)
-
-
-def _field_order(name: str) -> int:
-    return _ORDER.get(name, len(_ORDER))

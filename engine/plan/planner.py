@@ -21,12 +21,11 @@ from engine.catalog.heap import paused_gc
 from engine.catalog.spec import ProductSpec, external_product_id
 from engine.errors import PlanError
 from engine.plan import model as m
-from engine.plan.diff import added_changes
 from engine.plan.identity import match_products
 from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
 from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
 from engine.plan.payload import create_spec, merged_spec, resolve_images
-from engine.plan.project import annotated_images, desired_view
+from engine.plan.project import annotated_images, created_changes
 from engine.plan.route import Context, Fingerprint, permission_warning, route_update
 
 DEFAULT_PLATFORMS = ("TIKTOK_SHOP",)  # the API's default listing platform
@@ -166,7 +165,7 @@ def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context) -> tuple[Produc
     _, uploads = resolve_images(desired.main_images, ctx.image_uris)
     spec = create_spec(desired, ctx.image_uris, ctx.known, ctx.source(desired))
     action = Action(
-        m.CREATE, platforms, sends_to_review=not draft, changes=added_changes(desired_view(desired)),
+        m.CREATE, platforms, sends_to_review=not draft, changes=created_changes(desired),
         save_mode="AS_DRAFT" if draft else "",
         note="status inactive: created as a draft, hidden from buyers until the status is active" if draft else "",
         spec=spec, idempotency_key=idempotency_key(desired.key, fp()),

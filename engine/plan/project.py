@@ -18,14 +18,17 @@ are also what field changes show. Rules (all on the desired side's terms):
 from __future__ import annotations
 
 import functools
+import operator
 from collections import ChainMap
 from collections.abc import Mapping
 
 from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute,
                                  SkuSpec, image_token, parse_annotation)
 from engine.plan.live import LiveProduct
+from engine.plan.model import FieldChange
 
 ImageUris = Mapping[tuple[str, str], str]
+_SELLER_SKU = operator.attrgetter("seller_sku")
 
 # Fields routing treats separately from the content view.
 PLATFORM_FIELDS = frozenset({"listing_platforms", "status"})
@@ -122,6 +125,30 @@ def desired_view(spec: ProductSpec, names: tuple[str, ...] | list[str] | None = 
         else:
             out[name] = _scalar_view(name, value)
     return out
+
+
+def created_changes(spec: ProductSpec) -> tuple[FieldChange, ...]:
+    """What a create sends, as field changes from nothing: `diff.added_changes(desired_view(spec))`
+    in one pass (10,000 creates: no intermediate view)."""
+    changes = []
+    append = changes.append
+    for name in content_fields(spec):  # MANAGED_FIELDS order = display order
+        value = getattr(spec, name)
+        if name == "skus":
+            for sku in sorted(value, key=_SELLER_SKU):
+                append(FieldChange(("skus", sku.seller_sku), None, sku_view(sku)))
+        elif name == "product_attributes":
+            labels = {ref_label(_attr_ref(a)): sorted(ref_label(v) for v in a.values) for a in value}
+            for label in sorted(labels):
+                append(FieldChange((name, label), None, labels[label]))
+        elif name == "main_images":
+            if value:
+                append(FieldChange((name,), None, [image_label(i) for i in value]))
+        else:
+            shown = _scalar_view(name, value)
+            if shown is not None and shown != []:
+                append(FieldChange((name,), None, shown))
+    return tuple(changes)
 
 
 def content_fields(spec: ProductSpec) -> tuple[str, ...]:
