@@ -10,7 +10,10 @@ in-process sandbox) and actions (GitHub Actions masks and annotations).
 
 from __future__ import annotations
 
+import importlib.metadata
 import sys
+import tomllib
+from pathlib import Path
 
 import click
 
@@ -27,8 +30,21 @@ from engine.errors import CatalogError, EngineError
 __all__ = ["cli", "main", "sandbox_app_for"]
 
 
+def engine_version(distribution: str = "catalog-engine") -> str:
+    """The installed version; from a source checkout that was never installed (`python -m engine`
+    in a fresh clone), the version pyproject.toml declares."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        try:
+            return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]) + " (not installed)"
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown (not installed)"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="catalog-engine")
+@click.version_option(version=engine_version(), prog_name="catalog")
 def cli() -> None:
     """Catalog as code for Tokopedia & Shop: validate, plan and apply a YAML catalog."""
     github_actions_setup()
