@@ -4,7 +4,7 @@
     client = client_for(catalog.shop)                         # target api: the network
     snapshot = read_catalog(catalog, app=sandbox_app, use_cache=True)
 
-The shop layer never imports the sandbox: for `target: sandbox` the caller (engine/cli.py)
+The shop layer never imports the sandbox: for `target: sandbox` the caller (engine/cli/)
 builds the ASGI app and passes it in. Credentials come from engine.shop.settings.
 """
 
