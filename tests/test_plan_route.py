@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.catalog.spec import (ImageRef, ProductAttribute, Ref, external_product_id, fingerprint, image_token,
                                  legacy_fingerprint)
@@ -452,3 +454,22 @@ def test_products_applied_before_the_ce3_recipe_still_compare_by_their_own_recip
     drifted = replace(drifted, last_applied=(spec().key, legacy_fingerprint(spec())),
                       external_product_id=f"ce1:{legacy_fingerprint(spec())}:{spec().key}")
     assert only(plan_for(spec(), drifted)).drift
+
+
+@settings(max_examples=200, deadline=None)
+@given(keys=st.lists(st.from_regex(r"[a-c]{1,3}(-[0-9])?", fullmatch=True), min_size=1, max_size=12, unique=True),
+       targets=st.lists(st.from_regex(r"[a-c*?]{1,3}(-[0-9*])?|\[ab\]\*", fullmatch=True), min_size=1, max_size=5))
+def test_target_selection_is_exactly_fnmatch_per_pair(keys, targets):
+    """Exact keys looked up and patterns compiled once select what fnmatch per (key, target) selects."""
+    import fnmatch
+
+    from engine.plan.planner import select_targets
+
+    products = [spec(key) for key in keys]
+    naive_unmatched = [t for t in targets if not any(fnmatch.fnmatchcase(k, t) for k in keys)]
+    if naive_unmatched:
+        with pytest.raises(PlanError):
+            select_targets(products, targets)
+        return
+    chosen = [p.key for p in select_targets(products, targets)]
+    assert chosen == sorted(k for k in keys if any(fnmatch.fnmatchcase(k, t) for t in targets))
