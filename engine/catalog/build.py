@@ -128,7 +128,6 @@ def _slot_builder(cls: type) -> Any:
 
 
 _PRODUCT_SLOTS = _slot_builder(ProductSpec)
-_SKU_SLOTS = _slot_builder(SkuSpec)
 
 
 def _product_factory() -> Any:
@@ -176,44 +175,15 @@ def with_fields(spec: ProductSpec, **changes: Any) -> ProductSpec:
 
 
 _PRODUCT_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(ProductSpec))
-_SOURCE_SLOTS = _slot_builder(SourceRef)
-
-
 def new_source_ref(file: str, line: int) -> SourceRef:
-    """SourceRef(file, line), faster."""
-    if _SOURCE_SLOTS is None:
-        return SourceRef(file, line)
-    ref = object.__new__(SourceRef)
-    _SOURCE_SLOTS[0][1](ref, file)
-    _SOURCE_SLOTS[1][1](ref, line)
-    return ref
-
-
-def _sku_factory() -> Any:
-    """Generate `make(seller_sku, price, inventory, sales_attributes, pre_sale_days,
-    identifier_code)`: one slot write per field (30,000 SKUs in a big catalog)."""
-    if _SKU_SLOTS is None:
-        return None
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": SkuSpec}
-    names = [name for name, _ in _SKU_SLOTS]
-    lines = [f"def make({', '.join(names)}):", "    sku = _new(_cls)"]
-    for number, (name, setter) in enumerate(_SKU_SLOTS):
-        namespace[f"_set{number}"] = setter
-        lines.append(f"    _set{number}(sku, {name})")
-    lines.append("    return sku")
-    exec("\n".join(lines), namespace)  # noqa: S102 - generated from the dataclass's own fields
-    return namespace["make"]
-
-
-_MAKE_SKU = _sku_factory()
+    """SourceRef(file, line) (kept for the loader's call sites)."""
+    return SourceRef(file, line)
 
 
 def new_sku_spec(seller_sku: str, price: str, inventory: tuple, sales_attributes: tuple,
                  pre_sale_days: int | None, identifier_code: tuple[str, str] | None) -> SkuSpec:
-    """SkuSpec(...) with every field given, faster."""
-    if _MAKE_SKU is None:
-        return SkuSpec(seller_sku, price, inventory, sales_attributes, pre_sale_days, identifier_code)
-    return _MAKE_SKU(seller_sku, price, inventory, sales_attributes, pre_sale_days, identifier_code)
+    """SkuSpec(...) with every field given (its __init__ is records.fast_init's)."""
+    return SkuSpec(seller_sku, price, inventory, sales_attributes, pre_sale_days, identifier_code)
 
 
 _CANONICAL = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")

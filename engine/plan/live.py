@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.catalog.records import fast_init
 from engine.catalog.codec import from_plain, to_plain
 
 from engine.catalog.spec import (
@@ -30,6 +31,7 @@ DELETED = "DELETED"
 DEACTIVATED = ("SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class AuditFailure:
     """Why review failed on one platform (Get Product `audit_failed_reasons[]`)."""
@@ -40,6 +42,7 @@ class AuditFailure:
     position: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LiveProduct:
     """One live product, normalised.
@@ -87,6 +90,7 @@ class LiveProduct:
                                           and all(s == DELETED for _, s in self.platform_statuses))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class SkuConflict:
     """A seller_sku found in more than one live product."""
@@ -95,6 +99,7 @@ class SkuConflict:
     product_ids: tuple[str, ...]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CategoryInfo:
     """What the planner needs to know about a leaf category, per platform."""
@@ -106,6 +111,7 @@ class CategoryInfo:
     cod_supported: bool = True
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ShopMetadata:
     """Reference data read once per run (categories, brands, attributes, warehouses)."""
@@ -122,6 +128,7 @@ class ShopMetadata:
         return None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LiveSnapshot:
     """The live shop as the planner sees it.

@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from engine.catalog.records import fast_init
 from engine.catalog.spec import ImageRef, ProductSpec
 
 FORMAT_VERSION = 1
@@ -61,6 +62,7 @@ CATEGORY_NOT_PERMITTED = "category_not_permitted"
 UNDER_REVIEW = "under_review"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FieldChange:
     """One changed value: `FieldChange(("skus", "BATIK-M", "price"), "150000", "135000")`."""
@@ -70,6 +72,7 @@ class FieldChange:
     new: Any = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class PriceUpdate:
     sku_id: str
@@ -77,6 +80,7 @@ class PriceUpdate:
     price: str  # canonical IDR decimal string
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class StockUpdate:
     sku_id: str
@@ -84,6 +88,7 @@ class StockUpdate:
     inventory: tuple[tuple[str, int], ...]  # every warehouse of the SKU, sorted
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class Blocker:
     """Why a product (on one platform, or all when `platform` is "") cannot be written."""
@@ -95,6 +100,7 @@ class Blocker:
     detail: str = ""  # e.g. the permission status, the category name
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Action:
     """One call (or one batched membership) apply makes for a product. Only the payload
@@ -126,6 +132,7 @@ class Action:
         return self.kind in WRITE_KINDS
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ListingCheck:
     """Check Product Listing result for one product (attached by `with_checks`)."""
@@ -135,6 +142,7 @@ class ListingCheck:
     warnings: tuple[str, ...] = ()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ProductPlan:
     """Everything planned for one catalog product, computed from one live version."""
@@ -160,6 +168,7 @@ class ProductPlan:
         return tuple(a.kind for a in self.actions)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class PlanIssue:
     """A plan-level error or warning (identity conflict, category permission...)."""
@@ -171,6 +180,7 @@ class PlanIssue:
     product_ids: tuple[str, ...] = ()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class UnmanagedProduct:
     product_id: str
@@ -178,6 +188,7 @@ class UnmanagedProduct:
     former_key: str = ""  # engine fingerprint names a key no longer in the catalog
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class Batch:
     """Activate / deactivate / delete / recover calls: ≤ 20 ids sharing kind and platforms."""
@@ -188,6 +199,7 @@ class Batch:
     keys: tuple[str, ...]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Plan:
     shop_name: str = ""
@@ -224,6 +236,7 @@ class Plan:
         return summarize(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PlanSummary:
     create: int = 0

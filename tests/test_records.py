@@ -1,0 +1,59 @@
+"""engine.catalog.records.fast_init: the faster __init__ builds exactly what the dataclass's would."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+
+import pytest
+
+import engine.catalog.spec
+import engine.plan.live
+import engine.plan.model
+from engine.catalog.records import fast_init
+
+DECORATED = sorted(
+    (cls for module in (engine.catalog.spec, engine.plan.model, engine.plan.live)
+     for cls in vars(module).values()
+     if isinstance(cls, type) and cls.__module__ == module.__name__ and dataclasses.is_dataclass(cls)),
+    key=lambda cls: cls.__qualname__)
+
+
+def test_the_hot_values_have_it():
+    fast = {cls.__name__ for cls in DECORATED if getattr(cls.__init__, "fast_init", False)}
+    assert {"ProductSpec", "SkuSpec", "Ref", "FieldChange", "Action", "ProductPlan", "LiveProduct"} <= fast
+
+
+@pytest.mark.parametrize("cls", DECORATED, ids=lambda cls: cls.__name__)
+def test_same_signature_same_values_still_frozen(cls):
+    fields = dataclasses.fields(cls)
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    assert [p.name for p in params] == [f.name for f in fields]
+    assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in params)
+    required = {f.name: object() for f in fields
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
+    first, second = cls(**required), cls(**required)
+    for f in fields:
+        expected = required[f.name] if f.name in required else (
+            f.default if f.default is not dataclasses.MISSING else f.default_factory())
+        assert getattr(first, f.name) == expected
+        if f.default_factory is not dataclasses.MISSING and isinstance(expected, (dict, list, set)):
+            assert getattr(first, f.name) is not getattr(second, f.name)  # a new one per object
+    positional = cls(*[required.get(f.name, getattr(first, f.name)) for f in fields])
+    assert positional == first
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(first, fields[0].name, None)
+
+
+def test_classes_it_does_not_cover_keep_their_own_init():
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            if self.value < 0:
+                raise ValueError("negative")
+
+    assert fast_init(Checked) is Checked and not getattr(Checked.__init__, "fast_init", False)
+    with pytest.raises(ValueError):
+        Checked(-1)
