@@ -60,8 +60,8 @@ async def refresh_tokens(http: httpx.AsyncClient, auth_url: str, query: Mapping[
             return await _refresh_once(http, auth_url + REFRESH_PATH, query, redact)
         except _Blip as blip:
             if attempt >= policy.max_attempts:
-                raise AuthError(f"access token expired and the token refresh failed: the auth host did not "
-                                f"answer after {attempt} attempts ({blip.reason}); the credentials may be "
+                raise AuthError(f"access token expired and the token refresh failed {attempt} times (last: "
+                                f"{blip.reason}): the auth host is unavailable; the credentials may be "
                                 "fine — run again later", code=TOKEN_EXPIRED,
                                 request_id=blip.request_id or expired_request_id) from None
             wait = policy.delay(attempt, blip.retry_after, rng)
