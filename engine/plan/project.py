@@ -314,11 +314,19 @@ def _skus_same(want: tuple[SkuSpec, ...], have: tuple[SkuSpec, ...]) -> bool:
             if any(stock.get(wh) != qty for wh, qty in sku.inventory):
                 return False
         if (sku.sales_attributes and sku.sales_attributes != other.sales_attributes
-                and not _same_by_name(sku.sales_attributes, other.sales_attributes)):
-            mine = sorted(sales_label(a) for a in sku.sales_attributes)
-            if mine != sorted(_project_sales(a, sku.sales_attributes) for a in other.sales_attributes):
-                return False
+                and not _same_sales(sku.sales_attributes, other.sales_attributes)):
+            return False
     return True
+
+
+@functools.lru_cache(maxsize=8192)
+def _same_sales(want: tuple[SalesAttribute, ...], have: tuple[SalesAttribute, ...]) -> bool:
+    """A SKU's sales attributes as the catalog wrote them vs the live ones, as the views see them
+    (the same few combinations recur across a shop: answered once per pair of values)."""
+    if _same_by_name(want, have):
+        return True
+    mine = sorted(sales_label(a) for a in want)
+    return mine == sorted(_project_sales(a, want) for a in have)
 
 
 def _attributes_same_by_name(want: tuple[ProductAttribute, ...], have: tuple[ProductAttribute, ...]) -> bool | None:
