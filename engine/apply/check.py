@@ -19,7 +19,7 @@ from engine.plan.model import ListingCheck, Plan, with_checks
 from engine.plan.payload import Known
 from engine.plan.planner import listing_check_specs
 from engine.shop.build import Unsendable
-from engine.shop.connect import client_for
+from engine.shop.connect import client_for, run_sync
 from engine.shop.models import ListingCheck as WireCheck
 from engine.shop.settings import ShopCredentials
 from engine.shop.uploads import ImageCache, image_scope
@@ -64,4 +64,4 @@ async def check_async(plan: Plan, catalog: Any, snapshot: LiveSnapshot, *, app: 
 
 
 def run_check(plan: Plan, catalog: Any, snapshot: LiveSnapshot, **options: Any) -> Plan:
-    return asyncio.run(check_async(plan, catalog, snapshot, **options))
+    return run_sync(check_async(plan, catalog, snapshot, **options))

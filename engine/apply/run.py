@@ -12,7 +12,6 @@ skipped and named (`strict=True` refuses the whole plan instead: StalePlanError)
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,7 +23,7 @@ from engine.plan.live import ShopMetadata
 from engine.plan.model import Plan
 from engine.plan.payload import Known
 from engine.plan.report import ApplyReport
-from engine.shop.connect import client_for
+from engine.shop.connect import client_for, run_sync
 from engine.shop.settings import ShopCredentials
 from engine.shop.uploads import ImageCache, image_scope
 from engine.shop.writer import LiveIndex, Writer
@@ -98,7 +97,7 @@ async def apply_async(catalog: Any, plan: Plan, *, app: Any = None, saved_plan: 
 
 def run_apply(catalog: Any, plan: Plan, **options: Any) -> ApplyReport:
     """Synchronous apply_async (for the CLI)."""
-    return asyncio.run(apply_async(catalog, plan, **options))
+    return run_sync(apply_async(catalog, plan, **options))
 
 
 def seller_skus(catalog: Any) -> Mapping[str, tuple[str, ...]]:

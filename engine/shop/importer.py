@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from engine.errors import CatalogError, EngineError
 from engine.plan.live import LiveProduct, LiveSnapshot, ShopMetadata
 from engine.plan.planner import make_plan
 from engine.shop.client import ShopClient
-from engine.shop.connect import cache_dir, client_for
+from engine.shop.connect import cache_dir, client_for, run_sync
 from engine.shop.fetch import fetch_products
 from engine.shop.import_refresh import PendingFiles, export_refreshed, plan_refresh
 from engine.shop.import_report import Candidate, FileChange, ImportedProduct, ImportReport
@@ -63,7 +62,7 @@ def run_import(request: ImportRequest, *, app: Any = None, app_for: Any = None) 
     into = _into_path(catalog.root, request.into) if request.into else None
     if app is None and app_for is not None:
         app = app_for(catalog.shop)
-    return asyncio.run(_Run(request, catalog, app, into).run())
+    return run_sync(_Run(request, catalog, app, into).run())
 
 
 def _into_path(root: Path, into: str) -> str:
