@@ -11,19 +11,20 @@ rename), so an interrupted run never leaves half a file. A cache that cannot be 
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import logging
 import os
 import re
 import tempfile
-from pathlib import Path
-
-import dataclasses
-import functools
 import types
 import typing
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Union
+
+import orjson
 
 from engine.catalog.codec import to_plain
 from engine.plan.live import LiveProduct
@@ -73,15 +74,14 @@ class ProductCache:
 
     def _load(self, path: Path, product_id: str, update_time: int) -> LiveProduct | None:
         try:
-            with path.open(encoding="utf-8") as handle:
-                entry = json.load(handle)
+            entry = orjson.loads(path.read_bytes())
             if (entry.get("format") != CACHE_FORMAT or entry.get("product_id") != product_id
                     or entry.get("update_time") != update_time):
                 return None
             product = _decoder(LiveProduct)(entry["product"])
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:  # orjson.JSONDecodeError is a ValueError
             log.info("ignoring unreadable cache entry %s (%s)", path.name, type(exc).__name__)
             return None
         if product.product_id != product_id or product.update_time != update_time or product.spec is None:
@@ -174,19 +174,26 @@ def _decoder(tp: Any) -> Callable[[Any], Any]:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
             item = _decoder(args[0])
-            return lambda data: tuple(item(v) for v in _list(data))
+            return lambda data: tuple([item(v) for v in _list(data)])
         parts = [_decoder(a) for a in args]
-        return lambda data: tuple(part(v) for part, v in zip(parts, _list(data, len(parts)), strict=True))
+        return lambda data: tuple([part(v) for part, v in zip(parts, _list(data, len(parts)), strict=True)])
     if origin is frozenset:
         item = _decoder(typing.get_args(tp)[0])
-        return lambda data: frozenset(item(v) for v in _list(data))
+        return lambda data: frozenset([item(v) for v in _list(data)])
     if dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
         fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(tp) if not f.name.startswith("_")]
 
+        positional = len(fields) == len(dataclasses.fields(tp))  # no private field in between
+
         def build(data: Any) -> Any:
             if not isinstance(data, dict):
                 raise TypeError(f"expected an object for {tp.__name__}")
+            if positional and len(data) == len(fields):  # every field written (what put() writes)
+                try:
+                    return tp(*[decode(data[name]) for name, decode in fields])
+                except KeyError:
+                    pass  # another field set of the same size: by name below
             return tp(**{name: decode(data[name]) for name, decode in fields if name in data})
         return build
     if tp in (str, int, float, bool):
