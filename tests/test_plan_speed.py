@@ -134,3 +134,26 @@ def test_a_partial_merge_gives_the_fields_a_full_merge_gives(fields):
     full, part = merged_spec(*args), merged_spec(*args, only=fields)
     assert partial_spec(part, fields) == partial_spec(full, fields)
     assert part.main_images == full.main_images  # the annotation's image tokens come from these
+
+
+_SKU_CHOICES = st.tuples(st.sampled_from(["B-S", "B-M", "B-L", "B-XL"]), st.sampled_from(["99000", "150000"]),
+                         st.integers(0, 3), st.sampled_from(["S", "M", "L"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(want=st.lists(_SKU_CHOICES, min_size=1, max_size=4, unique_by=lambda t: t[0]),
+       have=st.lists(_SKU_CHOICES, min_size=1, max_size=4, unique_by=lambda t: t[0]))
+def test_viewing_only_the_differing_skus_gives_the_same_changes(want, have):
+    """route._field_changes views only SKUs that differ (project.differing_skus): same changes."""
+    from engine.plan.diff import field_changes
+    from engine.plan.project import differing_skus
+    from test_plan_builders import live_image, sku, spec
+
+    desired = spec(skus=tuple(sku(code, price, stock, size) for code, price, stock, size in want))
+    live = live_image(spec(skus=tuple(sku(code, price, stock, size) for code, price, stock, size in have))).spec
+    images = ImageIndex({})
+    whole = field_changes(live_view(live, desired, images, ("skus",)), desired_view(desired, ("skus",)))
+    trimmed_desired, trimmed_live = differing_skus(desired, live)
+    trimmed = field_changes(live_view(trimmed_live, trimmed_desired, images, ("skus",)),
+                            desired_view(trimmed_desired, ("skus",)))
+    assert trimmed == whole

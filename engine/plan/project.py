@@ -22,6 +22,7 @@ import operator
 from collections import ChainMap
 from collections.abc import Mapping
 
+from engine.catalog.build import with_fields
 from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute,
                                  SkuSpec, image_token, parse_annotation)
 from engine.plan.live import LiveProduct
@@ -303,20 +304,34 @@ def _skus_same(want: tuple[SkuSpec, ...], have: tuple[SkuSpec, ...]) -> bool:
     if len(want) != len(have):
         return False
     live = {s.seller_sku: s for s in have}
-    for sku in want:
-        other = live.get(sku.seller_sku)
-        if other is None or sku.price != other.price or sku.pre_sale_days != other.pre_sale_days:
+    return all(_sku_same(sku, live.get(sku.seller_sku)) for sku in want)
+
+
+def _sku_same(sku: SkuSpec, other: SkuSpec | None) -> bool:
+    """The desired SKU and its live one show the same view (warehouses, barcode and sales
+    attributes the catalog leaves out are not compared)."""
+    if other is None or sku.price != other.price or sku.pre_sale_days != other.pre_sale_days:
+        return False
+    if sku.identifier_code is not None and sku.identifier_code != other.identifier_code:
+        return False
+    if sku.inventory != other.inventory:
+        stock = dict(other.inventory)
+        if any(stock.get(wh) != qty for wh, qty in sku.inventory):
             return False
-        if sku.identifier_code is not None and sku.identifier_code != other.identifier_code:
-            return False
-        if sku.inventory != other.inventory:
-            stock = dict(other.inventory)
-            if any(stock.get(wh) != qty for wh, qty in sku.inventory):
-                return False
-        if (sku.sales_attributes and sku.sales_attributes != other.sales_attributes
-                and not _same_sales(sku.sales_attributes, other.sales_attributes)):
-            return False
-    return True
+    return not (sku.sales_attributes and sku.sales_attributes != other.sales_attributes
+                and not _same_sales(sku.sales_attributes, other.sales_attributes))
+
+
+def differing_skus(desired: ProductSpec, live: ProductSpec) -> tuple[ProductSpec, ProductSpec]:
+    """`desired` and `live` with only the SKUs whose views differ (added, removed or changed):
+    their views give the same field changes as the whole specs', without viewing the rest."""
+    have = {s.seller_sku: s for s in live.skus}
+    keep = {s.seller_sku for s in desired.skus if not _sku_same(s, have.get(s.seller_sku))}
+    keep |= have.keys() - {s.seller_sku for s in desired.skus}
+    if len(keep) == len(desired.skus) == len(live.skus):
+        return desired, live
+    return (with_fields(desired, skus=tuple(s for s in desired.skus if s.seller_sku in keep)),
+            with_fields(live, skus=tuple(s for s in live.skus if s.seller_sku in keep)))
 
 
 @functools.lru_cache(maxsize=8192)

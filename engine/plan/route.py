@@ -25,7 +25,7 @@ from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_RE
 from engine.plan import model as m
 from engine.plan.model import Action, Blocker, FieldChange, PlanIssue, PriceUpdate, StockUpdate
 from engine.plan.payload import Known, merge_sku, merged_spec, partial_spec, resolve_images
-from engine.plan.project import ImageIndex, ImageUris, changed_fields, desired_view, live_view
+from engine.plan.project import ImageIndex, ImageUris, changed_fields, desired_view, differing_skus, live_view
 
 NOT_LISTED = frozenset({*DEACTIVATED, DELETED})
 DRAFT = "DRAFT"
@@ -177,8 +177,7 @@ def settled(desired: ProductSpec, live: LiveProduct) -> bool:
 
 def _route(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[], str],
            unchanged: Callable[[], bool], names: list[str]) -> tuple[list[Action], list[str], list[PlanIssue], bool]:
-    changes = field_changes(live_view(live.spec, desired, ctx.images, names), desired_view(desired, names)) \
-        if names else ()
+    changes = _field_changes(desired, live.spec, ctx, names) if names else ()
     issues = _warehouse_errors(desired, live, changes)
     if issues:
         return [], [], issues, False
@@ -200,6 +199,13 @@ def _route(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[
     actions = sorted(state.actions, key=lambda a: m.KINDS.index(a.kind))
     drift = any(a.is_write for a in actions) and unchanged()
     return actions, state.notes, state.issues, drift
+
+
+def _field_changes(desired: ProductSpec, live: ProductSpec, ctx: Context, names: list[str]) -> tuple[FieldChange, ...]:
+    """The changes of the named fields, SKUs viewed only where they differ."""
+    if "skus" in names:
+        desired, live = differing_skus(desired, live)
+    return field_changes(live_view(live, desired, ctx.images, names), desired_view(desired, names))
 
 
 def _warehouse_errors(desired: ProductSpec, live: LiveProduct, changes) -> list[PlanIssue]:
