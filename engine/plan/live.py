@@ -8,10 +8,11 @@ a file and `catalog live` can print one.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
-from engine.catalog.records import fast_init
 from engine.catalog.codec import from_plain, to_plain
+from engine.catalog.records import fast_init
 
 from engine.catalog.spec import (
     ImageRef,
@@ -82,12 +83,22 @@ class LiveProduct:
 
     @property
     def is_frozen(self) -> bool:
-        return self.status == FROZEN or any(s == FROZEN for _, s in self.platform_statuses)
+        return _is_frozen(self.status, self.platform_statuses)
 
     @property
     def is_deleted(self) -> bool:
-        return self.status == DELETED or (bool(self.platform_statuses)
-                                          and all(s == DELETED for _, s in self.platform_statuses))
+        return _is_deleted(self.status, self.platform_statuses)
+
+
+# Asked of every live product in every plan; a shop has a handful of status combinations.
+@functools.lru_cache(maxsize=256)
+def _is_frozen(status: str | None, platform_statuses: tuple[tuple[str, str], ...]) -> bool:
+    return status == FROZEN or any(s == FROZEN for _, s in platform_statuses)
+
+
+@functools.lru_cache(maxsize=256)
+def _is_deleted(status: str | None, platform_statuses: tuple[tuple[str, str], ...]) -> bool:
+    return status == DELETED or (bool(platform_statuses) and all(s == DELETED for _, s in platform_statuses))
 
 
 @fast_init

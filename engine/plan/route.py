@@ -14,6 +14,7 @@ does not permit, unchanged since the last apply → blocked, not retried on ever
 
 from __future__ import annotations
 
+import functools
 from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -158,19 +159,28 @@ def _on_tokopedia(desired: ProductSpec, live: LiveProduct) -> bool:
 def settled(desired: ProductSpec, live: LiveProduct) -> bool:
     """True when no platform needs anything: nothing under review or failed, every wanted
     platform listed and in the wanted state. (A shortcut: `_route` decides the same.)"""
-    if live.audit_status in ("AUDITING", "FAILED"):
+    declared = desired.declared
+    return _settled(desired.status, "listing_platforms" in declared, desired.listing_platforms,
+                    "status" in declared, live.audit_status, live.platform_statuses)
+
+
+@functools.lru_cache(maxsize=1024)
+def _settled(status: str, manage_platforms: bool, listing_platforms: tuple[str, ...], manage_status: bool,
+             audit_status: str | None, platform_statuses: tuple[tuple[str, str], ...]) -> bool:
+    """`settled` on the few values it depends on (a shop has a handful of combinations)."""
+    if audit_status in ("AUDITING", "FAILED"):
         return False
-    present = dict(live.platform_statuses)
+    present = dict(platform_statuses)
     if any(s in (UNDER_REVIEW, REVIEW_FAILED) for s in present.values()):
         return False
-    active = desired.status != "inactive"
-    if "listing_platforms" in desired.declared:
-        want = set(desired.listing_platforms)
+    active = status != "inactive"
+    if manage_platforms:
+        want = set(listing_platforms)
         if active and any(present.get(p, DRAFT) == DRAFT for p in want):
             return False
         return all(s != LIVE if (p not in want or not active) else s not in DEACTIVATED
                    for p, s in present.items())
-    if "status" in desired.declared:
+    if manage_status:
         return all(s not in DEACTIVATED and s != DRAFT if active else s != LIVE for s in present.values())
     return DRAFT not in present.values()
 
