@@ -281,19 +281,22 @@ def parse_annotation(value: str | None) -> Annotation | None:
     """The Annotation of an engine-written external_product_id (ce3, ce2 or ce1), else None."""
     if not value:
         return None
-    for prefix in (EXTERNAL_ID_PREFIX, TOKENS_V1_PREFIX):
-        if value.startswith(prefix + ":"):
-            parts = value.split(":", 3)
-            if len(parts) != 4 or not parts[1] or not parts[3]:
-                return None
-            tokens = tuple(parts[2].split(".")) if parts[2] else ()
-            return Annotation(parts[3], parts[1], tokens, legacy=prefix != EXTERNAL_ID_PREFIX)
+    legacy = _TOKEN_FORMS.get(value[:4])
+    if legacy is not None:  # ce3: or ce2: — <fingerprint>:<tokens>:<key>
+        parts = value.split(":", 3)
+        if len(parts) != 4 or not parts[1] or not parts[3]:
+            return None
+        tokens = tuple(parts[2].split(".")) if parts[2] else ()
+        return Annotation(parts[3], parts[1], tokens, legacy)
     if value.startswith(LEGACY_EXTERNAL_ID_PREFIX + ":"):
         parts = value.split(":", 2)
         if len(parts) != 3 or not parts[1] or not parts[2]:
             return None
         return Annotation(parts[2], parts[1], legacy=True)
     return None
+
+
+_TOKEN_FORMS = {EXTERNAL_ID_PREFIX + ":": False, TOKENS_V1_PREFIX + ":": True}  # prefix → legacy recipe
 
 
 def applied_fingerprint(spec: ProductSpec, annotation: str | None, current: str) -> str:

@@ -279,8 +279,10 @@ def changed_fields(desired: ProductSpec, live: ProductSpec, images: ImageIndex,
     changed = []
     for name in content_fields(desired):
         want, have = getattr(desired, name), getattr(live, name)
-        if want == have:
+        if want is have:
             continue
+        if name not in _COMPARED_BELOW and want == have:
+            continue  # (SKUs, attributes: a live one carries ids, so == would only cost)
         if name == "skus":
             same = _skus_same(want, have)
         elif name == "brand":
@@ -300,11 +302,17 @@ def changed_fields(desired: ProductSpec, live: ProductSpec, images: ImageIndex,
     return changed
 
 
+_COMPARED_BELOW = frozenset({"skus", "product_attributes"})
+
+
 def _skus_same(want: tuple[SkuSpec, ...], have: tuple[SkuSpec, ...]) -> bool:
     if len(want) != len(have):
         return False
     live = {s.seller_sku: s for s in have}
-    return all(_sku_same(sku, live.get(sku.seller_sku)) for sku in want)
+    for sku in want:
+        if not _sku_same(sku, live.get(sku.seller_sku)):
+            return False
+    return True
 
 
 def _sku_same(sku: SkuSpec, other: SkuSpec | None) -> bool:
@@ -318,7 +326,7 @@ def _sku_same(sku: SkuSpec, other: SkuSpec | None) -> bool:
         stock = dict(other.inventory)
         if any(stock.get(wh) != qty for wh, qty in sku.inventory):
             return False
-    return not (sku.sales_attributes and sku.sales_attributes != other.sales_attributes
+    return not (sku.sales_attributes and sku.sales_attributes is not other.sales_attributes
                 and not _same_sales(sku.sales_attributes, other.sales_attributes))
 
 
