@@ -57,3 +57,22 @@ def test_classes_it_does_not_cover_keep_their_own_init():
     assert fast_init(Checked) is Checked and not getattr(Checked.__init__, "fast_init", False)
     with pytest.raises(ValueError):
         Checked(-1)
+
+
+def test_from_fields_builds_what_the_constructor_builds():
+    from engine.catalog.records import from_fields
+    from engine.catalog.spec import ProductSpec, Ref, SourceRef
+
+    make = from_fields(ProductSpec, "key", "declared", "source")
+    fields = {"title": "Kemeja Batik", "brand": Ref(None, "Batik Keris"), "skus": ()}
+    built = make("k", frozenset({"title"}), SourceRef("f.yaml", 3), fields)
+    expected = ProductSpec(key="k", declared=frozenset({"title"}), source=SourceRef("f.yaml", 3), **fields)
+    assert built == expected and built.source == expected.source and built.status == "active"
+    assert make("k", frozenset(), SourceRef(), {}) == ProductSpec(key="k", declared=frozenset())
+
+    @dataclasses.dataclass(frozen=True)
+    class Plain:  # no slots: not covered, built by its own __init__
+        key: str
+        size: int = 0
+
+    assert from_fields(Plain, "key")("a", {"size": 3}) == Plain("a", 3)

@@ -117,73 +117,16 @@ def _refs(refs: Any) -> tuple[Ref, ...]:
     return tuple(sorted(set(refs), key=lambda r: (r.id or r.name or "", r.name or "")))
 
 
-# Frozen dataclasses set each field through object.__setattr__ in __init__, which costs more
-# than the rest of the fast path for a product. These build the same values by writing the
-# slots directly (same fields, same defaults), unless the class gained a __post_init__.
-def _slot_builder(cls: type) -> Any:
-    fields = dataclasses.fields(cls)
-    if hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__"):
-        return None
-    return [(f.name, cls.__dict__[f.name].__set__) for f in fields]
-
-
-_PRODUCT_SLOTS = _slot_builder(ProductSpec)
-
-
-def _product_factory() -> Any:
-    """Generate `make(key, declared, source, fields)`: one slot write per field, no loop, no
-    merged dict (the way dataclasses generates __init__). Fields absent from `fields` get the
-    field's default."""
-    if _PRODUCT_SLOTS is None:
-        return None
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": ProductSpec}
-    lines = ["def make(key, declared, source, fields):", "    spec = _new(_cls)", "    get = fields.get"]
-    for number, (field, (name, setter)) in enumerate(zip(dataclasses.fields(ProductSpec), _PRODUCT_SLOTS)):
-        namespace[f"_set{number}"] = setter
-        if name in ("key", "declared", "source"):
-            value = name
-        elif field.default is not dataclasses.MISSING:
-            namespace[f"_default{number}"] = field.default
-            value = f"get({name!r}, _default{number})"
-        else:
-            namespace[f"_factory{number}"] = field.default_factory
-            value = f"fields[{name!r}] if {name!r} in fields else _factory{number}()"
-        lines.append(f"    _set{number}(spec, {value})")
-    lines.append("    return spec")
-    exec("\n".join(lines), namespace)  # noqa: S102 - generated from the dataclass's own fields
-    return namespace["make"]
-
-
-_MAKE_PRODUCT = _product_factory()
-
-
-def new_product_spec(key: str, declared: frozenset, source: SourceRef, fields: dict[str, Any]) -> ProductSpec:
-    """ProductSpec(key=key, declared=declared, source=source, **fields), faster."""
-    if _MAKE_PRODUCT is None:
-        return ProductSpec(key=key, declared=declared, source=source, **fields)
-    return _MAKE_PRODUCT(key, declared, source, fields)
+_PRODUCT_FIELDS = tuple(f.name for f in dataclasses.fields(ProductSpec))
+_PRODUCT_FIELD_SET = frozenset(_PRODUCT_FIELDS)
 
 
 def with_fields(spec: ProductSpec, **changes: Any) -> ProductSpec:
-    """dataclasses.replace(spec, **changes), faster (no __init__ over every field)."""
-    if _PRODUCT_SLOTS is None or not changes.keys() <= _PRODUCT_FIELD_NAMES:
+    """dataclasses.replace(spec, **changes) without its per-call field introspection (the
+    planner copies a spec per create and per changed product)."""
+    if not changes.keys() <= _PRODUCT_FIELD_SET:
         return dataclasses.replace(spec, **changes)  # (which names what is wrong)
-    clone = object.__new__(ProductSpec)
-    for name, setter in _PRODUCT_SLOTS:
-        setter(clone, changes[name] if name in changes else getattr(spec, name))
-    return clone
-
-
-_PRODUCT_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(ProductSpec))
-def new_source_ref(file: str, line: int) -> SourceRef:
-    """SourceRef(file, line) (kept for the loader's call sites)."""
-    return SourceRef(file, line)
-
-
-def new_sku_spec(seller_sku: str, price: str, inventory: tuple, sales_attributes: tuple,
-                 pre_sale_days: int | None, identifier_code: tuple[str, str] | None) -> SkuSpec:
-    """SkuSpec(...) with every field given (its __init__ is records.fast_init's)."""
-    return SkuSpec(seller_sku, price, inventory, sales_attributes, pre_sale_days, identifier_code)
+    return ProductSpec(*[changes[name] if name in changes else getattr(spec, name) for name in _PRODUCT_FIELDS])
 
 
 _CANONICAL = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")

@@ -15,7 +15,6 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any
 
-from engine.catalog.build import new_product_spec, new_sku_spec
 from engine.catalog.fast_values import (
     Bail,
     barcode_value,
@@ -46,6 +45,7 @@ from engine.catalog.limits import (
     STOCK_MAX,
 )
 from engine.catalog.merge import Resolver, overlay
+from engine.catalog.records import from_fields
 from engine.catalog.models import PRODUCT_FIELDS
 from engine.catalog.rules import description_is_clean
 from engine.catalog.spec import (
@@ -67,6 +67,7 @@ _MANAGED = frozenset(MANAGED_FIELDS)
 _REQUIRED = frozenset(REQUIRED)
 _BY_SELLER_SKU = attrgetter("seller_sku")
 _EMPTY: dict = {}
+_NEW_PRODUCT = from_fields(ProductSpec, "key", "declared", "source")  # make(key, declared, source, fields)
 
 
 class FastCompiler:
@@ -137,7 +138,7 @@ class FastCompiler:
         declared = self._declared.get(names)
         if declared is None:  # one shared frozenset per field combination (10,000 products: a few)
             declared = self._declared[names] = _MANAGED.intersection(names)
-        return new_product_spec(key, declared, source, fields)
+        return _NEW_PRODUCT(key, declared, source, fields)
 
     def _description(self, value: Any, values: dict[str, Any]) -> str:
         if type(value) is str:
@@ -267,7 +268,7 @@ class FastCompiler:
             inventory = tuple(inventory)
             barcode = None if barcode is None else barcode_value(barcode)
             # seller_sku, price, inventory, sales attributes, pre-sale days, barcode
-            specs.append(new_sku_spec(code, price, inventory, sales, pre_sale, barcode))
+            specs.append(SkuSpec(code, price, inventory, sales, pre_sale, barcode))
         if len(combinations) != len(specs) or pre_orders not in (0, len(specs)):
             raise Bail
         if len(specs) > 1:

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine.catalog.build import new_source_ref
 from engine.catalog.diagnose import errors_of
 from engine.catalog.fast import FastCompiler
 from engine.catalog.heap import paused_gc
@@ -32,7 +31,7 @@ from engine.catalog.sku_rules import check_shop, unquoted_price_message, unquote
 from engine.catalog.shop import ShopConfig, parse_shop
 from engine.catalog.slow import Collector, ProductChecker, sku_entries
 from engine.catalog.source import Document, SourceFile, read_file
-from engine.catalog.spec import ImageRef, ProductSpec
+from engine.catalog.spec import ImageRef, ProductSpec, SourceRef
 from engine.catalog.templates import TemplateRenderer
 from engine.errors import CatalogError, Diagnostic
 
@@ -116,7 +115,7 @@ class _Loader:
         # held is reused for the next file instead of growing the process (page faults cost).
         for path in self._files("products"):
             for document in self._product_file(path):
-                spec = fast.compile(document.data, new_source_ref(document.file, document.key_line))
+                spec = fast.compile(document.data, SourceRef(document.file, document.key_line))
                 if spec is None:
                     spec, _ = slow.check(document)
                     key = document.data.get("key")

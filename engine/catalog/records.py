@@ -8,7 +8,8 @@ the same signature — same parameter names, order and defaults, `default_factor
 object — that writes each slot through its member descriptor. Nothing else of the dataclass
 changes (equality, order, hash, repr, frozenness: assignment after construction still raises).
 A class the recipe does not cover (`__post_init__`, `init=False` or keyword-only fields, no
-slots) keeps its own `__init__`. tests/test_records.py holds every decorated class to it.
+slots) keeps its own `__init__`. `from_fields` builds the same way from a dict of fields.
+tests/test_records.py holds every decorated class to it.
 """
 
 from __future__ import annotations
@@ -20,31 +21,76 @@ T = TypeVar("T")
 _NO_DEFAULT = object()
 
 
-def fast_init(cls: type[T]) -> type[T]:
+def _covered(cls: type) -> tuple[dataclasses.Field, ...]:
+    """The dataclass's fields when the recipe covers it, else ()."""
     params = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
-    covered = (params and "__slots__" in cls.__dict__ and not hasattr(cls, "__post_init__")
-               and all(f.init and not f.kw_only for f in params))
-    if not covered:
-        return cls
-    namespace: dict[str, Any] = {"_NO_DEFAULT": _NO_DEFAULT}
-    signature, body = [], []
-    for number, f in enumerate(params):
+    if params and "__slots__" in cls.__dict__ and not hasattr(cls, "__post_init__") \
+            and all(f.init and not f.kw_only for f in params):
+        return params
+    return ()
+
+
+def _generate(cls: type, name: str, signature: str, value_of) -> Any:
+    """`def <name>(<signature>)` writing each slot of `cls` through its member descriptor;
+    `value_of(number, field, namespace)` gives the expression of each field's value."""
+    namespace: dict[str, Any] = {"_NO_DEFAULT": _NO_DEFAULT, "_new": object.__new__, "_cls": cls}
+    body = [f"def {name}({signature}):"]
+    if name != "__init__":
+        body.append("    self = _new(_cls)")
+    for number, f in enumerate(dataclasses.fields(cls)):
         namespace[f"_set{number}"] = cls.__dict__[f.name].__set__
         if f.default is not dataclasses.MISSING:
             namespace[f"_default{number}"] = f.default
-            signature.append(f"{f.name}=_default{number}")
         elif f.default_factory is not dataclasses.MISSING:
             namespace[f"_factory{number}"] = f.default_factory
+        body.append(f"    _set{number}(self, {value_of(number, f)})")
+    if name != "__init__":
+        body.append("    return self")
+    exec("\n".join(body) + "\n", namespace)  # noqa: S102 - generated from the dataclass's own fields
+    return namespace[name]
+
+
+def fast_init(cls: type[T]) -> type[T]:
+    params = _covered(cls)
+    if not params:
+        return cls
+    signature = []
+    for number, f in enumerate(params):
+        if f.default is not dataclasses.MISSING:
+            signature.append(f"{f.name}=_default{number}")
+        elif f.default_factory is not dataclasses.MISSING:
             signature.append(f"{f.name}=_NO_DEFAULT")
-            body.append(f"    if {f.name} is _NO_DEFAULT: {f.name} = _factory{number}()")
         else:
             signature.append(f.name)
-        body.append(f"    _set{number}(self, {f.name})")
-    source = f"def __init__(self, {', '.join(signature)}):\n" + "\n".join(body) + "\n"
-    exec(source, namespace)  # noqa: S102 - generated from the dataclass's own fields
-    init = namespace["__init__"]
+
+    def value_of(number: int, f: dataclasses.Field) -> str:
+        if f.default_factory is not dataclasses.MISSING:
+            return f"_factory{number}() if {f.name} is _NO_DEFAULT else {f.name}"
+        return f.name
+
+    init = _generate(cls, "__init__", ", ".join(["self", *signature]), value_of)
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__doc__ = cls.__init__.__doc__
     init.fast_init = True  # type: ignore[attr-defined]
     cls.__init__ = init  # type: ignore[misc]
     return cls
+
+
+def from_fields(cls: type[T], *given: str) -> Any:
+    """`make(*given, fields)`: an instance of `cls` with the `given` fields passed as arguments
+    and the others taken from the `fields` dict (their defaults when absent) — the loader's
+    fast path builds a spec from a dict of 16 fields, which keyword arguments would unpack
+    and check again. Falls back to `cls(**)` for a class the recipe does not cover."""
+    if not _covered(cls):
+        return lambda *args: cls(**dict(zip(given, args)), **args[-1])
+
+    def value_of(number: int, f: dataclasses.Field) -> str:
+        if f.name in given:
+            return f.name
+        if f.default is not dataclasses.MISSING:
+            return f"fields.get({f.name!r}, _default{number})"
+        if f.default_factory is not dataclasses.MISSING:
+            return f"fields[{f.name!r}] if {f.name!r} in fields else _factory{number}()"
+        return f"fields[{f.name!r}]"
+
+    return _generate(cls, "make", ", ".join([*given, "fields"]), value_of)

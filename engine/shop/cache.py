@@ -93,7 +93,7 @@ class ProductCache:
         if path is None or not self._writable or product.spec is None:
             return
         entry = {"format": CACHE_FORMAT, "product_id": product.product_id,
-                 "update_time": product.update_time, "product": _plain(product)}
+                 "update_time": product.update_time, "product": to_plain(product)}
         # json.dumps, not json.dump: only the one-shot form uses the C encoder (~10x faster)
         text = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         try:
@@ -125,34 +125,6 @@ class ProductCache:
                 except OSError:
                     pass
         return removed
-
-
-# --------------------------------------------------------------------------- fast encoding
-# The same output as engine.catalog.codec.to_plain (a cold read writes every product it
-# fetches; the generic version inspects each value's dataclass fields again and again).
-_PRIMITIVES = frozenset({str, int, float, bool, type(None)})
-
-
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    """A dataclass's encoded fields (None: not a dataclass)."""
-    if not dataclasses.is_dataclass(cls):
-        return None
-    return tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
-
-
-def _plain(value: Any) -> Any:
-    cls = type(value)
-    if cls in _PRIMITIVES:
-        return value
-    if cls is tuple or cls is list:
-        return [_plain(v) for v in value]
-    names = _field_names(cls)
-    if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
-    if cls is frozenset:
-        return sorted(_plain(v) for v in value)
-    return to_plain(value)  # anything else (dicts, subclasses): the generic rules
 
 
 # --------------------------------------------------------------------------- fast decoding
