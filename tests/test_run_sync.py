@@ -5,11 +5,14 @@ which for a 10,000-product snapshot or report costs about a second of CPU for no
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import engine.apply.check
 import engine.apply.run
 import engine.shop.importer
 from engine.shop.connect import run_sync
+
+DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
 
 
 class _Big:
@@ -33,7 +36,25 @@ def test_run_sync_returns_the_result_without_formatting_it():
     assert big.reprs > 0  # what run_sync avoids (if a Python stops doing this, drop run_sync)
 
 
-def test_every_synchronous_entry_point_uses_it():
-    for module in (engine.apply.run, engine.apply.check, engine.shop.importer):
-        source = open(module.__file__, encoding="utf-8").read()
-        assert "asyncio.run(" not in source and "run_sync(" in source, module.__name__
+def test_every_synchronous_entry_point_returns_its_result_unformatted(monkeypatch):
+    """run_apply, run_check and run_import hand back what their coroutine returned, never
+    formatted (each fails with asyncio.run: the result would be repr'd once or more)."""
+    big = _Big()
+
+    async def result(*args, **kwargs) -> _Big:
+        return big
+
+    class _Import:
+        def __init__(self, *args) -> None:
+            pass
+
+        run = staticmethod(result)
+
+    monkeypatch.setattr(engine.apply.run, "apply_async", result)
+    monkeypatch.setattr(engine.apply.check, "check_async", result)
+    monkeypatch.setattr(engine.shop.importer, "_Run", _Import)
+    assert engine.apply.run.run_apply(None, None) is big
+    assert engine.apply.check.run_check(None, None, None) is big
+    assert engine.shop.importer.run_import(engine.shop.importer.ImportRequest(catalog_dir=DEMO)) is big
+    assert big.reprs == 0
+

@@ -43,8 +43,15 @@ def engine_version(distribution: str = "catalog-engine") -> str:
             return "unknown (not installed)"
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:  # looked up only when asked: not on every start
+        click.echo(f"catalog, version {engine_version()}")
+        ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version=engine_version(), prog_name="catalog")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 def cli() -> None:
     """Catalog as code for Tokopedia & Shop: validate, plan and apply a YAML catalog."""
     github_actions_setup()
