@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from clirun import demo_copy
 
 from engine.catalog.load import load_catalog
 from engine.plan.planner import make_plan
@@ -44,14 +45,6 @@ def env() -> dict[str, str]:
     values = {f"TTS_{k.upper()}": v for k, v in SANDBOX_DEFAULTS.items()}
     return {**os.environ, **values, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
 
-
-def catalog_for(tmp_path: Path, base_url: str) -> Path:
-    root = tmp_path / "shop"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
-    text = (root / "shop.yaml").read_text()
-    text = text.replace("target: sandbox ", f"target: api\nbase_url: {base_url}\nauth_url: {base_url}\n#")
-    (root / "shop.yaml").write_text(text)
-    return root
 
 
 def command(root: Path) -> list[str]:
@@ -120,7 +113,7 @@ def apply_in_process(monkeypatch, root: Path) -> tuple[int, str]:
 @pytest.mark.slow
 @pytest.mark.sandbox(faults=FAULTS, seed=7)
 def test_killed_applies_converge_without_duplicates(sandbox_http, tmp_path, monkeypatch, capsys):
-    root = catalog_for(tmp_path, sandbox_http.base_url)
+    root = demo_copy(tmp_path / "shop", sandbox_http.base_url)
     rng = random.Random(20261122)
     kills = []
     for round_number in range(ROUNDS):

@@ -16,7 +16,6 @@ Inventory, Partial Edit, Deactivate and Delete batches).
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -25,9 +24,8 @@ import pytest
 
 from engine.catalog.spec import parse_annotation
 from engine.shop.settings import SANDBOX_DEFAULTS
-from clirun import run_cli
+from clirun import converge, demo_copy, run_clean as run
 
-DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
 ENV = {f"TTS_{name.upper()}": value for name, value in SANDBOX_DEFAULTS.items()}
 MAX_APPLIES = 6
 EDITS = [  # (file, old, new): a day of changes touching every kind of write
@@ -46,41 +44,12 @@ FAULT_SETS = [pytest.param(faults, marks=pytest.mark.sandbox(faults=faults, seed
 )]
 
 
-def run(monkeypatch, capsys, *args: object) -> tuple[int, str]:
-    code, out, err = run_cli(monkeypatch, capsys, *args)
-    assert "Traceback" not in out + err, out + err
-    return code, out + err
-
-
-def copy_demo(root: Path, base_url: str | None) -> Path:
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
-    if base_url:
-        text = (root / "shop.yaml").read_text()
-        (root / "shop.yaml").write_text(text.replace(
-            "target: sandbox ", f"target: api\nbase_url: {base_url}\nauth_url: {base_url}\n#"))
-    return root
-
-
 def edit(root: Path) -> None:
     for relative, old, new in EDITS:
         path = root / relative
         text = path.read_text()
         assert text.count(old) == 1, old
         path.write_text(text.replace(old, new))
-
-
-def converge(monkeypatch, capsys, root: Path) -> list[int]:
-    """Apply until a run succeeds; then the plan must be empty but for what is blocked."""
-    codes = []
-    for _ in range(MAX_APPLIES):
-        code, output = run(monkeypatch, capsys, "apply", root, "--auto-approve", "--concurrency", "4")
-        codes.append(code)
-        assert code in (0, 3), output
-        if code == 0:
-            break
-    code, output = run(monkeypatch, capsys, "plan", root, "--detailed-exitcode")
-    assert code == 0, (codes, output)
-    return codes
 
 
 def listings(db: Path) -> int:
@@ -100,14 +69,14 @@ def fault_free(tmp_path_factory) -> list[tuple[int, Counter]]:
     """The same two phases on the in-process sandbox without faults: (listings, keys) per phase."""
     from engine.sandbox.store import SandboxStore
 
-    root = copy_demo(tmp_path_factory.mktemp("reference") / "shop", None)
+    root = demo_copy(tmp_path_factory.mktemp("reference") / "shop", None)
     db = root / ".sandbox" / "shop.db"
     mp, out = pytest.MonkeyPatch(), []
     try:
         for phase in range(2):
             if phase:
                 edit(root)
-            converge(mp, _Swallow(), root)
+            converge(mp, _Swallow(), root, MAX_APPLIES)
             with SandboxStore(db) as store:
                 out.append((listings(db), keys_in_shop(store.products())))
     finally:
@@ -129,7 +98,7 @@ class _Swallow:
 def test_plan_and_apply_survive_faults_and_write_nothing_twice(monkeypatch, capsys, sandbox_http, fault_free, faults):
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
-    root = copy_demo(sandbox_http.db_path.parent.parent / "shop", sandbox_http.base_url)
+    root = demo_copy(sandbox_http.db_path.parent.parent / "shop", sandbox_http.base_url)
 
     code, output = run(monkeypatch, capsys, "plan", root, "--detailed-exitcode")
     assert code == 2 and "10 to create" in output, output
@@ -137,7 +106,7 @@ def test_plan_and_apply_survive_faults_and_write_nothing_twice(monkeypatch, caps
     for phase, (expected_listings, expected_keys) in enumerate(fault_free):
         if phase:
             edit(root)
-        converge(monkeypatch, capsys, root)
+        converge(monkeypatch, capsys, root, MAX_APPLIES)
         assert listings(sandbox_http.db_path) == expected_listings, phase  # no create / content edit twice
         assert keys_in_shop(sandbox_http.store.products()) == expected_keys, phase  # one product per key
     faults = sum(1 for _, response in sandbox_http.exchanges

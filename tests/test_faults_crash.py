@@ -39,7 +39,7 @@ from engine.catalog.load import load_catalog
 from engine.catalog.spec import parse_annotation
 from engine.sandbox.store import reset_database
 from engine.shop.settings import SANDBOX_DEFAULTS
-from clirun import run_cli
+from clirun import converge
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "catalogs" / "demo"
@@ -97,12 +97,6 @@ def make_catalog(root: Path, base_url: str) -> Path:
 
 
 # --------------------------------------------------------------------------- runs
-def run(monkeypatch, capsys, *args: object) -> tuple[int, str]:
-    code, out, err = run_cli(monkeypatch, capsys, *args)
-    assert "Traceback" not in out + err, out + err
-    return code, out + err
-
-
 def killed_apply(root: Path, exchanges: list, event: tuple[str, str], k: int, linger: float) -> int:
     """Start `catalog apply` and SIGKILL it `linger` s after the shop answered the k-th `event`
     request. Returns how many such requests the shop had seen (0 = it finished first)."""
@@ -138,19 +132,6 @@ def assert_files_whole(root: Path) -> None:
     if report.exists():
         assert json.loads(report.read_text())["kind"] == "apply_report"
     load_catalog(root)
-
-
-def converge(monkeypatch, capsys, root: Path) -> list[int]:
-    codes = []
-    for _ in range(6):
-        code, output = run(monkeypatch, capsys, "apply", root, "--auto-approve", "--concurrency", "4")
-        codes.append(code)
-        assert code in (0, 3), output
-        if code == 0:
-            break
-    code, output = run(monkeypatch, capsys, "plan", root, "--detailed-exitcode")
-    assert code == 0, (codes, output)
-    return codes
 
 
 def assert_one_product_per_key(root: Path, products: list[dict]) -> None:

@@ -8,26 +8,15 @@ points `base_url` at it and the TTS_* variables carry the credentials, as in pro
 
 from __future__ import annotations
 
-import shutil
 import socket
 from pathlib import Path
 
 import pytest
 
 from engine.shop.settings import SANDBOX_DEFAULTS
-from clirun import run_cli
+from clirun import demo_copy, run_cli
 
-DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
 GOOD = {f"TTS_{name.upper()}": value for name, value in SANDBOX_DEFAULTS.items()}
-
-
-def api_catalog(tmp_path: Path, base_url: str) -> Path:
-    root = tmp_path / "shop"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
-    text = (root / "shop.yaml").read_text()
-    (root / "shop.yaml").write_text(text.replace("target: sandbox ", f"target: api\nbase_url: {base_url}\n"
-                                                                     f"auth_url: {base_url}\n#"))
-    return root
 
 
 def run(monkeypatch, capsys, env: dict[str, str], *args: object) -> tuple[int, str]:
@@ -97,3 +86,7 @@ def test_an_unreachable_api_is_a_clear_error(monkeypatch, capsys, tmp_path):
     code, output = run(monkeypatch, capsys, GOOD, "apply", root, "--auto-approve")
     assert_clean_failure(code, output, "shop unavailable")
     assert "All connection attempts failed" in output
+
+
+def api_catalog(tmp_path: Path, base_url: str) -> Path:
+    return demo_copy(tmp_path / "shop", base_url)

@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import copy
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from clirun import demo_copy
 
 from engine.sandbox.seed import Seed, load_seed
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "catalogs" / "demo"
 APP_KEY = "ck-app-7f3e9a21"  # public (it travels in every URL), not grepped for
 SECRETS = {
     "TTS_APP_SECRET": "s3cr3t-app-9d41c6f0e2b7",
@@ -51,15 +50,6 @@ def secret_shop(monkeypatch, request):
     monkeypatch.setattr("engine.sandbox.app.load_seed", lambda *args: seed)
     monkeypatch.setattr("engine.sandbox.seed.load_seed", lambda *args: seed)
     return request.getfixturevalue("sandbox_http")
-
-
-def catalog_for(tmp_path: Path, base_url: str) -> Path:
-    root = tmp_path / "shop"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
-    text = (root / "shop.yaml").read_text()
-    (root / "shop.yaml").write_text(text.replace("target: sandbox ", f"target: api\nbase_url: {base_url}\n"
-                                                                     f"auth_url: {base_url}\n#"))
-    return root
 
 
 class Outputs:
@@ -90,7 +80,7 @@ class Outputs:
 
 @pytest.mark.sandbox(faults="token_ttl=3")
 def test_no_secret_in_any_output_file_log_or_comment(secret_shop, tmp_path):
-    root = catalog_for(tmp_path, secret_shop.base_url)
+    root = demo_copy(tmp_path / "shop", secret_shop.base_url)
     out = Outputs(SECRETS)
     plan, report = tmp_path / "plan.json", tmp_path / "report"
 
