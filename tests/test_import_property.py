@@ -127,17 +127,22 @@ def shops(draw) -> tuple[list[tuple[dict, str | None]], str]:
     return items, shop
 
 
+def new_shop(tmp: Path, shop_yaml: str) -> tuple[Path, Path, SandboxStore]:
+    """A catalog directory with only shop.yaml, and its empty sandbox shop (root, db, store)."""
+    root = tmp / "toko"
+    root.mkdir()
+    (root / "shop.yaml").write_text("# yaml-language-server: $schema=../schemas/shop.json\n" + shop_yaml)
+    db = root / ".sandbox" / "shop.db"
+    db.parent.mkdir()
+    return root, db, SandboxStore(db)
+
+
 @given(shops())
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 def test_import_of_any_shop_then_plan_is_empty(shop):
     items, shop_yaml = shop
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "toko"
-        root.mkdir()
-        (root / "shop.yaml").write_text("# yaml-language-server: $schema=../schemas/shop.json\n" + shop_yaml)
-        db = root / ".sandbox" / "shop.db"
-        db.parent.mkdir()
-        store = SandboxStore(db)
+        root, db, store = new_shop(Path(tmp), shop_yaml)
         for body, status in items:
             store.seed_products([body], status=status)
         store.close()
@@ -183,12 +188,7 @@ def test_a_reimport_after_any_outside_edit_plans_nothing_and_keeps_comments(data
     items, shop_yaml = data.draw(shops())
     edit = data.draw(outside_edits(items))
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "toko"
-        root.mkdir()
-        (root / "shop.yaml").write_text("# yaml-language-server: $schema=../schemas/shop.json\n" + shop_yaml)
-        db = root / ".sandbox" / "shop.db"
-        db.parent.mkdir()
-        store = SandboxStore(db)
+        root, db, store = new_shop(Path(tmp), shop_yaml)
         pid = store.seed_products([items[0][0]], status=items[0][1])[0]
         app = create_app(db)
         try:
