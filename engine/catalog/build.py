@@ -119,6 +119,8 @@ def _refs(refs: Any) -> tuple[Ref, ...]:
 
 _PRODUCT_FIELDS = tuple(f.name for f in dataclasses.fields(ProductSpec))
 _PRODUCT_FIELD_SET = frozenset(_PRODUCT_FIELDS)
+_ALL_FIELDS = attrgetter(*_PRODUCT_FIELDS)
+_POSITION = {name: number for number, name in enumerate(_PRODUCT_FIELDS)}
 
 
 def with_fields(spec: ProductSpec, **changes: Any) -> ProductSpec:
@@ -126,7 +128,10 @@ def with_fields(spec: ProductSpec, **changes: Any) -> ProductSpec:
     planner copies a spec per create and per changed product)."""
     if not changes.keys() <= _PRODUCT_FIELD_SET:
         return dataclasses.replace(spec, **changes)  # (which names what is wrong)
-    return ProductSpec(*[changes[name] if name in changes else getattr(spec, name) for name in _PRODUCT_FIELDS])
+    values = list(_ALL_FIELDS(spec))  # every field in one call (getattr by name, 20 times, cost 3x more)
+    for name, value in changes.items():
+        values[_POSITION[name]] = value
+    return ProductSpec(*values)
 
 
 _CANONICAL = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")
