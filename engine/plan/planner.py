@@ -26,7 +26,7 @@ from engine.plan.identity import match_products
 from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
 from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
 from engine.plan.payload import create_spec, merged_spec, resolve_images
-from engine.plan.project import annotated_images, created_changes
+from engine.plan.project import annotated_images
 from engine.plan.route import Context, Fingerprint, permission_warning, route_update
 
 DEFAULT_PLATFORMS = ("TIKTOK_SHOP",)  # the API's default listing platform
@@ -177,7 +177,7 @@ def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context) -> tuple[Produc
     _, uploads = resolve_images(desired.main_images, ctx.image_uris)
     spec = create_spec(desired, ctx.image_uris, ctx.known, ctx.source(desired))
     action = Action(
-        m.CREATE, platforms, sends_to_review=not draft, changes=created_changes(desired),
+        m.CREATE, platforms, sends_to_review=not draft, changes=m.CreatedChanges(desired),
         save_mode="AS_DRAFT" if draft else "",
         note="status inactive: created as a draft, hidden from buyers until the status is active" if draft else "",
         spec=spec, idempotency_key=idempotency_key(desired.key, fp()),
@@ -226,8 +226,16 @@ def _names(snapshot: LiveSnapshot, products: list[ProductPlan], shop: Any) -> tu
     for ref in metadata.warehouses:
         if ref.id and ref.name:
             names.setdefault(ref.id, ref.name)
-    wanted = {str(c.new) for p in products for a in p.actions for c in a.changes if c.path == ("category_id",)}
-    wanted |= {str(c.old) for p in products for a in p.actions for c in a.changes if c.path == ("category_id",)}
+    wanted = set()
+    for item in products:
+        for action in item.actions:
+            if action.kind == m.CREATE:  # its changes are worked out only when shown
+                if action.spec is not None and action.spec.category_id is not None:
+                    wanted.add(action.spec.category_id)
+                continue
+            for change in action.changes:
+                if change.path == ("category_id",):
+                    wanted.update((str(change.new), str(change.old)))
     for info in metadata.categories:
         if info.id in wanted and info.name:
             names[info.id] = info.name

@@ -113,6 +113,9 @@ def _sales_labels(attributes: tuple[SalesAttribute, ...]) -> tuple[str, ...]:
     return tuple(sorted(sales_label(a) for a in attributes))
 
 
+sales_labels = _sales_labels  # public names for render/created.py (a create's lines without views)
+
+
 def desired_view(spec: ProductSpec, names: tuple[str, ...] | list[str] | None = None) -> dict:
     out = {}
     for name in content_fields(spec) if names is None else names:
@@ -167,6 +170,9 @@ def _scalar_view(name: str, value: object) -> object:
     if isinstance(value, tuple):
         return sorted(value) if name == "delivery_option_ids" else list(value)
     return value
+
+
+scalar_view = _scalar_view
 
 
 # --------------------------------------------------------------------------- live

@@ -100,6 +100,8 @@ class Names:
 
     def __init__(self, names) -> None:
         self._names = dict(names)
+        # text of values that recur across products, per field (render/created.py)
+        self.memo: dict[str, dict] = {}
 
     def warehouse(self, warehouse_id: str) -> str:
         return self._names.get(warehouse_id, warehouse_id)
@@ -185,6 +187,25 @@ def description_lines(text: str | None) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+_BREAK = re.compile("|".join(map(re.escape, _LINE_ENDS)) + r"|<br\s*/?>|</h[1-6]>"
+                    r"|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # a tag ends its line; str.splitlines' breaks
+
+
+def description_first_line(text: str) -> str | None:
+    """`description_lines(text)[0]` (None when there is none), reading only up to it: a plan of
+    10,000 creates shows the first line of 10,000 descriptions."""
+    start = 0
+    while True:
+        found = _BREAK.search(text, start)
+        if found is None:
+            return text[start:].strip() or None
+        tag = found.group()[0] == "<"
+        line = text[start:found.end() if tag else found.start()].strip()
+        if line:
+            return line
+        start = found.end()
+
+
 def description_diff(old: str | None, new: str | None) -> list[str]:
     """At most MAX_DESCRIPTION_LINES '- ' / '+ ' lines, then a count of the rest."""
     changed = [line for line in difflib.ndiff(description_lines(old), description_lines(new))
@@ -210,8 +231,8 @@ def change_lines(change: FieldChange, names: Names) -> list[str]:
     if path == ("description",) and old is not None and new is not None:
         return ["description:", *("  " + line for line in description_diff(old, new))]
     if path == ("description",) and old is None:
-        lines = description_lines(new)
-        return [f"description: {scalar(lines[0] if lines else new)} ({len(new or '')} characters)"]
+        first = description_first_line(new) if new else None
+        return [f"description: {scalar(new if first is None else first)} ({len(new or '')} characters)"]
     name = label(path, names)
     if old is None and new is not None and path[0] != "skus":
         return [f"{name}: {value(path, new, names)}"]
