@@ -160,3 +160,29 @@ def test_random_mutations_never_make_the_paths_disagree(data):
     if not isinstance(mutated, dict):
         return
     assert_agree(PATHS, dataclasses.replace(document, data=mutated, _positions=None))
+
+
+def test_seller_skus_with_spaces_controls_or_invisible_characters_agree():
+    """The fast path's seller_sku check (printable, no space; the regex only otherwise) accepts
+    no code the slow path rejects, and builds the same spec for those it accepts."""
+    paths = Paths(DEMO)
+    document = next(d for d in paths.documents if d.data["key"] == "kaos-polos-katun")
+    for code in ("KAOS M", "KAOS\tM", "KAOS\u00a0M", "KAOS\u200bM", "KAOS\u3000M", "KAOS\x85M", "KAOS\x7fM",
+                 "KAOS-\u00e9-M", "KAOS\u2028M", "KAOS-\U0001F600", "K" * 50, "K" * 51):
+        data = copy.deepcopy(document.data)
+        data["skus"][0]["seller_sku"] = code
+        assert_agree(paths, dataclasses.replace(document, data=data, _positions=None))
+    data = copy.deepcopy(document.data)
+    data["skus"][0]["seller_sku"] = "KAOS-\u00e9-M"
+    assert paths.fast.compile(data, SourceRef()) is not None  # printable non-ASCII is fine
+    data["skus"][0]["seller_sku"] = "KAOS\u00a0M"
+    assert paths.fast.compile(data, SourceRef()) is None
+
+
+def test_a_sku_with_three_fields_that_are_not_the_three_required_ones_is_not_accepted():
+    paths = Paths(DEMO)
+    document = next(d for d in paths.documents if d.data["key"] == "kaos-polos-katun")
+    data = copy.deepcopy(document.data)
+    data["skus"][0] = {"seller_sku": "KAOS-X", "price": 1000, "colour": "red"}
+    assert paths.fast.compile(data, SourceRef()) is None
+    assert_agree(paths, dataclasses.replace(document, data=data, _positions=None))

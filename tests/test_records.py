@@ -76,3 +76,24 @@ def test_from_fields_builds_what_the_constructor_builds():
         size: int = 0
 
     assert from_fields(Plain, "key")("a", {"size": 3}) == Plain("a", 3)
+
+
+@pytest.mark.parametrize("cls", DECORATED, ids=lambda cls: cls.__name__)
+def test_maker_builds_what_the_constructor_builds(cls):
+    """maker(cls) fills a same-layout twin and turns it into a `cls`: same type, same values,
+    same defaults (a new default_factory value per object), still frozen."""
+    from engine.catalog.records import maker
+
+    fields = dataclasses.fields(cls)
+    required = [object() for f in fields
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    make = maker(cls)
+    built, expected = make(*required), cls(*required)
+    assert type(built) is cls and built == expected
+    assert all(getattr(built, f.name) == getattr(expected, f.name) for f in fields)
+    if make is not cls:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(built, fields[0].name, None)
+        for f in fields:
+            if f.default_factory is not dataclasses.MISSING and isinstance(getattr(built, f.name), (dict, list, set)):
+                assert getattr(built, f.name) is not getattr(make(*required), f.name)
