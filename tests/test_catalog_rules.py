@@ -303,3 +303,62 @@ def test_validation_writes_nothing(tmp_path, monkeypatch, capsys):
     edit(root, KOPI, "price: 27500", "price: -1")
     run(monkeypatch, capsys, "validate", root)
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+
+
+# ---------------------------------------------------------------- fast predicates ≡ their regexes
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from engine.catalog.limits import REPEATS  # noqa: E402
+from engine.catalog.rules import _ascii_run  # noqa: E402
+
+_RUNS = st.lists(st.tuples(st.sampled_from("aAb0 -~"), st.integers(1, 12)), min_size=1, max_size=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_RUNS)
+def test_the_ascii_repeat_check_answers_like_the_regex(runs):
+    """title_is_clean's whole-number check finds 10 equal characters in a row exactly where
+    REPEATS does (runs of every length around 10, anywhere in titles of 1-255 characters)."""
+    title = "".join(char * count for char, count in runs)[:255]
+    assert _ascii_run(title) == bool(REPEATS.search(title))
+
+
+def test_the_ascii_repeat_check_at_the_edges():
+    for title in ("a" * 9, "a" * 10, "x" + "a" * 10, "a" * 10 + "x", "ab" * 50 + "c" * 10, "c" * 9 + "d" + "c" * 9):
+        assert _ascii_run(title) == bool(REPEATS.search(title)), title
+
+
+def _unquoted_prices_by_regex(text):
+    """The reference: every UNQUOTED_PRICE match not preceded by a name character."""
+    from engine.catalog.limits import UNQUOTED_PRICE
+    found = []
+    for match in UNQUOTED_PRICE.finditer(text):
+        before = text[match.start() - 1:match.start()]
+        if not (before.isalnum() or before in "_-"):
+            found.append((match.start(1), match.group(1)))
+    return found
+
+
+_PRICE_TEXT = st.lists(st.sampled_from(["price", "price:", " ", "\t", "150.000", "1.250", "12.50", ":", "\n", "#",
+                                        ",", "}", "_", "-", "a", "pricee", "0", ".", "\r\n", "é"]), max_size=16)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PRICE_TEXT)
+def test_unquoted_prices_are_found_where_the_regex_finds_them(atoms):
+    from engine.catalog.sku_rules import unquoted_prices
+    text = "".join(atoms)
+    assert unquoted_prices(text) == _unquoted_prices_by_regex(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["a", "é", "\r\n", "\n", "\r", "key: x", "\ufeff"]), max_size=12), st.booleans())
+def test_the_file_digest_from_bytes_is_the_digest_of_the_text(parts, bom):
+    """read_file hashes the bytes when they hold no CR: the same value as the text with LF line ends."""
+    import hashlib
+
+    from engine.catalog.source import text_digest
+    raw = (b"\xef\xbb\xbf" if bom else b"") + "".join(parts).encode()
+    text = raw.decode("utf-8-sig")
+    assert text_digest(text, raw) == text_digest(text) == hashlib.sha256(text.replace("\r\n", "\n").encode()).hexdigest()

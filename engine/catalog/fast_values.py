@@ -113,6 +113,11 @@ def decimal_text_value(value: Any, places: int) -> str:
 
 
 def weight_value(value: Any, _: Any) -> str:
+    if type(value) is float:  # the common case, a few distinct weights: answered once each
+        text = _FLOAT_WEIGHTS.get(value)
+        if text is None:
+            text = _FLOAT_WEIGHTS[value] = decimal_text_value(value, 3)
+        return text
     if type(value) is dict:
         if not value.keys() <= {"value", "unit"} or value.get("unit", "KILOGRAM") != "KILOGRAM":
             raise Bail
@@ -120,15 +125,22 @@ def weight_value(value: Any, _: Any) -> str:
     return decimal_text_value(value, 3)
 
 
+# Floats only (1 == 1.0 == True: never mixed with other types); a float equal to another has
+# the same text, except 0.0 == -0.0, and neither is a valid weight (never stored).
+_FLOAT_WEIGHTS: dict[float, str] = {}
+
+
 def dimensions_value(value: Any, _: Any) -> tuple[int, int, int]:
-    if type(value) is not dict or not value.keys() <= {"length", "width", "height", "unit"}:
+    if type(value) is not dict:
         raise Bail
-    if value.get("unit", "CENTIMETER") != "CENTIMETER":
+    if len(value) != 3:  # three keys that are length, width and height need no other check
+        if not value.keys() <= {"length", "width", "height", "unit"} or value.get("unit", "CENTIMETER") != "CENTIMETER":
+            raise Bail
+    length, width, height = value["length"], value["width"], value["height"]
+    if type(length) is not int or type(width) is not int or type(height) is not int or \
+            length < 1 or width < 1 or height < 1:
         raise Bail
-    sides = (value["length"], value["width"], value["height"])
-    if not all(type(side) is int and side >= 1 for side in sides):
-        raise Bail
-    return sides
+    return length, width, height
 
 
 def pre_sale_value(value: Any) -> int | None:

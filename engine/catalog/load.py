@@ -30,7 +30,7 @@ from engine.catalog.models import BaseFile
 from engine.catalog.sku_rules import check_shop, unquoted_price_message, unquoted_prices
 from engine.catalog.shop import ShopConfig, parse_shop
 from engine.catalog.slow import Collector, ProductChecker, sku_entries
-from engine.catalog.source import Document, SourceFile, read_file
+from engine.catalog.source import Document, SourceFile, read_file, text_digest
 from engine.catalog.spec import ImageRef, ProductSpec, SourceRef
 from engine.catalog.templates import TemplateRenderer
 from engine.errors import CatalogError, Diagnostic
@@ -143,7 +143,7 @@ class _Loader:
     def _read(self, path: Path) -> SourceFile:
         rel = path.relative_to(self.root).as_posix()
         source, problems = read_file(path, self.display(rel), rel)
-        self.hashes.append((rel, _text_hash(source.text)))
+        self.hashes.append((rel, source.digest or text_digest(source.text)))
         for problem in problems:
             self.out.add(problem)
         source.broken = bool(problems)
@@ -280,8 +280,7 @@ def catalog_digest(hashes: list[tuple[str, str]]) -> str:
     return digest.hexdigest()
 
 
-def _text_hash(text: str) -> str:
-    return hashlib.sha256(text.replace("\r\n", "\n").encode()).hexdigest()
+_text_hash = text_digest  # (the name the measuring scripts under /tmp/pf use)
 
 
 def _file_hash(path: Path) -> str:
@@ -290,6 +289,6 @@ def _file_hash(path: Path) -> str:
     except OSError:
         return ""
     try:
-        return _text_hash(raw.decode("utf-8-sig"))
+        return text_digest(raw.decode("utf-8-sig"), raw)
     except UnicodeDecodeError:
         return hashlib.sha256(raw).hexdigest()
