@@ -24,7 +24,8 @@ from test_plan_properties import products
 
 NAMES = fmt.Names(((WH1, "Gudang Jakarta"), (WH2, "Gudang Surabaya"), ("600010", "Batik")))
 BREAKS = ["a", "b", " ", "\n", "\r", "\r\n", "\x0b", "\u2028", "\x85", "</p>", "</li>", "</ul>", "</ol>",
-          "</div>", "<br>", "<br/>", "<br />", "</h1>", "</h7>", "<p>", "\t", "<b", "</", "é", "x" * 120]
+          "</div>", "<br>", "<br/>", "<br />", "</h1>", "</h7>", "<p>", "\t", "<b", "</", "é", "x" * 120,
+          "\x1c", "\x0c", "\u2029", "<br  >"]
 
 
 def _changed_lines(spec, names):

@@ -40,7 +40,9 @@ def resolve_images(images: tuple[ImageRef, ...], image_uris: ImageUris) -> tuple
             else:
                 image = ImageRef(uri, image.path, image.sha256)
         resolved.append(image)
-    return tuple(resolved), tuple(sorted(set(uploads), key=lambda i: (i.path or "", i.sha256 or "")))
+    if len(uploads) > 1:
+        uploads = sorted(set(uploads), key=lambda i: (i.path or "", i.sha256 or ""))
+    return tuple(resolved), tuple(uploads)
 
 
 class Known:
@@ -128,9 +130,9 @@ def complete_refs(spec: ProductSpec, live: ProductSpec | None, known: Known) -> 
                                                    known.attributes.get(spec.category_id, ()))}
 
 
-def create_spec(desired: ProductSpec, image_uris: ImageUris, known: Known,
+def create_spec(desired: ProductSpec, images: tuple[ImageRef, ...], known: Known,
                 source: SourceRef | None = None) -> ProductSpec:
-    images, _ = resolve_images(desired.main_images, image_uris)
+    """`desired` with `images` (resolve_images' first half) and the reference ids `known` gives."""
     refs = complete_refs(desired, None, known)
     source = source or desired.source
     if (images == desired.main_images and refs["brand"] == desired.brand

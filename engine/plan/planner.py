@@ -168,22 +168,23 @@ def _recover(live: LiveProduct) -> Action:
 
 
 def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context) -> tuple[ProductPlan | None, list[PlanIssue]]:
-    base = _base(desired, None, ctx)
     draft = desired.status == "inactive"
     platforms = desired.listing_platforms if "listing_platforms" in desired.declared else ()
     platforms = platforms or DEFAULT_PLATFORMS
     issues = [w for p in platforms
               if (w := permission_warning(desired.key, ctx.known, desired.category_id, p)) is not None]
-    _, uploads = resolve_images(desired.main_images, ctx.image_uris)
-    spec = create_spec(desired, ctx.image_uris, ctx.known, ctx.source(desired))
+    source = ctx.source(desired)
+    images, uploads = resolve_images(desired.main_images, ctx.image_uris)
+    spec = create_spec(desired, images, ctx.known, source)
+    fingerprint = fp()
     action = Action(
         m.CREATE, platforms, sends_to_review=not draft, changes=m.CreatedChanges(desired),
         save_mode="AS_DRAFT" if draft else "",
         note="status inactive: created as a draft, hidden from buyers until the status is active" if draft else "",
-        spec=spec, idempotency_key=idempotency_key(desired.key, fp()),
-        external_product_id=external_product_id(desired.key, fp(), spec.main_images), uploads=uploads)
-    base["platforms"] = platforms
-    return ProductPlan(**base, fingerprint=fp(), actions=(action,)), issues
+        spec=spec, idempotency_key=idempotency_key(desired.key, fingerprint),
+        external_product_id=external_product_id(desired.key, fingerprint, images), uploads=uploads)
+    return ProductPlan(desired.key, desired.title or "", platforms=platforms, fingerprint=fingerprint,
+                       actions=(action,), source=f"{source.file}:{source.line}" if source.file else ""), issues
 
 
 def make_batches(products: Iterable[ProductPlan]) -> tuple[Batch, ...]:

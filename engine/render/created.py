@@ -22,36 +22,38 @@ _SELLER_SKU = attrgetter("seller_sku")
 _UNIQUE = frozenset({"title", "description", "skus", "product_attributes", "main_images"})
 
 
-def created_lines(spec: ProductSpec, names: fmt.Names) -> list[str]:
-    """The lines `change_lines` gives for each of `created_changes(spec)`, in order."""
-    out: list[str] = []
+def created_lines(spec: ProductSpec, names: fmt.Names, indent: str = "", out: list[str] | None = None) -> list[str]:
+    """The lines `change_lines` gives for each of `created_changes(spec)`, in order, each
+    prefixed with `indent`, appended to `out` (a new list when None)."""
+    out = [] if out is None else out
     memo = names.memo
     for name in content_fields(spec):
         value = getattr(spec, name)
         if name not in _UNIQUE:  # a field's values are of one type: no 1 == True mix-up per field
-            known = memo.get(name)
+            known = memo.get((indent, name))
             if known is None:
-                known = memo[name] = {}
+                known = memo[(indent, name)] = {}
             lines = known.get(value)
             if lines is None:
                 shown = scalar_view(name, value)
-                lines = known[value] = (fmt.change_lines(FieldChange((name,), None, shown), names)
+                lines = known[value] = ([indent + line for line in fmt.change_lines(FieldChange((name,), None, shown), names)]
                                         if shown is not None and shown != [] else [])
             out += lines
         elif name == "skus":
-            out += [f"+ SKU {sku.seller_sku}: {sku_line(sku, names)}" for sku in sorted(value, key=_SELLER_SKU)]
+            out += [f"{indent}+ SKU {sku.seller_sku}: {sku_line(sku, names)}" for sku in sorted(value, key=_SELLER_SKU)]
         elif name == "title":
             if value is not None:
-                out.append(f"title: {fmt.scalar(value)}")
+                out.append(f"{indent}title: {fmt.scalar(value)}")
         elif name == "description":
             if value is not None:
                 first = fmt.description_first_line(value) if value else None
-                out.append(f"description: {fmt.scalar(value if first is None else first)} ({len(value)} characters)")
+                out.append(f"{indent}description: {fmt.scalar(value if first is None else first)} "
+                           f"({len(value)} characters)")
         elif name == "main_images":
             if value:
-                out.append("main_images: [" + ", ".join([image_label(i) for i in value]) + "]")
+                out.append(indent + "main_images: [" + ", ".join([image_label(i) for i in value]) + "]")
         elif value:  # product_attributes: one line per attribute label, sorted by label
-            pairs = [_attribute(a, memo) for a in value]
+            pairs = [_attribute(a, memo, indent) for a in value]
             if len(pairs) > 1:
                 by_label = dict(pairs)  # one line per label, the last attribute's (as a dict of views keeps)
                 out += [by_label[label] for label in sorted(by_label)]
@@ -60,16 +62,16 @@ def created_lines(spec: ProductSpec, names: fmt.Names) -> list[str]:
     return out
 
 
-def _attribute(attribute: ProductAttribute, memo: dict) -> tuple[str | None, str]:
+def _attribute(attribute: ProductAttribute, memo: dict, indent: str) -> tuple[str | None, str]:
     """(label, line) of one product attribute (the same attribute recurs across a shop)."""
-    known = memo.get("attribute")
+    known = memo.get((indent, "attribute"))
     if known is None:
-        known = memo["attribute"] = {}
+        known = memo[(indent, "attribute")] = {}
     found = known.get(attribute)
     if found is None:
         label = ref_label(Ref(attribute.id, attribute.name))
         values = sorted(ref_label(v) for v in attribute.values)
-        found = known[attribute] = (label, f"attribute {label}: " + (", ".join(str(v) for v in values) or "(none)"))
+        found = known[attribute] = (label, f"{indent}attribute {label}: " + (", ".join(str(v) for v in values) or "(none)"))
     return found
 
 

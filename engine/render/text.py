@@ -110,7 +110,7 @@ def action_lines(action: Action, names: fmt.Names, paint: Paint, out: list[str] 
             append(inner + line)
     changes = action.changes
     if type(changes) is m.CreatedChanges:  # a create: its lines straight from the spec
-        lines += [inner + line for line in created_lines(changes.spec, names)]
+        created_lines(changes.spec, names, inner, lines)
     else:
         for change in changes:
             for line in change_lines(change, names):
