@@ -238,3 +238,17 @@ def test_generated_catalogs_are_valid(tmp_path):
     assert summary["skus"] == sum(len(p.skus) for p in catalog.products) == 75
     assert catalog.warnings == ()
     assert all(p.listing_platforms == ("TIKTOK_SHOP", "TOKOPEDIA") for p in catalog.products)
+
+
+def test_templates_render_like_jinja_with_globals_shop_vars_and_product(tmp_path):
+    """The renderer's own render call (globals merged once per template) gives Template.render's text."""
+    from engine.catalog.templates import TemplateRenderer
+
+    (tmp_path / "t.html.j2").write_text("{% for i in range(2) %}{{ i }}{{ toko }}{{ product.title }}{{ x }}"
+                                        "{{ cycler('a', 'b').next() }}{% endfor %}{{ '<b>' }}")
+    renderer = TemplateRenderer(tmp_path, "templates", {"toko": "T", "x": "shop"})
+    product = {"key": "k", "title": "Judul"}
+    text = renderer.render("t.html.j2", {"x": "mine"}, product)
+    expected = renderer.env.get_template("t.html.j2").render({"toko": "T", "x": "mine", "product": product}).strip()
+    assert text == expected == "0TJudulminea1TJudulminea&lt;b&gt;"
+    assert renderer.render("t.html.j2", {}, product) == "0TJudulshopa1TJudulshopa&lt;b&gt;"  # no state kept

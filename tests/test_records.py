@@ -97,3 +97,33 @@ def test_maker_builds_what_the_constructor_builds(cls):
         for f in fields:
             if f.default_factory is not dataclasses.MISSING and isinstance(getattr(built, f.name), (dict, list, set)):
                 assert getattr(built, f.name) is not getattr(make(*required), f.name)
+
+
+def test_assembler_builds_what_the_constructor_builds():
+    """assembler: given fields as arguments, computed ones through their handlers, fixed ones
+    shared, the rest their defaults — equal to the constructor's object, and frozen."""
+    from engine.catalog.records import assembler
+    from engine.catalog.spec import ProductSpec, SourceRef
+
+    seen = []
+
+    def title(value, values):
+        seen.append((value, sorted(values)))
+        return value.strip()
+
+    make = assembler(ProductSpec, ("key", "source"), {"title": title, "status": lambda v, _: v},
+                     {"declared": frozenset({"title", "status"})})
+    values = {"title": " Kemeja Batik ", "status": "inactive"}
+    built = make("k", SourceRef("f.yaml", 2), values)
+    expected = ProductSpec(key="k", title="Kemeja Batik", status="inactive", declared=frozenset({"title", "status"}),
+                           source=SourceRef("f.yaml", 2))
+    assert type(built) is ProductSpec and built == expected and built.source == expected.source
+    assert built.skus == () and built.brand is None and seen == [(" Kemeja Batik ", ["status", "title"])]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.title = "x"
+
+    @dataclasses.dataclass(frozen=True)
+    class Plain:  # no slots: not covered
+        key: str
+
+    assert assembler(Plain, ("key",), {}, {}) is None

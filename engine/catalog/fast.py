@@ -45,7 +45,7 @@ from engine.catalog.limits import (
     STOCK_MAX,
 )
 from engine.catalog.merge import Resolver, overlay
-from engine.catalog.records import from_fields, maker
+from engine.catalog.records import assembler, maker
 from engine.catalog.models import PRODUCT_FIELDS
 from engine.catalog.rules import description_is_clean
 from engine.catalog.spec import (
@@ -67,7 +67,7 @@ _MANAGED = frozenset(MANAGED_FIELDS)
 _REQUIRED = frozenset(REQUIRED)
 _BY_SELLER_SKU = attrgetter("seller_sku")
 _EMPTY: dict = {}
-_NEW_PRODUCT = from_fields(ProductSpec, "key", "declared", "source")  # make(key, declared, source, fields)
+_ABSENT: Any = object()
 _NEW_SKU = maker(SkuSpec)  # SkuSpec(...) at about half the cost
 
 
@@ -93,7 +93,7 @@ class FastCompiler:
             "is_cod_allowed": cod_value, "minimum_order_quantity": moq_value, "delivery_option_ids": delivery_value,
         }
         self._platform_cache: dict[tuple, tuple[str, ...]] = {}
-        self._declared: dict[tuple[str, ...], frozenset[str]] = {}
+        self._builders: dict[tuple[str, ...], Any] = {}  # field names → build(key, source, values)
 
     def compile(self, data: dict[str, Any], source: SourceRef) -> ProductSpec | None:
         try:
@@ -133,13 +133,17 @@ class FastCompiler:
                 raise Bail
         elif not _REQUIRED <= values.keys():
             raise Bail
-        handlers = self.handlers
-        fields = {name: handlers[name](value, values) for name, value in values.items()}
-        names = tuple(fields)
-        declared = self._declared.get(names)
-        if declared is None:  # one shared frozenset per field combination (10,000 products: a few)
-            declared = self._declared[names] = _MANAGED.intersection(names)
-        return _NEW_PRODUCT(key, declared, source, fields)
+        names = tuple(values)
+        build = self._builders.get(names) or self._builder(names)
+        return build(key, source, values)
+
+    def _builder(self, names: tuple[str, ...]) -> Any:
+        """build(key, source, values) for products declaring `names`: every field through its
+        handler, straight into the spec (records.assembler), with one shared 'declared' set."""
+        build = self._builders[names] = assembler(ProductSpec, ("key", "source"),
+                                                  {name: self.handlers[name] for name in names},
+                                                  {"declared": _MANAGED.intersection(names)})
+        return build
 
     def _description(self, value: Any, values: dict[str, Any]) -> str:
         if type(value) is str:
@@ -234,18 +238,23 @@ class FastCompiler:
         combinations = set()
         pre_orders = 0
         for sku in value:
-            if type(sku) is not dict or (len(sku) > 3 and not sku.keys() <= SKU_KEYS):
+            if type(sku) is not dict:
                 raise Bail
-            code, price, stock = sku["seller_sku"], sku["price"], sku["inventory"]  # 3 keys: these 3
+            code, price, stock = sku["seller_sku"], sku["price"], sku["inventory"]
+            written = sku.get("sales_attributes", _ABSENT)
+            pre_sale, barcode = sku.get("pre_sale", _ABSENT), sku.get("identifier_code", _ABSENT)
+            # the 3 required keys, plus each optional one present: nothing else is in the SKU
+            if len(sku) != 3 + (written is not _ABSENT) + (pre_sale is not _ABSENT) + (barcode is not _ABSENT):
+                raise Bail
             if type(code) is not str or not 0 < len(code) <= SELLER_SKU_MAX or \
                     not (code.isprintable() and " " not in code) and search(code):
-                raise Bail
-            if type(stock) is not dict or not stock:
                 raise Bail
             if type(price) is int and price > 0:
                 price = str(price)  # a positive int's text is canonical
             else:
                 price = decimal_text_value(price, 2)
+            if type(stock) is not dict:
+                raise Bail
             inventory = []
             for name, quantity in stock.items():
                 if type(quantity) is not int or not 0 <= quantity <= STOCK_MAX:
@@ -253,8 +262,12 @@ class FastCompiler:
                 inventory.append((warehouses[name], quantity))
             if len(inventory) > 1:
                 inventory.sort()
-            written = sku.get("sales_attributes", _EMPTY)
-            if type(written) is not dict:
+            elif not inventory:
+                raise Bail
+            inventory = tuple(inventory)
+            if written is _ABSENT:
+                written = _EMPTY
+            elif type(written) is not dict:
                 raise Bail
             cached = sales_cache.get(tuple(written.items())) or self._sales_attributes(written)
             sales, sales_names, combination = cached
@@ -263,12 +276,12 @@ class FastCompiler:
             elif sales_names != names or not combination:
                 raise Bail
             combinations.add(combination)
-            pre_sale, barcode = sku.get("pre_sale"), sku.get("identifier_code")
-            if pre_sale is not None:
+            if pre_sale is _ABSENT or pre_sale is None:
+                pre_sale = None
+            else:
                 pre_sale = pre_sale_value(pre_sale)
                 pre_orders += 1
-            inventory = tuple(inventory)
-            barcode = None if barcode is None else barcode_value(barcode)
+            barcode = None if barcode is _ABSENT or barcode is None else barcode_value(barcode)
             # seller_sku, price, inventory, sales attributes, pre-sale days, barcode
             specs.append(new_sku(code, price, inventory, sales, pre_sale, barcode))
         if len(combinations) != len(specs) or pre_orders not in (0, len(specs)):

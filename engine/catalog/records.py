@@ -63,9 +63,9 @@ def _twin(cls: type) -> type:
 _TWINS: dict[type, type] = {}
 
 
-def _generate_built(cls: type, signature: str, value_of) -> Any:
+def _generate_built(cls: type, signature: str, value_of, extra: dict[str, Any] | None = None) -> Any:
     """`def make(<signature>)` filling a twin (see _twin) and turning it into a `cls`."""
-    namespace: dict[str, Any] = {"_NO_DEFAULT": _NO_DEFAULT, "_twin": _twin(cls), "_cls": cls}
+    namespace: dict[str, Any] = {"_NO_DEFAULT": _NO_DEFAULT, "_twin": _twin(cls), "_cls": cls, **(extra or {})}
     body = ["def make(" + signature + "):", "    self = _twin()"]
     for number, f in enumerate(dataclasses.fields(cls)):
         if f.default is not dataclasses.MISSING:
@@ -141,3 +141,30 @@ def maker(cls: type[T]) -> Any:
         return f.name
 
     return _generate_built(cls, ", ".join(signature), value_of)
+
+
+def assembler(cls: type[T], given: tuple[str, ...], computed: dict[str, Any], fixed: dict[str, Any]) -> Any:
+    """`make(*given, values)`: a `cls` whose `computed` fields are `computed[name](values[name],
+    values)` (in field order), `given` fields the arguments, `fixed` fields the values given
+    here (the same for every object), every other field its default.
+    The fast path makes one per combination of declared fields (a catalog has a handful), so a
+    product costs its handler calls and slot stores: no dict of fields, no lookups by name.
+    None when the recipe does not cover `cls`."""
+    if not _covered(cls):
+        return None
+    handlers = {f"_handle{number}": handler for number, handler in enumerate(computed.values())}
+    handlers.update({f"_fixed_{name}": value for name, value in fixed.items()})
+    number_of = {name: number for number, name in enumerate(computed)}
+
+    def value_of(number: int, f: dataclasses.Field) -> str:
+        if f.name in given:
+            return f.name
+        if f.name in number_of:
+            return f"_handle{number_of[f.name]}(values[{f.name!r}], values)"
+        if f.name in fixed:
+            return f"_fixed_{f.name}"
+        if f.default is not dataclasses.MISSING:
+            return f"_default{number}"
+        return f"_factory{number}()"
+
+    return _generate_built(cls, ", ".join([*given, "values"]), value_of, handlers)

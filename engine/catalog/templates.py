@@ -50,12 +50,23 @@ class _CatalogEnvironment(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+def _render(template: Any, template_globals: dict[str, Any], context: dict[str, Any]) -> str:
+    """Template.render(context), with the globals merged once per template instead of per call
+    (`shared=True`: the dict is the context as given, globals included)."""
+    try:
+        return template.environment.concat(template.root_render_func(
+            template.new_context({**template_globals, **context}, shared=True)))
+    except Exception:  # noqa: BLE001 - what Template.render does: the traceback points into the template
+        return template.environment.handle_exception()
+
+
 class TemplateRenderer:
     def __init__(self, directory: Path, display: str, shop_vars: dict[str, Any]) -> None:
         self.directory = directory
         self.display = display.rstrip("/")
         self.shop_vars = shop_vars
         self.used: set[str] = set()
+        self._compiled: dict[str, tuple[Any, dict[str, Any]]] = {}
         self.env = _CatalogEnvironment(loader=FileSystemLoader(str(directory)), undefined=StrictUndefined,
                                         autoescape=True, keep_trailing_newline=False, auto_reload=False)
 
@@ -67,9 +78,9 @@ class TemplateRenderer:
     def render(self, name: str, variables: dict[str, Any], product: dict[str, Any]) -> str:
         context = {**self.shop_vars, **variables, "product": product}
         try:
-            template = self.env.get_template(name)
+            compiled = self._compiled.get(name) or self._compile(name)
             self.used.add(name)
-            return template.render(context).strip()
+            return _render(*compiled, context).strip()
         except TemplateSyntaxError as exc:
             raise TemplateProblem(f"template syntax error: {exc.message}", self._display(exc.filename, exc.name),
                                   exc.lineno or 1) from None
@@ -89,6 +100,14 @@ class TemplateRenderer:
                 RecursionError, OverflowError, OSError, MemoryError) as exc:
             file, line = self._where(exc)
             raise TemplateProblem(f"template error: {type(exc).__name__}: {exc}", file, line) from None
+
+    def _compile(self, name: str) -> tuple[Any, dict[str, Any]]:
+        """The template (get_template looks its cache up through the loader: once per name
+        here) and its globals as one plain dict (Template.render copies them out of a ChainMap,
+        item by item, on every render)."""
+        template = self.env.get_template(name)
+        compiled = self._compiled[name] = (template, dict(template.globals))
+        return compiled
 
     def _where(self, exc: BaseException) -> tuple[str | None, int]:
         """The innermost traceback frame that belongs to a template file."""
