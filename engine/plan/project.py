@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Callable
 
 from engine.catalog.build import with_fields
 from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute,
-                                 SkuSpec, image_token, parse_annotation)
-from engine.plan.live import LiveProduct
+                                 SkuSpec)
+from engine.plan.images import ImageIndex, ImageUris, annotated_images, image_label, images_same
 from engine.plan.model import FieldChange
 
-ImageUris = Mapping[tuple[str, str], str]
+__all__ = ["ImageIndex", "ImageUris", "annotated_images", "changed_fields", "created_changes", "desired_view",
+           "differing_skus", "image_label", "live_view", "sku_view"]
 _SELLER_SKU = operator.attrgetter("seller_sku")
 
 # Fields routing treats separately from the content view.
@@ -88,12 +88,6 @@ def sales_label(attr: SalesAttribute) -> str:
 
 def identifier_label(code: tuple[str, str] | None) -> str | None:
     return None if code is None else f"{code[0]} {code[1]}"
-
-
-def image_label(image: ImageRef) -> str:
-    if image.path is not None:
-        return image.path
-    return image.uri or ""
 
 
 # --------------------------------------------------------------------------- desired
@@ -241,84 +235,74 @@ def _live_attributes(live: tuple[ProductAttribute, ...], wanted: tuple[ProductAt
 
 
 # --------------------------------------------------------------------------- cheap comparison
-class ImageIndex:
-    """Uploaded images: (path, sha256) → uri, and back (built once per plan)."""
-
-    def __init__(self, image_uris: ImageUris) -> None:
-        self.uris = dict(image_uris)
-        self.paths = {uri: path for (path, _), uri in sorted(self.uris.items())}
-
-    def with_own(self, own: ImageUris) -> "ImageIndex":
-        """This index with one product's own uploads layered on top (no copy of the shared map)."""
-        clone = ImageIndex({})
-        clone.uris = ChainMap(dict(own), self.uris)  # type: ignore[assignment]
-        clone.paths = ChainMap({uri: path for (path, _), uri in sorted(own.items())}, self.paths)  # type: ignore[assignment]
-        return clone
-
-    def live_labels(self, live: tuple[ImageRef, ...], wanted: tuple[ImageRef, ...],
-                    own: ImageUris | None = None) -> list[str]:
-        """Live images named as the catalog names them (a local file once uploaded shows its path).
-        `own`: this product's uploads its annotation names (before the shared map, as with_own)."""
-        written = {i.uri for i in wanted if i.path is None}
-        uris = self.uris
-        mine = {}
-        for image in wanted:
-            if image.path is not None:
-                key = (image.path, image.sha256)
-                uri = own.get(key) if own else None
-                if uri is None:
-                    uri = uris.get(key)
-                if uri is not None:
-                    mine[uri] = image.path
-        out = []
-        for image in live:
-            uri = image.uri or ""
-            out.append(mine.get(uri) or (uri if uri in written else self.paths.get(uri, uri)))
-        return out
-
-
 def changed_fields(desired: ProductSpec, live: ProductSpec, images: ImageIndex,
                    own: ImageUris | None = None) -> list[str]:
     """Declared content fields whose live value differs from the desired one — without building
     views for the fields that match (the common case costs a few comparisons per field).
     `own`: the product's own uploaded images (annotated_images), layered over `images`."""
+    plain, values_of, special = _comparisons(desired.declared)
     changed = []
-    for name in content_fields(desired):
+    if values_of is not None and values_of(desired) != values_of(live):  # one C compare of all plain fields
+        changed = [name for name in plain if getattr(desired, name) != getattr(live, name)]
+    plain_changed = len(changed)
+    for name in special:
         want, have = getattr(desired, name), getattr(live, name)
         if want is have:
             continue
-        if name not in _COMPARED_BELOW and want == have:
-            continue  # (SKUs, attributes: a live one carries ids, so == would only cost)
         if name == "skus":
             same = _skus_same(want, have)
         elif name == "brand":
-            same = want is not None and have is not None and _cut(have, _shape(want)) == want
+            same = _ref_same(want, have)
         elif name == "main_images":
-            same = [image_label(i) for i in want] == images.live_labels(have, want, own)
+            same = images_same(want, have, images, own)
         elif name == "product_attributes":
             same = _attributes_same_by_name(want, have)
             if same is None:
                 same = desired_view(desired, (name,)) == live_view(live, desired, images, (name,))
-        elif name == "delivery_option_ids":
-            same = want is not None and have is not None and sorted(want) == sorted(have)
-        else:
-            same = False
+        else:  # delivery_option_ids: a set
+            same = want == have or (want is not None and have is not None and sorted(want) == sorted(have))
         if not same:
             changed.append(name)
+    if plain_changed and len(changed) > plain_changed:
+        changed.sort(key=MANAGED_FIELDS.index)  # display order
     return changed
 
 
-_COMPARED_BELOW = frozenset({"skus", "product_attributes"})
+_SPECIAL = frozenset({"skus", "brand", "main_images", "product_attributes", "delivery_option_ids"})
+
+
+@functools.lru_cache(maxsize=256)
+def _comparisons(declared: frozenset[str]) -> tuple[tuple[str, ...], Callable | None, tuple[str, ...]]:
+    """(plain fields, a getter of their values, fields compared by their own rules): plain values
+    (strings, numbers, tuples of them) are equal exactly when the views are."""
+    fields = _content_fields(declared)
+    plain = tuple(n for n in fields if n not in _SPECIAL)
+    getter = operator.attrgetter(*plain) if plain else None
+    return plain, getter, tuple(n for n in fields if n in _SPECIAL)
+
+
+def _ref_same(want: Ref | None, have: Ref | None) -> bool:
+    """A brand as the catalog wrote it (id, name or both) vs the live one, as the views show it."""
+    if want is None or have is None or (want.id is None and want.name is None):
+        return want == have
+    return (want.id is None or want.id == have.id) and (want.name is None or want.name == have.name)
 
 
 def _skus_same(want: tuple[SkuSpec, ...], have: tuple[SkuSpec, ...]) -> bool:
     if len(want) != len(have):
         return False
-    live = {s.seller_sku: s for s in have}
-    for sku in want:
-        if not _sku_same(sku, live.get(sku.seller_sku)):
+    previous = None
+    for sku, other in zip(want, have):  # both sorted by seller_sku: paired in place
+        code = sku.seller_sku
+        if code != other.seller_sku or (previous is not None and not previous < code):
+            break
+        if not _sku_same(sku, other):
             return False
-    return True
+        previous = code
+    else:
+        return True
+    live = {s.seller_sku: s for s in have}
+    return all(_sku_same(sku, live.get(sku.seller_sku)) for sku in want)
 
 
 def _sku_same(sku: SkuSpec, other: SkuSpec | None) -> bool:
@@ -332,8 +316,15 @@ def _sku_same(sku: SkuSpec, other: SkuSpec | None) -> bool:
         stock = dict(other.inventory)
         if any(stock.get(wh) != qty for wh, qty in sku.inventory):
             return False
-    return not (sku.sales_attributes and sku.sales_attributes is not other.sales_attributes
-                and not _same_sales(sku.sales_attributes, other.sales_attributes))
+    want, have = sku.sales_attributes, other.sales_attributes
+    if not want or want is have:
+        return True
+    if len(want) == 1 == len(have):  # the common case: one attribute the catalog wrote by name
+        w, h = want[0], have[0]
+        if (w.id is None and w.value_id is None and w.name is not None and w.value is not None
+                and w.name == h.name and w.value == h.value):
+            return True
+    return _same_sales(want, have)
 
 
 def differing_skus(desired: ProductSpec, live: ProductSpec) -> tuple[ProductSpec, ProductSpec]:
@@ -361,22 +352,31 @@ def _same_sales(want: tuple[SalesAttribute, ...], have: tuple[SalesAttribute, ..
 def _attributes_same_by_name(want: tuple[ProductAttribute, ...], have: tuple[ProductAttribute, ...]) -> bool | None:
     """Product attributes the catalog wrote by name (attribute and values), compared with the
     live ones by name the way the views compare them (the live side adds ids): True / False, or
-    None when either side is not that simple (the views decide)."""
-    wanted: dict[str, list[str]] = {}
+    None when either side is not that simple (an extra, missing, duplicate or nameless one:
+    the views say how it shows)."""
+    if len(want) != len(have):
+        return None
+    live = {attr.name: attr for attr in have}
+    if len(live) != len(have):
+        return None
+    same = True
     for attr in want:
-        if attr.id is not None or attr.name is None or attr.name in wanted:
+        other = live.pop(attr.name, None) if attr.id is None and attr.name is not None else None
+        if other is None:
             return None
-        names = [v.name for v in attr.values if v.id is None]
-        if len(names) != len(attr.values) or None in names:
+        values, theirs = attr.values, other.values
+        if len(values) == 1 == len(theirs):  # the common case: one value each
+            value, name = values[0], theirs[0].name
+            if value.id is not None or value.name is None or name is None:
+                return None
+            same = same and value.name == name
+            continue
+        names = [v.name for v in values if v.id is None]
+        live_names = [v.name for v in theirs]
+        if len(names) != len(values) or None in names or None in live_names:
             return None
-        wanted[attr.name] = sorted(names)
-    live: dict[str, list[str]] = {}
-    for attr in have:
-        values = [v.name for v in attr.values]
-        if attr.name not in wanted or attr.name in live or None in values:
-            return None  # an extra, duplicate or nameless one: the views say how it shows
-        live[attr.name] = sorted(values)
-    return None if len(live) != len(wanted) else live == wanted
+        same = same and sorted(names) == sorted(live_names)
+    return same
 
 
 def _same_by_name(want: tuple[SalesAttribute, ...], have: tuple[SalesAttribute, ...]) -> bool:
@@ -386,22 +386,3 @@ def _same_by_name(want: tuple[SalesAttribute, ...], have: tuple[SalesAttribute, 
     if any(w.id is not None or w.value_id is not None or w.name is None or w.value is None for w in want):
         return False
     return sorted((w.name, w.value) for w in want) == sorted((h.name, h.value) for h in have)
-
-
-def annotated_images(desired: ProductSpec, live: LiveProduct) -> dict[tuple[str, str], str]:
-    """(path, sha256) → live uri for each desired local image that the live product's
-    annotation says was uploaded as the image at some position (the token of that position
-    binds the file's sha256 to the uri there): no local state needed, a fresh clone knows it."""
-    if "main_images" not in desired.declared or live.spec is None:
-        return {}
-    annotation = parse_annotation(live.external_product_id)
-    if annotation is None or not annotation.images:
-        return {}
-    wanted = sorted({(i.path, i.sha256) for i in desired.main_images if i.path and i.sha256})
-    out: dict[tuple[str, str], str] = {}
-    for token, image in zip(annotation.images, live.spec.main_images):
-        if token and image.uri:
-            for path, sha256 in wanted:
-                if image_token(sha256, image.uri) == token:
-                    out.setdefault((path, sha256), image.uri)
-    return out

@@ -1,0 +1,128 @@
+"""Main images as the planner compares them: a local file (path + sha256) is the same as a live
+image once it was uploaded as that image's uri.
+
+Where the uri of an upload comes from: the plan's shared map (`ImageIndex`, uploads of this
+run and the local image mapping) and the live product's own annotation (`annotated_images`:
+each position's token binds the file's sha256 to the uri there, so a fresh clone knows it).
+`images_same` answers the common case (every image a local file, uploaded as the live image
+at its position) without building labels; anything else is left to the labels
+(`ImageIndex.live_labels`), which the views show.
+"""
+
+from __future__ import annotations
+
+from collections import ChainMap
+from collections.abc import Mapping
+
+from engine.catalog.spec import EXTERNAL_ID_PREFIX, TOKENS_V1_PREFIX, ImageRef, ProductSpec, image_token
+from engine.plan.live import LiveProduct
+
+ImageUris = Mapping[tuple[str, str], str]
+_NONE: dict = {}
+
+
+def image_label(image: ImageRef) -> str:
+    if image.path is not None:
+        return image.path
+    return image.uri or ""
+
+
+class ImageIndex:
+    """Uploaded images: (path, sha256) → uri, and back (built once per plan)."""
+
+    def __init__(self, image_uris: ImageUris) -> None:
+        self.uris = dict(image_uris)
+        self.paths = {uri: path for (path, _), uri in sorted(self.uris.items())}
+
+    def with_own(self, own: ImageUris) -> "ImageIndex":
+        """This index with one product's own uploads layered on top (no copy of the shared map)."""
+        clone = ImageIndex({})
+        clone.uris = ChainMap(dict(own), self.uris)  # type: ignore[assignment]
+        clone.paths = ChainMap({uri: path for (path, _), uri in sorted(own.items())}, self.paths)  # type: ignore[assignment]
+        return clone
+
+    def live_labels(self, live: tuple[ImageRef, ...], wanted: tuple[ImageRef, ...],
+                    own: ImageUris | None = None) -> list[str]:
+        """Live images named as the catalog names them (a local file once uploaded shows its path).
+        `own`: this product's uploads its annotation names (before the shared map, as with_own)."""
+        written = {i.uri for i in wanted if i.path is None}
+        uris = self.uris
+        mine = {}
+        for image in wanted:
+            if image.path is not None:
+                key = (image.path, image.sha256)
+                uri = own.get(key) if own else None
+                if uri is None:
+                    uri = uris.get(key)
+                if uri is not None:
+                    mine[uri] = image.path
+        out = []
+        for image in live:
+            uri = image.uri or ""
+            out.append(mine.get(uri) or (uri if uri in written else self.paths.get(uri, uri)))
+        return out
+
+
+def images_same(want: tuple[ImageRef, ...], have: tuple[ImageRef, ...], images: ImageIndex,
+                own: ImageUris | None = None) -> bool:
+    """The desired images show the same labels as the live ones (`live_labels`)."""
+    if len(want) != len(have):
+        return False  # one label per image on either side
+    if _uploaded_in_place(want, have, images.uris, own or _NONE) or want == have:
+        return True
+    return [image_label(i) for i in want] == images.live_labels(have, want, own)
+
+
+def _uploaded_in_place(want: tuple[ImageRef, ...], have: tuple[ImageRef, ...], uris: ImageUris,
+                       own: ImageUris) -> bool:
+    """Every desired image is a local file whose upload (own first, then shared) is the live
+    image at its position, all uris distinct: each live image is then labelled with the
+    desired path at its position (a sufficient condition; False = let the labels decide)."""
+    for wanted, live in zip(want, have):
+        if not wanted.path:
+            return False
+        key = (wanted.path, wanted.sha256)
+        uri = own.get(key)
+        if uri is None:
+            uri = uris.get(key)
+        if uri is None or uri != live.uri:
+            return False
+    return len(have) < 2 or len({i.uri for i in have}) == len(have)
+
+
+def annotated_images(desired: ProductSpec, live: LiveProduct) -> dict[tuple[str, str], str]:
+    """(path, sha256) → live uri for each desired local image that the live product's
+    annotation says was uploaded as the image at some position (the token of that position
+    binds the file's sha256 to the uri there): no local state needed, a fresh clone knows it."""
+    if "main_images" not in desired.declared or live.spec is None:
+        return {}
+    tokens = annotation_tokens(live.external_product_id)
+    if not tokens:
+        return {}
+    main = desired.main_images
+    if len(main) == 1:  # the common case: no set to sort
+        wanted = [(main[0].path, main[0].sha256)] if main[0].path and main[0].sha256 else []
+    else:
+        wanted = sorted({(i.path, i.sha256) for i in main if i.path and i.sha256})
+    out: dict[tuple[str, str], str] = {}
+    for token, image in zip(tokens, live.spec.main_images):
+        uri = image.uri
+        if token and uri:
+            for key in wanted:
+                if key not in out and image_token(key[1], uri) == token:
+                    out[key] = uri
+    return out
+
+
+_TOKEN_PREFIXES = (EXTERNAL_ID_PREFIX + ":", TOKENS_V1_PREFIX + ":")
+
+
+def annotation_tokens(value: str | None) -> list[str]:
+    """`parse_annotation(value).images` ([] when `value` is no annotation or has no tokens)
+    without building the Annotation (asked of every live product in every plan)."""
+    if not value or value[:4] not in _TOKEN_PREFIXES:
+        return []
+    parts = value.split(":", 3)  # <prefix>:<fingerprint>:<tokens>:<key>
+    if len(parts) != 4 or not parts[1] or not parts[2] or not parts[3]:
+        return []
+    return parts[2].split(".")

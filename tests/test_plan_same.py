@@ -1,0 +1,124 @@
+"""The planner's cheap comparisons (project.changed_fields, engine.plan.images) give exactly what
+the whole views give: a field is "changed" when its desired and live views differ, and the
+annotation's images are read as parse_annotation reads them (bench/bench_plan.py measures the
+speed; these tests hold the values)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec,
+                                 external_product_id, image_token, parse_annotation)
+from engine.plan.images import ImageIndex, annotated_images, annotation_tokens, images_same
+from engine.plan.live import LiveProduct
+from engine.plan.project import changed_fields, desired_view, live_view
+
+WH1, WH2 = "7400000000000000001", "7400000000000000002"
+FILES = [("images/a.png", "aa" * 32), ("images/b.png", "bb" * 32), ("images/c.png", "aa" * 32)]  # c: a's content
+URIS = ["tos-1", "tos-2", "tos-3"]
+CONTENT = [n for n in MANAGED_FIELDS if n not in ("listing_platforms", "status")]
+
+refs = st.sampled_from([Ref(None, "Batik Keris"), Ref("700001", None), Ref("700001", "Batik Keris"),
+                        Ref("700002", "Batik Keris"), Ref(None, "Danar Hadi")])
+values = st.sampled_from([Ref(None, "Katun"), Ref(None, "Sutra"), Ref("1001001", "Katun"), Ref("1001002", None)])
+attributes = st.lists(st.builds(ProductAttribute, st.sampled_from([None, "100100"]),
+                                st.sampled_from(["Bahan", "Motif", None]),
+                                st.lists(values, max_size=3).map(tuple)), max_size=3).map(tuple)
+SALES = [SalesAttribute("Ukuran", "M"), SalesAttribute("Ukuran", "L"), SalesAttribute("Ukuran", "M", "100900", "1009001"),
+         SalesAttribute("Ukuran", "L", "100900", "1009002"), SalesAttribute("Warna", "Merah"),
+         SalesAttribute("Warna", "Merah", "100901", "1009101")]
+sales = st.lists(st.sampled_from(SALES), max_size=2, unique_by=lambda a: a.name).map(tuple)
+skus = st.lists(st.builds(SkuSpec, st.sampled_from(["B-L", "B-M", "B-S"]), st.sampled_from(["99000", "150000"]),
+                          st.sampled_from([((WH1, 1),), ((WH1, 1), (WH2, 2)), ((WH2, 2),), ()]), sales,
+                          st.sampled_from([None, 3]), st.sampled_from([None, ("EAN", "899")])),
+                max_size=3, unique_by=lambda k: k.seller_sku).map(lambda s: tuple(sorted(s, key=lambda k: k.seller_sku)))
+live_attributes = st.lists(st.builds(ProductAttribute, st.sampled_from(["100100", "100101"]), st.sampled_from(["Bahan", "Motif"]),
+                                     st.lists(st.sampled_from([Ref("1001001", "Katun"), Ref("1001002", "Sutra")]),
+                                              max_size=2).map(tuple)), max_size=2).map(tuple)
+local = st.sampled_from(FILES).map(lambda f: ImageRef(path=f[0], sha256=f[1]))
+remote = st.sampled_from(URIS + ["tos-9"]).map(lambda u: ImageRef(uri=u))
+images = st.lists(st.one_of(local, remote), max_size=3).map(tuple)
+live_images = st.lists(st.sampled_from(URIS + ["tos-9"]).map(lambda u: ImageRef(uri=u)), max_size=3).map(tuple)
+uploads = st.dictionaries(st.sampled_from(FILES), st.sampled_from(URIS), max_size=3)
+
+
+@st.composite
+def specs(draw, live: bool):
+    return ProductSpec(
+        key="k", title=draw(st.sampled_from(["Kemeja", "Kemeja Batik"])), description="<p>x</p>",
+        category_id=draw(st.sampled_from(["600010", "600011"])), brand=draw(st.one_of(st.none(), refs)),
+        main_images=draw(live_images if live else images), product_attributes=draw(live_attributes if live else attributes),
+        package_weight=draw(st.sampled_from(["0.2", "0.25"])), package_dimensions=(20, 15, 3),
+        is_cod_allowed=draw(st.booleans()),
+        delivery_option_ids=draw(st.sampled_from([None, ("1", "2"), ("2", "1"), ("1",)])), skus=draw(skus),
+        declared=frozenset(MANAGED_FIELDS) if live else frozenset(draw(st.lists(st.sampled_from(MANAGED_FIELDS)))))
+
+
+@settings(max_examples=200, deadline=None)
+@given(desired=specs(live=False), live=specs(live=True), shared=uploads, own=uploads, same_skus=st.booleans())
+def test_changed_fields_are_the_fields_whose_views_differ(desired, live, shared, own, same_skus):
+    if same_skus:  # often equal SKUs, so the per-SKU shortcuts answer "same" too
+        live = ProductSpec(**{**{n: getattr(live, n) for n in ProductSpec.__slots__}, "skus": desired.skus})
+    index = ImageIndex(shared)
+    whole = index.with_own(own)
+    expected = [n for n in CONTENT if n in desired.declared
+                and desired_view(desired, (n,)) != live_view(live, desired, whole, (n,))]
+    assert changed_fields(desired, live, index, own) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(want=images, have=live_images, shared=uploads, own=uploads)
+def test_images_same_is_the_labels_compared(want, have, shared, own):
+    index = ImageIndex(shared)
+    labels = [i.path if i.path is not None else i.uri or "" for i in want]
+    assert images_same(want, have, index, own) == (labels == index.live_labels(have, want, own))
+
+
+def test_images_uploaded_in_place_are_the_same_without_labels():
+    want = tuple(ImageRef(path=p, sha256=s) for p, s in FILES[:2])
+    have = (ImageRef(uri="tos-1"), ImageRef(uri="tos-2"))
+    index = ImageIndex({FILES[1]: "tos-2"})
+    assert images_same(want, have, index, {FILES[0]: "tos-1"})
+    assert not images_same(want, have[::-1], index, {FILES[0]: "tos-1"})
+    assert not images_same(want, (have[0], have[0]), ImageIndex({FILES[1]: "tos-1"}), {FILES[0]: "tos-1"})
+
+
+def _annotated_by_parse(desired: ProductSpec, live: LiveProduct) -> dict:
+    """annotated_images' recipe with parse_annotation and every wanted file in sorted order."""
+    if "main_images" not in desired.declared or live.spec is None:
+        return {}
+    annotation = parse_annotation(live.external_product_id)
+    if annotation is None or not annotation.images:
+        return {}
+    wanted = sorted({(i.path, i.sha256) for i in desired.main_images if i.path and i.sha256})
+    out: dict = {}
+    for token, image in zip(annotation.images, live.spec.main_images):
+        if token and image.uri:
+            for path, sha256 in wanted:
+                if image_token(sha256, image.uri) == token:
+                    out.setdefault((path, sha256), image.uri)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(desired=specs(live=False), uploaded=st.lists(st.sampled_from(FILES + [None]), max_size=3),
+       uris=st.lists(st.sampled_from(URIS), min_size=3, max_size=3), prefix=st.sampled_from(["ce3", "ce2", "ce1"]))
+def test_annotated_images_read_the_tokens_as_parse_annotation_does(desired, uploaded, uris, prefix):
+    """Files uploaded at some positions (the same content under two paths included)."""
+    sent = tuple(ImageRef(uri=u, path=f[0], sha256=f[1]) if f else ImageRef(uri=u) for f, u in zip(uploaded, uris))
+    value = external_product_id("k", "0123456789abcdef", sent).replace("ce3:", prefix + ":", 1)
+    if prefix == "ce1":
+        value = "ce1:0123456789abcdef:k"
+    live_spec = ProductSpec(key="k", main_images=tuple(ImageRef(uri=i.uri) for i in sent))
+    live = LiveProduct("1", 1, external_product_id=value, spec=live_spec)
+    assert annotated_images(desired, live) == _annotated_by_parse(desired, live)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.none(), st.text(alphabet="ce123:.abk", max_size=16),
+                 st.lists(st.sampled_from(["ce3", "ce2", "ce1", "", "f0", "a1.b2", ".", "key"]), max_size=5)
+                 .map(":".join)))
+def test_annotation_tokens_are_the_parsed_annotations_images(value):
+    parsed = parse_annotation(value)
+    assert tuple(annotation_tokens(value)) == (parsed.images if parsed is not None else ())
