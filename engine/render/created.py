@@ -11,9 +11,10 @@ insurance...) is formatted once per render. tests/test_render_created.py holds i
 
 from __future__ import annotations
 
+import functools
 from operator import attrgetter
 
-from engine.catalog.spec import ProductAttribute, ProductSpec, Ref, SkuSpec
+from engine.catalog.spec import MANAGED_FIELDS, ProductAttribute, ProductSpec, Ref, SkuSpec
 from engine.plan.model import FieldChange
 from engine.plan.project import content_fields, image_label, ref_label, sales_labels, scalar_view
 from engine.render import fmt
@@ -26,21 +27,19 @@ def created_lines(spec: ProductSpec, names: fmt.Names, indent: str = "", out: li
     """The lines `change_lines` gives for each of `created_changes(spec)`, in order, each
     prefixed with `indent`, appended to `out` (a new list when None)."""
     out = [] if out is None else out
-    memo = names.memo
-    for name in content_fields(spec):
-        value = getattr(spec, name)
+    texts = names.memo.get(indent)
+    if texts is None:
+        texts = names.memo[indent] = _Texts(names, indent)
+    fields = texts.fields
+    for name, value in zip(*_declared(spec)):
         if name not in _UNIQUE:  # a field's values are of one type: no 1 == True mix-up per field
-            known = memo.get((indent, name))
-            if known is None:
-                known = memo[(indent, name)] = {}
-            lines = known.get(value)
+            lines = fields[name].get(value)
             if lines is None:
-                shown = scalar_view(name, value)
-                lines = known[value] = ([indent + line for line in fmt.change_lines(FieldChange((name,), None, shown), names)]
-                                        if shown is not None and shown != [] else [])
+                lines = texts.field(name, value)
             out += lines
         elif name == "skus":
-            out += [f"{indent}+ SKU {sku.seller_sku}: {sku_line(sku, names)}" for sku in sorted(value, key=_SELLER_SKU)]
+            sku_text = texts.sku
+            out += [f"{indent}+ SKU {sku.seller_sku}: {sku_text(sku)}" for sku in sorted(value, key=_SELLER_SKU)]
         elif name == "title":
             if value is not None:
                 out.append(f"{indent}title: {fmt.scalar(value)}")
@@ -53,7 +52,8 @@ def created_lines(spec: ProductSpec, names: fmt.Names, indent: str = "", out: li
             if value:
                 out.append(indent + "main_images: [" + ", ".join([image_label(i) for i in value]) + "]")
         elif value:  # product_attributes: one line per attribute label, sorted by label
-            pairs = [_attribute(a, memo, indent) for a in value]
+            known = texts.attributes
+            pairs = [known.get(a) or texts.attribute(a) for a in value]
             if len(pairs) > 1:
                 by_label = dict(pairs)  # one line per label, the last attribute's (as a dict of views keeps)
                 out += [by_label[label] for label in sorted(by_label)]
@@ -62,50 +62,70 @@ def created_lines(spec: ProductSpec, names: fmt.Names, indent: str = "", out: li
     return out
 
 
-def _attribute(attribute: ProductAttribute, memo: dict, indent: str) -> tuple[str | None, str]:
-    """(label, line) of one product attribute (the same attribute recurs across a shop)."""
-    known = memo.get((indent, "attribute"))
-    if known is None:
-        known = memo[(indent, "attribute")] = {}
-    found = known.get(attribute)
-    if found is None:
+def _declared(spec: ProductSpec) -> tuple[tuple[str, ...], tuple]:
+    """(the fields a create shows, in order; their values)."""
+    names = content_fields(spec)
+    return names, _getter(names)(spec)
+
+
+@functools.lru_cache(maxsize=256)
+def _getter(names: tuple[str, ...]):
+    if not names:
+        return lambda spec: ()
+    one = attrgetter(*names)
+    return one if len(names) > 1 else lambda spec: (one(spec),)
+
+
+class _Texts:
+    """What one render has formatted already, for one indent: values that recur across a
+    shop's products (category, brand, weight...), attributes, prices, warehouse stock."""
+
+    def __init__(self, names: fmt.Names, indent: str) -> None:
+        self.names, self.indent = names, indent
+        self.fields: dict[str, dict] = {name: {} for name in MANAGED_FIELDS}
+        self.attributes: dict[ProductAttribute, tuple[str | None, str]] = {}
+        self.prices: dict[str, str] = {}
+        self.stock: dict[tuple[str, int], str] = {}
+
+    def field(self, name: str, value: object) -> list[str]:
+        shown = scalar_view(name, value)
+        lines = fmt.change_lines(FieldChange((name,), None, shown), self.names) \
+            if shown is not None and shown != [] else []
+        self.fields[name][value] = lines = [self.indent + line for line in lines]
+        return lines
+
+    def attribute(self, attribute: ProductAttribute) -> tuple[str | None, str]:
+        """(label, line) of one product attribute."""
         label = ref_label(Ref(attribute.id, attribute.name))
         values = sorted(ref_label(v) for v in attribute.values)
-        found = known[attribute] = (label, f"{indent}attribute {label}: " + (", ".join(str(v) for v in values) or "(none)"))
-    return found
+        line = f"{self.indent}attribute {label}: " + (", ".join(str(v) for v in values) or "(none)")
+        self.attributes[attribute] = found = (label, line)
+        return found
 
-
-def sku_line(sku: SkuSpec, names: fmt.Names) -> str:
-    """`fmt.sku_summary(project.sku_view(sku))` without the view; prices and warehouse stock
-    texts recur across SKUs and are formatted once per render."""
-    memo = names.memo
-    parts = []
-    if sku.price is not None:
-        prices = memo.get("price")
-        if prices is None:
-            prices = memo["price"] = {}
-        text = prices.get(sku.price)
-        if text is None:
-            text = prices[sku.price] = f"price {fmt.rupiah(sku.price)}"
-        parts.append(text)
-    inventory = sku.inventory
-    if inventory:
-        if len(inventory) > 1 and not (len(inventory) == 2 and inventory[0][0] < inventory[1][0]):
-            inventory = tuple(sorted(dict(inventory).items()))  # as the view (a dict) shows it
-        stock = memo.get("stock")
-        if stock is None:
-            stock = memo["stock"] = {}
-        texts = []
-        for pair in inventory:
-            text = stock.get(pair)
+    def sku(self, sku: SkuSpec) -> str:
+        """`fmt.sku_summary(project.sku_view(sku))` without the view."""
+        parts = []
+        price = sku.price
+        if price is not None:
+            text = self.prices.get(price)
             if text is None:
-                text = stock[pair] = f"{names.warehouse(pair[0])} {fmt.quantity(pair[1])}"
-            texts.append(text)
-        parts.append("stock " + ", ".join(texts))
-    if sku.sales_attributes:
-        parts.append(", ".join(sales_labels(sku.sales_attributes)))
-    if sku.pre_sale_days is not None:
-        parts.append(f"pre-order {sku.pre_sale_days} days")
-    if sku.identifier_code:
-        parts.append(f"{sku.identifier_code[0]} {sku.identifier_code[1]}")
-    return " · ".join(parts)
+                text = self.prices[price] = f"price {fmt.rupiah(price)}"
+            parts.append(text)
+        inventory = sku.inventory
+        if inventory:
+            if len(inventory) > 1 and not (len(inventory) == 2 and inventory[0][0] < inventory[1][0]):
+                inventory = tuple(sorted(dict(inventory).items()))  # as the view (a dict) shows it
+            stock = self.stock
+            texts = [stock.get(pair) or self._stock(pair) for pair in inventory]
+            parts.append("stock " + ", ".join(texts))
+        if sku.sales_attributes:
+            parts.append(", ".join(sales_labels(sku.sales_attributes)))
+        if sku.pre_sale_days is not None:
+            parts.append(f"pre-order {sku.pre_sale_days} days")
+        if sku.identifier_code:
+            parts.append(f"{sku.identifier_code[0]} {sku.identifier_code[1]}")
+        return " · ".join(parts)
+
+    def _stock(self, pair: tuple[str, int]) -> str:
+        self.stock[pair] = text = f"{self.names.warehouse(pair[0])} {fmt.quantity(pair[1])}"
+        return text
