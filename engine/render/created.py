@@ -86,6 +86,7 @@ class _Texts:
         self.attributes: dict[ProductAttribute, tuple[str | None, str]] = {}
         self.prices: dict[str, str] = {}
         self.stock: dict[tuple[str, int], str] = {}
+        self.sales: dict[int, tuple[tuple, str]] = {}  # id(sales attributes) → (them, their text)
 
     def field(self, name: str, value: object) -> list[str]:
         shown = scalar_view(name, value)
@@ -118,8 +119,13 @@ class _Texts:
             stock = self.stock
             texts = [stock.get(pair) or self._stock(pair) for pair in inventory]
             parts.append("stock " + ", ".join(texts))
-        if sku.sales_attributes:
-            parts.append(", ".join(sales_labels(sku.sales_attributes)))
+        attributes = sku.sales_attributes
+        if attributes:
+            # by identity: the loader shares one tuple per combination written (its hash is Python-level)
+            known = self.sales.get(id(attributes))
+            if known is None or known[0] is not attributes:
+                known = self.sales[id(attributes)] = (attributes, ", ".join(sales_labels(attributes)))
+            parts.append(known[1])
         if sku.pre_sale_days is not None:
             parts.append(f"pre-order {sku.pre_sale_days} days")
         if sku.identifier_code:
