@@ -57,14 +57,19 @@ def _pick(snapshot: LiveSnapshot, spec: ProductSpec, ids: set[str]) -> tuple[Liv
 def match_products(desired: Sequence[ProductSpec], snapshot: LiveSnapshot
                    ) -> tuple[dict[str, LiveProduct | None], list[PlanIssue]]:
     """key → matched live product (None = not in the shop); conflicting keys are left out."""
-    by_fingerprint = _by_last_applied(snapshot)
+    by_fingerprint: dict[str, list[str]] | None = None  # built when first needed
     claims = dict(snapshot.claims)  # once: LiveSnapshot.claimed_by rebuilds it on every call
     matched: dict[str, LiveProduct | None] = {}
     issues: list[PlanIssue] = []
     for spec in desired:
         # by seller_sku; the engine fingerprint's key only when no SKU matches (all renamed)
-        ids = set(claims.get(spec.key, ())) or set(by_fingerprint.get(spec.key, ()))
-        live, issue = _pick(snapshot, spec, ids)
+        ids = claims.get(spec.key)
+        if ids is not None and len(ids) == 1:  # the common case: one live product holds its SKUs
+            matched[spec.key] = snapshot.product(ids[0])
+            continue
+        if not ids:
+            by_fingerprint = _by_last_applied(snapshot) if by_fingerprint is None else by_fingerprint
+        live, issue = _pick(snapshot, spec, set(ids or by_fingerprint.get(spec.key, ())))
         if issue:
             issues.append(issue)
         else:
@@ -94,6 +99,9 @@ def _spread(snapshot: LiveSnapshot, spec: ProductSpec, alive: list[str]) -> str:
 
 
 def _shared_products(matched: dict[str, LiveProduct | None]) -> list[PlanIssue]:
+    ids = [live.product_id for live in matched.values() if live is not None]
+    if len(set(ids)) == len(ids):
+        return []  # the common case: every live product matched once
     owners: dict[str, list[str]] = defaultdict(list)
     for key, live in matched.items():
         if live is not None:

@@ -24,11 +24,9 @@ from collections.abc import Callable
 from engine.catalog.build import with_fields
 from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute,
                                  SkuSpec)
-from engine.plan.images import ImageIndex, ImageUris, annotated_images, image_label, images_same
+from engine.plan.images import ImageIndex, ImageUris, image_label, images_same
+from engine.plan.images import annotated_images  # noqa: F401  (re-exported: planner, shop.import_refresh)
 from engine.plan.model import FieldChange
-
-__all__ = ["ImageIndex", "ImageUris", "annotated_images", "changed_fields", "created_changes", "desired_view",
-           "differing_skus", "image_label", "live_view", "sku_view"]
 _SELLER_SKU = operator.attrgetter("seller_sku")
 
 # Fields routing treats separately from the content view.
@@ -296,9 +294,16 @@ def _skus_same(want: tuple[SkuSpec, ...], have: tuple[SkuSpec, ...]) -> bool:
         code = sku.seller_sku
         if code != other.seller_sku or (previous is not None and not previous < code):
             break
+        previous = code
+        mine, theirs = sku.sales_attributes, other.sales_attributes
+        if (sku.price == other.price and sku.inventory == other.inventory and sku.identifier_code is None
+                and sku.pre_sale_days == other.pre_sale_days and len(mine) == 1 == len(theirs)):
+            w, h = mine[0], theirs[0]  # the common case inline: one sales attribute written by name
+            if (w.name == h.name and w.value == h.value and w.id is None and w.value_id is None
+                    and w.name is not None and w.value is not None):
+                continue
         if not _sku_same(sku, other):
             return False
-        previous = code
     else:
         return True
     live = {s.seller_sku: s for s in have}
