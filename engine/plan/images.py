@@ -100,17 +100,14 @@ def annotated_images(desired: ProductSpec, live: LiveProduct) -> dict[tuple[str,
     if not tokens:
         return {}
     main = desired.main_images
-    if len(main) == 1:  # the common case: no set to sort
-        wanted = [(main[0].path, main[0].sha256)] if main[0].path and main[0].sha256 else []
-    else:
-        wanted = sorted({(i.path, i.sha256) for i in main if i.path and i.sha256})
-    out: dict[tuple[str, str], str] = {}
+    out: dict[tuple[str, str], str] = {}  # each file: the first position whose token is its
     for token, image in zip(tokens, live.spec.main_images):
         uri = image.uri
         if token and uri:
-            for key in wanted:
-                if key not in out and image_token(key[1], uri) == token:
-                    out[key] = uri
+            for wanted in main:
+                path, sha256 = wanted.path, wanted.sha256
+                if path and sha256 and (path, sha256) not in out and image_token(sha256, uri) == token:
+                    out[path, sha256] = uri
     return out
 
 
