@@ -186,3 +186,30 @@ def test_a_sku_with_three_fields_that_are_not_the_three_required_ones_is_not_acc
     data["skus"][0] = {"seller_sku": "KAOS-X", "price": 1000, "colour": "red"}
     assert paths.fast.compile(data, SourceRef()) is None
     assert_agree(paths, dataclasses.replace(document, data=data, _positions=None))
+
+
+def test_inventories_of_one_two_or_unknown_warehouses_in_any_order_agree():
+    """The two-warehouse case is unrolled in the fast path: order, bounds and types as the loop."""
+    paths = Paths(DEMO)
+    document = next(d for d in paths.documents if d.data["key"] == "kaos-polos-katun")
+    names = list(paths.fast.warehouses)
+    stocks = [{names[1]: 5, names[0]: 7}, {names[0]: 7, names[1]: 5}, {names[0]: 0}, {names[1]: 3, "Gudang X": 1},
+              {names[0]: -1, names[1]: 2}, {names[0]: True, names[1]: 2}, {names[0]: 2, names[1]: 1.5}, {},
+              {names[0]: 1, names[1]: 10**9}]
+    built = []
+    for stock in stocks:
+        data = copy.deepcopy(document.data)
+        data["skus"][0]["inventory"] = stock
+        built.append(assert_agree(paths, dataclasses.replace(document, data=data, _positions=None)))
+    assert built[0] is not None and built[0] == built[1] and built[2] is not None
+    assert built[3:] == [None] * 6
+
+
+def test_descriptions_with_many_images_in_any_case_agree():
+    paths = Paths(DEMO)
+    document = next(d for d in paths.documents if type(d.data.get("description")) is str)
+    for html in ("<p>x</p>" + "<IMG src='a.png'>" * 31, "<p>x</p>" + "<img src='a.png'>" * 30,
+                 "<p>é</p>" + "<Img src='a.png'>" * 31, "<imgx>" * 40 + "<p>x</p>", "<p>" * 40 + "x"):
+        data = copy.deepcopy(document.data)
+        data["description"] = html
+        assert_agree(paths, dataclasses.replace(document, data=data, _positions=None))

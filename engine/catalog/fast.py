@@ -93,7 +93,9 @@ class FastCompiler:
             "is_cod_allowed": cod_value, "minimum_order_quantity": moq_value, "delivery_option_ids": delivery_value,
         }
         self._platform_cache: dict[tuple, tuple[str, ...]] = {}
-        self._builders: dict[tuple[str, ...], Any] = {}  # field names → build(key, source, values)
+        self._builders: dict[tuple[str, ...], tuple[Any, bool]] = {}  # field names → (build, complete)
+        self._image_lists: dict[tuple, tuple[ImageRef, ...]] = {}
+        self._attribute_maps: dict[tuple, tuple[ProductAttribute, ...]] = {}
 
     def compile(self, data: dict[str, Any], source: SourceRef) -> ProductSpec | None:
         try:
@@ -102,8 +104,6 @@ class FastCompiler:
             return None
 
     def _compile(self, data: dict[str, Any], source: SourceRef) -> ProductSpec:
-        if not data.keys() <= PRODUCT_KEYS:
-            raise Bail
         key = data["key"]
         if type(key) is not str or not KEY_PATTERN.fullmatch(key):
             raise Bail
@@ -111,11 +111,15 @@ class FastCompiler:
         extends = data.get("extends")
         if extends is None and not self._merging_defaults:
             values = {**self.defaults, **data}  # what overlay() gives when nothing merges or is removed
-            del values["key"]
+            del values["key"]  # (an unknown key stays in values: no builder has a handler for it)
             if None in values.values():
+                if not data.keys() <= PRODUCT_KEYS:
+                    raise Bail
                 values = dict(self.defaults)
                 overlay(values, data)
         else:
+            if not data.keys() <= PRODUCT_KEYS:  # overlay() skips unknown keys: refuse them here
+                raise Bail
             values = dict(self.defaults)
         if extends is not None:
             if not (type(extends) is str or (type(extends) is list and all(type(n) is str for n in extends))):
@@ -128,22 +132,20 @@ class FastCompiler:
             overlay(values, data)
         elif self._merging_defaults:
             overlay(values, data)
-        if values.get("status") == "deleted":
-            if "skus" not in values:
-                raise Bail
-        elif not _REQUIRED <= values.keys():
-            raise Bail
         names = tuple(values)
-        build = self._builders.get(names) or self._builder(names)
+        build, complete = self._builders.get(names) or self._builder(names)
+        if not complete and (values.get("status") != "deleted" or "skus" not in values):
+            raise Bail  # a required field is missing (a deleted product needs only its SKUs)
         return build(key, source, values)
 
-    def _builder(self, names: tuple[str, ...]) -> Any:
-        """build(key, source, values) for products declaring `names`: every field through its
-        handler, straight into the spec (records.assembler), with one shared 'declared' set."""
-        build = self._builders[names] = assembler(ProductSpec, ("key", "source"),
-                                                  {name: self.handlers[name] for name in names},
-                                                  {"declared": _MANAGED.intersection(names)})
-        return build
+    def _builder(self, names: tuple[str, ...]) -> tuple[Any, bool]:
+        """(build(key, source, values), whether `names` has every required field) for products
+        declaring `names`: every field through its handler, straight into the spec
+        (records.assembler), with one shared 'declared' set. KeyError for an unknown field."""
+        build = assembler(ProductSpec, ("key", "source"), {name: self.handlers[name] for name in names},
+                          {"declared": _MANAGED.intersection(names)})
+        entry = self._builders[names] = (build, _REQUIRED.issubset(names))
+        return entry
 
     def _description(self, value: Any, values: dict[str, Any]) -> str:
         if type(value) is str:
@@ -185,6 +187,18 @@ class FastCompiler:
     def _images(self, value: Any, _: Any = None) -> tuple[ImageRef, ...]:
         if type(value) is not list or not 0 < len(value) <= MAX_IMAGES:
             raise Bail
+        written = tuple(value)
+        try:
+            refs = self._image_lists.get(written)  # stored for lists of paths only: a hit is one
+        except TypeError:  # an item is a mapping ({uri: ...})
+            refs = None
+        if refs is None:
+            refs = self._image_refs(value)
+            if all(type(item) is str for item in value):
+                self._image_lists[written] = refs
+        return refs
+
+    def _image_refs(self, value: list) -> tuple[ImageRef, ...]:
         refs = []
         for item in value:
             if type(item) is str:
@@ -201,6 +215,19 @@ class FastCompiler:
     def _product_attributes(self, value: Any, _: Any = None) -> tuple[ProductAttribute, ...]:
         if type(value) is not dict:
             raise Bail  # the list (API) form takes the slow path
+        written = tuple(value.items())
+        try:
+            # stored only for mappings of text to text: a hit is one (text equals no number or bool)
+            attributes = self._attribute_maps.get(written)
+        except TypeError:  # a list of values
+            attributes = None
+        if attributes is None:
+            attributes = self._product_attribute_values(value)
+            if all(type(v) is str for _, v in written):
+                self._attribute_maps[written] = attributes
+        return attributes
+
+    def _product_attribute_values(self, value: dict) -> tuple[ProductAttribute, ...]:
         out = []
         for name, written in value.items():
             items = tuple(written) if type(written) is list else (written,)
@@ -237,34 +264,40 @@ class FastCompiler:
         names = None
         combinations = set()
         pre_orders = 0
+        last, ordered = "", True  # written in seller_sku order (the usual): no sort needed
         for sku in value:
             if type(sku) is not dict:
                 raise Bail
             code, price, stock = sku["seller_sku"], sku["price"], sku["inventory"]
             written = sku.get("sales_attributes", _ABSENT)
-            pre_sale, barcode = sku.get("pre_sale", _ABSENT), sku.get("identifier_code", _ABSENT)
             # the 3 required keys, plus each optional one present: nothing else is in the SKU
-            if len(sku) != 3 + (written is not _ABSENT) + (pre_sale is not _ABSENT) + (barcode is not _ABSENT):
-                raise Bail
+            if len(sku) == 3 + (written is not _ABSENT):
+                pre_sale = barcode = None
+            else:
+                pre_sale, barcode = sku.get("pre_sale", _ABSENT), sku.get("identifier_code", _ABSENT)
+                if len(sku) != 3 + (written is not _ABSENT) + (pre_sale is not _ABSENT) + (barcode is not _ABSENT):
+                    raise Bail
             if type(code) is not str or not 0 < len(code) <= SELLER_SKU_MAX or \
                     not (code.isprintable() and " " not in code) and search(code):
                 raise Bail
+            if code < last:
+                ordered = False
+            last = code
             if type(price) is int and price > 0:
                 price = str(price)  # a positive int's text is canonical
             else:
                 price = decimal_text_value(price, 2)
             if type(stock) is not dict:
                 raise Bail
-            inventory = []
-            for name, quantity in stock.items():
-                if type(quantity) is not int or not 0 <= quantity <= STOCK_MAX:
+            if len(stock) == 2:  # the usual shop: two warehouses, unrolled (a third of the loop's cost)
+                (name, quantity), (other, other_quantity) = stock.items()
+                if type(quantity) is not int or type(other_quantity) is not int or \
+                        not (0 <= quantity <= STOCK_MAX and 0 <= other_quantity <= STOCK_MAX):
                     raise Bail
-                inventory.append((warehouses[name], quantity))
-            if len(inventory) > 1:
-                inventory.sort()
-            elif not inventory:
-                raise Bail
-            inventory = tuple(inventory)
+                first, second = (warehouses[name], quantity), (warehouses[other], other_quantity)
+                inventory = (first, second) if first <= second else (second, first)
+            else:
+                inventory = self._inventory(stock)
             if written is _ABSENT:
                 written = _EMPTY
             elif type(written) is not dict:
@@ -286,9 +319,22 @@ class FastCompiler:
             specs.append(new_sku(code, price, inventory, sales, pre_sale, barcode))
         if len(combinations) != len(specs) or pre_orders not in (0, len(specs)):
             raise Bail
-        if len(specs) > 1:
-            specs.sort(key=_BY_SELLER_SKU)
+        if ordered:
+            return tuple(specs)
+        specs.sort(key=_BY_SELLER_SKU)
         return tuple(specs)
+
+    def _inventory(self, stock: dict) -> tuple[tuple[str, int], ...]:
+        """((warehouse id, quantity), ...) sorted, for any number of warehouses."""
+        inventory = []
+        for name, quantity in stock.items():
+            if type(quantity) is not int or not 0 <= quantity <= STOCK_MAX:
+                raise Bail
+            inventory.append((self.warehouses[name], quantity))
+        if not inventory:
+            raise Bail
+        inventory.sort()
+        return tuple(inventory)
 
     def _sales_attributes(self, written: Any) -> tuple[tuple[SalesAttribute, ...], tuple, tuple]:
         if type(written) is not dict:

@@ -31,11 +31,17 @@ def title_value(value: Any, _: Any) -> str:
 
 # (Each handler is one call: these run for every product of a 10,000-product catalog.)
 def category_value(value: Any, _: Any) -> str:
+    if type(value) is str and value in _CATEGORIES:  # a shop has a few dozen: each checked once
+        return value
     if type(value) is int and value >= 0:
         return str(value)
     if type(value) is not str or not DIGITS.fullmatch(value):
         raise Bail
+    _CATEGORIES.add(value)
     return value
+
+
+_CATEGORIES: set[str] = set()  # category ids (text) found valid
 
 
 def status_value(value: Any, _: Any) -> str:

@@ -147,24 +147,12 @@ def _pre_sale_consistency(skus: list) -> Iterator[Finding]:
 
 
 def unquoted_prices(text: str) -> list[tuple[int, str]]:
-    """(offset, written) of each `price: 150.000` in a product file's text.
-
-    str.find walks to each `price` (memchr speed) and the pattern is tried there only: a
-    10,000-product catalog has 30,000 of them in 12 MB of text, which a regex search scans
-    character by character."""
+    """(offset, written) of each `price: 150.000` in a product file's text."""
     found = []
-    find, match = text.find, UNQUOTED_PRICE.match
-    offset = find("price")
-    while offset >= 0:
-        hit = match(text, offset)
-        if hit is not None:
-            before = text[offset - 1:offset]
-            if not (before.isalnum() or before in "_-"):
-                found.append((hit.start(1), hit.group(1)))
-            offset = hit.end()  # (finditer resumes after a match too)
-        else:
-            offset += 5
-        offset = find("price", offset)
+    for match in UNQUOTED_PRICE.finditer(text):
+        before = text[match.start() - 1:match.start()]
+        if not (before.isalnum() or before in "_-"):
+            found.append((match.start(1), match.group(1)))
     return found
 
 
