@@ -95,6 +95,7 @@ class FastCompiler:
         self._platform_cache: dict[tuple, tuple[str, ...]] = {}
         self._builders: dict[tuple[str, ...], tuple[Any, bool]] = {}  # field names → (build, complete)
         self._image_lists: dict[tuple, tuple[ImageRef, ...]] = {}
+        self._sales_names: dict[tuple, tuple] = {}
         self._attribute_maps: dict[tuple, tuple[ProductAttribute, ...]] = {}
 
     def compile(self, data: dict[str, Any], source: SourceRef) -> ProductSpec | None:
@@ -274,9 +275,8 @@ class FastCompiler:
             if len(sku) == 3 + (written is not _ABSENT):
                 pre_sale = barcode = None
             else:
-                pre_sale, barcode = sku.get("pre_sale", _ABSENT), sku.get("identifier_code", _ABSENT)
-                if len(sku) != 3 + (written is not _ABSENT) + (pre_sale is not _ABSENT) + (barcode is not _ABSENT):
-                    raise Bail
+                pre_sale, barcode = _sku_extras(sku, written)
+                pre_orders += pre_sale is not None
             if type(code) is not str or not 0 < len(code) <= SELLER_SKU_MAX or \
                     not (code.isprintable() and " " not in code) and search(code):
                 raise Bail
@@ -306,15 +306,9 @@ class FastCompiler:
             sales, sales_names, combination = cached
             if names is None:
                 names = sales_names
-            elif sales_names != names or not combination:
+            elif sales_names is not names or not combination:  # (names tuples are shared: see below)
                 raise Bail
             combinations.add(combination)
-            if pre_sale is _ABSENT or pre_sale is None:
-                pre_sale = None
-            else:
-                pre_sale = pre_sale_value(pre_sale)
-                pre_orders += 1
-            barcode = None if barcode is _ABSENT or barcode is None else barcode_value(barcode)
             # seller_sku, price, inventory, sales attributes, pre-sale days, barcode
             specs.append(new_sku(code, price, inventory, sales, pre_sale, barcode))
         if len(combinations) != len(specs) or pre_orders not in (0, len(specs)):
@@ -351,7 +345,18 @@ class FastCompiler:
                 pairs.append((name, name_value(value, 50)))
             pairs.sort()
             sales = tuple(SalesAttribute(name=n, value=v) for n, v in pairs)
-            cached = (sales, tuple(n for n, _ in pairs), tuple(pairs))
+            names = tuple(n for n, _ in pairs)
+            names = self._sales_names.setdefault(names, names)  # one tuple per set of names: `is` compares
+            cached = (sales, names, tuple(pairs))
             if all(type(v) is str for _, v in cache_key):  # 1 == 1.0 == True: never cache by those
                 self._sales[cache_key] = cached
         return cached
+
+
+def _sku_extras(sku: dict, written: Any) -> tuple[int | None, tuple[str, str] | None]:
+    """(pre-sale days, barcode) of a SKU that has more than its required keys and sales attributes."""
+    pre_sale, barcode = sku.get("pre_sale", _ABSENT), sku.get("identifier_code", _ABSENT)
+    if len(sku) != 3 + (written is not _ABSENT) + (pre_sale is not _ABSENT) + (barcode is not _ABSENT):
+        raise Bail  # a key that is not a SKU field
+    return (None if pre_sale is _ABSENT else pre_sale_value(pre_sale),
+            None if barcode is _ABSENT else barcode_value(barcode))

@@ -159,27 +159,24 @@ def _split(source: SourceFile) -> list[Document]:
     """The documents of a file by its `---` / `...` lines: one pass of str.find per marker kind
     and one of str.count for the lines (a file of 50 products costs a few scans, no regex)."""
     text = source.text
-    spans: list[tuple[int, int]] = []
-    start, explicit = 0, False
-    for offset, marker in _markers(text):
-        if explicit or _has_content(text, start, offset):
-            spans.append((start, offset))
-        newline = text.find("\n", offset)
+    count, startswith, find = text.count, text.startswith, text.find
+    documents: list[Document] = []
+    begin, explicit, line, counted = 0, False, 1, 0
+    for offset, marker in _markers(text) + [(len(text), "")]:
+        if explicit or _has_content(text, begin, offset):
+            line += count("\n", counted, begin)
+            counted = begin
+            if startswith("key:", begin):
+                key_line = line
+            else:
+                key = _KEY_LINE.search(text, begin, offset)
+                key_line = line + count("\n", begin, key.start()) if key else line
+            documents.append(Document(source, len(documents), begin, offset, line, key_line))
+        if not marker:
+            break
+        newline = find("\n", offset)
         # after `---` a document starts (even an empty one); after `...` only content starts one
-        start, explicit = (len(text) if newline < 0 else newline + 1), marker == "---"
-    if explicit or _has_content(text, start, len(text)):
-        spans.append((start, len(text)))
-    documents, line, offset = [], 1, 0
-    count, startswith = text.count, text.startswith
-    for index, (begin, end) in enumerate(spans):
-        line += count("\n", offset, begin)
-        offset = begin
-        if startswith("key:", begin):
-            key_line = line
-        else:
-            key = _KEY_LINE.search(text, begin, end)
-            key_line = line + count("\n", begin, key.start()) if key else line
-        documents.append(Document(source, index, begin, end, line, key_line))
+        begin, explicit = (len(text) if newline < 0 else newline + 1), marker == "---"
     return documents
 
 
