@@ -8,8 +8,12 @@ the same signature — same parameter names, order and defaults, `default_factor
 object — that writes each slot through its member descriptor. Nothing else of the dataclass
 changes (equality, order, hash, repr, frozenness: assignment after construction still raises).
 A class the recipe does not cover (`__post_init__`, `init=False` or keyword-only fields, no
-slots) keeps its own `__init__`. `from_fields` builds the same way from a dict of fields.
-tests/test_records.py holds every decorated class to it.
+slots) keeps its own `__init__`. tests/test_records.py holds every decorated class to it.
+
+Cheaper still where the loader builds tens of thousands of values: `maker` (positional),
+`from_fields` (from a dict) and `assembler` (one generated function per combination of
+fields) fill a plain twin class with the same slots — plain attribute stores, which the
+interpreter specialises — and turn it into the dataclass by `__class__` assignment.
 """
 
 from __future__ import annotations
@@ -31,12 +35,10 @@ def _covered(cls: type) -> tuple[dataclasses.Field, ...]:
 
 
 def _generate(cls: type, name: str, signature: str, value_of) -> Any:
-    """`def <name>(<signature>)` writing each slot of `cls` through its member descriptor;
-    `value_of(number, field, namespace)` gives the expression of each field's value."""
-    namespace: dict[str, Any] = {"_NO_DEFAULT": _NO_DEFAULT, "_new": object.__new__, "_cls": cls}
+    """`def __init__(<signature>)` writing each slot of `cls` through its member descriptor;
+    `value_of(number, field)` gives the expression of each field's value."""
+    namespace: dict[str, Any] = {"_NO_DEFAULT": _NO_DEFAULT}
     body = [f"def {name}({signature}):"]
-    if name != "__init__":
-        body.append("    self = _new(_cls)")
     for number, f in enumerate(dataclasses.fields(cls)):
         namespace[f"_set{number}"] = cls.__dict__[f.name].__set__
         if f.default is not dataclasses.MISSING:
@@ -44,8 +46,6 @@ def _generate(cls: type, name: str, signature: str, value_of) -> Any:
         elif f.default_factory is not dataclasses.MISSING:
             namespace[f"_factory{number}"] = f.default_factory
         body.append(f"    _set{number}(self, {value_of(number, f)})")
-    if name != "__init__":
-        body.append("    return self")
     exec("\n".join(body) + "\n", namespace)  # noqa: S102 - generated from the dataclass's own fields
     return namespace[name]
 
