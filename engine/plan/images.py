@@ -68,6 +68,13 @@ def images_same(want: tuple[ImageRef, ...], have: tuple[ImageRef, ...], images: 
     """The desired images show the same labels as the live ones (`live_labels`)."""
     if len(want) != len(have):
         return False  # one label per image on either side
+    if len(want) == 1 and want[0].path:  # the common case inline (_uploaded_in_place of one image)
+        key = (want[0].path, want[0].sha256)
+        uri = own.get(key) if own else None
+        if uri is None:
+            uri = images.uris.get(key)
+        if uri is not None and uri == have[0].uri:
+            return True
     if _uploaded_in_place(want, have, images.uris, own or _NONE) or want == have:
         return True
     return [image_label(i) for i in want] == images.live_labels(have, want, own)
@@ -117,7 +124,7 @@ _TOKEN_PREFIXES = (EXTERNAL_ID_PREFIX + ":", TOKENS_V1_PREFIX + ":")
 def annotation_tokens(value: str | None) -> list[str]:
     """`parse_annotation(value).images` ([] when `value` is no annotation or has no tokens)
     without building the Annotation (asked of every live product in every plan)."""
-    if not value or value[:4] not in _TOKEN_PREFIXES:
+    if not value or not value.startswith(_TOKEN_PREFIXES):
         return []
     parts = value.split(":", 3)  # <prefix>:<fingerprint>:<tokens>:<key>
     if len(parts) != 4 or not parts[1] or not parts[2] or not parts[3]:

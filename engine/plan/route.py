@@ -132,17 +132,18 @@ def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Call
     """(actions, notes, issues, drift) for a desired product matched to a readable live one.
     `own_images`: its uploaded images the live annotation names (project.annotated_images)."""
 
+    names = changed_fields(desired, live.spec, ctx.images, own_images)
+    if "shipping_insurance_requirement" in names and not _on_tokopedia(desired, live):
+        names.remove("shipping_insurance_requirement")  # the API takes it only with Tokopedia
+    if not names and settled(desired, live):
+        return [], [], [], False  # the common case: nothing differs, nothing to decide
+
     def unchanged() -> bool:  # the catalog has not changed since the last apply
         applied = live.last_applied
         if applied is None or applied[0] != desired.key:
             return False
         return applied[1] == applied_fingerprint(desired, live.external_product_id, fp())
 
-    names = changed_fields(desired, live.spec, ctx.images, own_images)
-    if "shipping_insurance_requirement" in names and not _on_tokopedia(desired, live):
-        names.remove("shipping_insurance_requirement")  # the API takes it only with Tokopedia
-    if not names and settled(desired, live):
-        return [], [], [], False  # the common case: nothing differs, nothing to decide
     return _route(desired, live, ctx.with_images(own_images or {}), fp, unchanged, names)
 
 
