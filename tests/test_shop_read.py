@@ -220,3 +220,23 @@ def test_review_states_and_reasons_per_platform(sandbox):
     in_review = snapshot.product(pending)
     assert in_review.status == "PENDING" and in_review.spec.status == "active"
     assert in_review.spec.listing_platforms == ("TIKTOK_SHOP",)  # hidden on Tokopedia
+
+
+def test_equal_values_are_one_object_across_products_cold_and_warm(sandbox, tmp_path):
+    """Repeated values (statuses, category, attributes, sales attributes, package) are shared
+    across the snapshot: fewer objects for the planner to walk, equal to what was read."""
+    bodies = [product_body(n) for n in range(3)]
+    sandbox.store.seed_products(bodies)
+    desired = desired_for(bodies)
+    cold, _, _ = read(sandbox, desired, cache_dir=tmp_path / "cache")
+    warm, _, stats = read(sandbox, desired, cache_dir=tmp_path / "cache")
+    assert stats.cache_hits == 3 and warm == cold
+    for snapshot in (cold, warm):
+        first, *others = snapshot.products
+        for other in others:
+            assert other.platform_statuses is first.platform_statuses and other.status is first.status
+            for name in ("category_id", "product_attributes", "package_weight", "listing_platforms"):
+                assert getattr(other.spec, name) is getattr(first.spec, name), name
+            for mine, theirs in zip(other.spec.skus, first.spec.skus):
+                assert mine.sales_attributes is theirs.sales_attributes and mine.price == theirs.price
+        assert first.spec.skus[0].sales_attributes is not first.spec.skus[1].sales_attributes  # M, L: not equal
