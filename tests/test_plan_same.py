@@ -122,3 +122,24 @@ def test_annotated_images_read_the_tokens_as_parse_annotation_does(desired, uplo
 def test_annotation_tokens_are_the_parsed_annotations_images(value):
     parsed = parse_annotation(value)
     assert tuple(annotation_tokens(value)) == (parsed.images if parsed is not None else ())
+
+
+def test_attribute_answers_are_remembered_per_pair_of_shared_tuples(monkeypatch):
+    """The loader and the reader share equal attribute sets: a pair of tuples is compared once,
+    then answered by identity; another pair (an equal but distinct tuple included) is compared."""
+    from engine.plan import project
+
+    calls = []
+    original = project._attributes_same_by_name
+    monkeypatch.setattr(project, "_attributes_same_by_name", lambda w, h: calls.append(1) or original(w, h))
+    want = (ProductAttribute(None, "Bahan", (Ref(None, "Katun"),)),)
+    have = (ProductAttribute("100100", "Bahan", (Ref("1001001", "Katun"),)),)
+    other = (ProductAttribute("100100", "Bahan", (Ref("1001002", "Sutra"),)),)
+    desired = ProductSpec(key="k", product_attributes=want, declared=frozenset({"product_attributes"}))
+    index = ImageIndex({})
+    for _ in range(3):
+        assert changed_fields(desired, ProductSpec(key="k", product_attributes=have), index) == []
+    assert len(calls) == 1
+    assert changed_fields(desired, ProductSpec(key="k", product_attributes=other), index) == ["product_attributes"]
+    assert changed_fields(desired, ProductSpec(key="k", product_attributes=tuple(list(have))), index) == []
+    assert len(calls) == 3

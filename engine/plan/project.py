@@ -254,9 +254,11 @@ def changed_fields(desired: ProductSpec, live: ProductSpec, images: ImageIndex,
         elif name == "main_images":
             same = images_same(want, have, images, own)
         elif name == "product_attributes":
-            same = _attributes_same_by_name(want, have)
-            if same is None:
-                same = desired_view(desired, (name,)) == live_view(live, desired, images, (name,))
+            entry = _ATTRIBUTE_PAIRS.get((id(want), id(have)))
+            if entry is not None and entry[0] is want and entry[1] is have:
+                same = entry[2]
+            else:
+                same = _attributes_same(desired, live, images)
         else:  # delivery_option_ids: a set
             same = want == have or (want is not None and have is not None and sorted(want) == sorted(have))
         if not same:
@@ -265,6 +267,25 @@ def changed_fields(desired: ProductSpec, live: ProductSpec, images: ImageIndex,
         changed.sort(key=MANAGED_FIELDS.index)  # display order
     return changed
 
+
+def _attributes_same(desired: ProductSpec, live: ProductSpec, images: ImageIndex) -> bool:
+    """Product attributes compared (by name when both sides are simple, else by their views),
+    remembered for the pair of tuples (see _ATTRIBUTE_PAIRS)."""
+    want, have = desired.product_attributes, live.product_attributes
+    same = _attributes_same_by_name(want, have)
+    if same is None:
+        names = ("product_attributes",)
+        same = desired_view(desired, names) == live_view(live, desired, images, names)
+    if len(_ATTRIBUTE_PAIRS) >= 4096:
+        _ATTRIBUTE_PAIRS.clear()
+    _ATTRIBUTE_PAIRS[id(want), id(have)] = (want, have, same)
+    return same
+
+
+# (id(desired tuple), id(live tuple)) → (desired tuple, live tuple, same): the loader and the
+# reader share equal attribute sets, so a shop has a few dozen pairs, not one per product. An
+# entry holds both tuples, so their ids cannot be reused while it exists.
+_ATTRIBUTE_PAIRS: dict[tuple[int, int], tuple[tuple, tuple, bool]] = {}
 
 _SPECIAL = frozenset({"skus", "brand", "main_images", "product_attributes", "delivery_option_ids"})
 
