@@ -127,3 +127,23 @@ def test_assembler_builds_what_the_constructor_builds():
         key: str
 
     assert assembler(Plain, ("key",), {}, {}) is None
+
+
+def test_an_init_through_the_twin_keeps_class_and_values_and_subclasses_keep_theirs():
+    from engine.catalog.records import TWIN_FROM
+    from engine.plan.model import Action
+
+    assert len(dataclasses.fields(Action)) >= TWIN_FROM  # Action's __init__ goes through the twin
+    action = Action("create", ("TOKOPEDIA",), sends_to_review=True, note="n")
+    assert type(action) is Action and action.note == "n" and action.platforms == ("TOKOPEDIA",)
+    assert action == Action("create", ("TOKOPEDIA",), True, note="n") and hash(action) == hash(
+        Action("create", ("TOKOPEDIA",), True, note="n"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        action.note = "other"
+
+    class Tagged(Action):  # another layout (it has a __dict__): written through the descriptors
+        pass
+
+    tagged = Tagged("delete", ("TOKOPEDIA",))
+    assert type(tagged) is Tagged and tagged.kind == "delete" and tagged.platforms == ("TOKOPEDIA",)
+    assert hasattr(tagged, "__dict__") and not hasattr(action, "__dict__")
