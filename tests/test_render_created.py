@@ -103,3 +103,12 @@ def test_created_changes_behave_as_their_tuple():
     assert len(lazy) == len(eager) and lazy[0] == eager[0] and lazy[-1] == eager[-1] and list(lazy) == list(eager)
     assert lazy == eager and eager == lazy and lazy == m.CreatedChanges(spec)
     assert lazy != eager[:-1] and bool(lazy) and repr(lazy) == repr(eager)
+
+
+def test_created_lines_write_every_field_a_create_shows_in_order():
+    from engine.catalog.spec import MANAGED_FIELDS
+    from engine.plan.project import content_fields
+    from engine.render.created import ORDER
+
+    # a field added to MANAGED_FIELDS must be added to created_lines too (else creates would hide it)
+    assert ORDER == content_fields(replace(builders_spec("batik-a"), declared=frozenset(MANAGED_FIELDS)))

@@ -11,16 +11,14 @@ insurance...) is formatted once per render. tests/test_render_created.py holds i
 
 from __future__ import annotations
 
-import functools
 from operator import attrgetter
 
 from engine.catalog.spec import MANAGED_FIELDS, ProductAttribute, ProductSpec, Ref, SkuSpec
 from engine.plan.model import FieldChange
-from engine.plan.project import content_fields, image_label, ref_label, sales_labels, scalar_view
+from engine.plan.project import image_label, ref_label, sales_labels, scalar_view
 from engine.render import fmt
 
 _SELLER_SKU = attrgetter("seller_sku")
-_UNIQUE = frozenset({"title", "description", "skus", "product_attributes", "main_images"})
 
 
 def created_lines(spec: ProductSpec, names: fmt.Names, indent: str = "", out: list[str] | None = None) -> list[str]:
@@ -30,50 +28,38 @@ def created_lines(spec: ProductSpec, names: fmt.Names, indent: str = "", out: li
     texts = names.memo.get(indent)
     if texts is None:
         texts = names.memo[indent] = _Texts(names, indent)
-    fields = texts.fields
-    for name, value in zip(*_declared(spec)):
-        if name not in _UNIQUE:  # a field's values are of one type: no 1 == True mix-up per field
-            lines = fields[name].get(value)
-            if lines is None:
-                lines = texts.field(name, value)
-            out += lines
-        elif name == "skus":
-            sku_text = texts.sku
-            out += [f"{indent}+ SKU {sku.seller_sku}: {sku_text(sku)}" for sku in sorted(value, key=_SELLER_SKU)]
-        elif name == "title":
-            if value is not None:
-                out.append(f"{indent}title: {fmt.scalar(value)}")
-        elif name == "description":
-            if value is not None:
-                first = fmt.description_first_line(value) if value else None
-                out.append(f"{indent}description: {fmt.scalar(value if first is None else first)} "
-                           f"({len(value)} characters)")
-        elif name == "main_images":
-            if value:
-                out.append(indent + "main_images: [" + ", ".join([image_label(i) for i in value]) + "]")
-        elif value:  # product_attributes: one line per attribute label, sorted by label
-            known = texts.attributes
-            pairs = [known.get(a) or texts.attribute(a) for a in value]
-            if len(pairs) > 1:
-                by_label = dict(pairs)  # one line per label, the last attribute's (as a dict of views keeps)
-                out += [by_label[label] for label in sorted(by_label)]
-            else:
-                out.append(pairs[0][1])
+    declared = spec.declared
+    if "title" in declared and spec.title is not None:
+        out.append(f"{indent}title: {fmt.scalar(spec.title)}")
+    value = spec.description
+    if "description" in declared and value is not None:
+        first = fmt.description_first_line(value) if value else None
+        out.append(f"{indent}description: {fmt.scalar(value if first is None else first)} ({len(value)} characters)")
+    texts.recurring(spec, declared, _RECURRING_FIRST, out)
+    if "main_images" in declared and spec.main_images:
+        out.append(indent + "main_images: [" + ", ".join([image_label(i) for i in spec.main_images]) + "]")
+    value = spec.product_attributes
+    if "product_attributes" in declared and value:  # one line per attribute label, sorted by label
+        known = texts.attributes
+        pairs = [known.get(a) or texts.attribute(a) for a in value]
+        if len(pairs) > 1:
+            by_label = dict(pairs)  # one line per label, the last attribute's (as a dict of views keeps)
+            out += [by_label[label] for label in sorted(by_label)]
+        else:
+            out.append(pairs[0][1])
+    texts.recurring(spec, declared, _RECURRING_THEN, out)
+    if "skus" in declared:
+        sku_text = texts.sku
+        out += [f"{indent}+ SKU {sku.seller_sku}: {sku_text(sku)}" for sku in sorted(spec.skus, key=_SELLER_SKU)]
     return out
 
 
-def _declared(spec: ProductSpec) -> tuple[tuple[str, ...], tuple]:
-    """(the fields a create shows, in order; their values)."""
-    names = content_fields(spec)
-    return names, _getter(names)(spec)
-
-
-@functools.lru_cache(maxsize=256)
-def _getter(names: tuple[str, ...]):
-    if not names:
-        return lambda spec: ()
-    one = attrgetter(*names)
-    return one if len(names) > 1 else lambda spec: (one(spec),)
+# The fields shown in MANAGED_FIELDS order, as created_lines writes them (tests hold it to content_fields):
+# title, description, _RECURRING_FIRST, main_images, product_attributes, _RECURRING_THEN, skus.
+_RECURRING_FIRST = ("category_id", "brand")
+_RECURRING_THEN = ("package_weight", "package_dimensions", "shipping_insurance_requirement", "is_pre_owned",
+                   "minimum_order_quantity", "is_cod_allowed", "delivery_option_ids")
+ORDER = ("title", "description", *_RECURRING_FIRST, "main_images", "product_attributes", *_RECURRING_THEN, "skus")
 
 
 class _Texts:
@@ -87,6 +73,16 @@ class _Texts:
         self.prices: dict[str, str] = {}
         self.stock: dict[tuple[str, int], str] = {}
         self.sales: dict[int, tuple[tuple, str]] = {}  # id(sales attributes) → (them, their text)
+
+    def recurring(self, spec: ProductSpec, declared: frozenset[str], names: tuple[str, ...], out: list[str]) -> None:
+        """The lines of fields whose values recur across a shop, each value formatted once
+        (a field's values are of one type: no 1 == True mix-up within one)."""
+        fields = self.fields
+        for name in names:
+            if name in declared:
+                value = getattr(spec, name)
+                lines = fields[name].get(value)
+                out += self.field(name, value) if lines is None else lines
 
     def field(self, name: str, value: object) -> list[str]:
         shown = scalar_view(name, value)
@@ -105,13 +101,16 @@ class _Texts:
 
     def sku(self, sku: SkuSpec) -> str:
         """`fmt.sku_summary(project.sku_view(sku))` without the view."""
+        price, inventory, attributes = sku.price, sku.inventory, sku.sales_attributes
+        if price is not None and attributes and len(inventory) == 2 and inventory[0][0] < inventory[1][0] \
+                and sku.pre_sale_days is None and not sku.identifier_code:  # the usual shape, in one string
+            stock = self.stock
+            first, second = inventory
+            return (f"{self.prices.get(price) or self._price(price)} · stock {stock.get(first) or self._stock(first)}, "
+                    f"{stock.get(second) or self._stock(second)} · {self._sales(attributes)}")
         parts = []
-        price = sku.price
         if price is not None:
-            text = self.prices.get(price)
-            if text is None:
-                text = self.prices[price] = f"price {fmt.rupiah(price)}"
-            parts.append(text)
+            parts.append(self.prices.get(price) or self._price(price))
         inventory = sku.inventory
         if inventory:
             if len(inventory) > 1 and not (len(inventory) == 2 and inventory[0][0] < inventory[1][0]):
@@ -119,18 +118,25 @@ class _Texts:
             stock = self.stock
             texts = [stock.get(pair) or self._stock(pair) for pair in inventory]
             parts.append("stock " + ", ".join(texts))
-        attributes = sku.sales_attributes
         if attributes:
-            # by identity: the loader shares one tuple per combination written (its hash is Python-level)
-            known = self.sales.get(id(attributes))
-            if known is None or known[0] is not attributes:
-                known = self.sales[id(attributes)] = (attributes, ", ".join(sales_labels(attributes)))
-            parts.append(known[1])
+            parts.append(self._sales(attributes))
         if sku.pre_sale_days is not None:
             parts.append(f"pre-order {sku.pre_sale_days} days")
         if sku.identifier_code:
             parts.append(f"{sku.identifier_code[0]} {sku.identifier_code[1]}")
         return " · ".join(parts)
+
+    def _price(self, price: str) -> str:
+        self.prices[price] = text = f"price {fmt.rupiah(price)}"
+        return text
+
+    def _sales(self, attributes: tuple) -> str:
+        """By identity: the loader shares one tuple per combination written (hashing one runs
+        Python code per attribute); the entry holds the tuple, so its id cannot be reused."""
+        known = self.sales.get(id(attributes))
+        if known is None or known[0] is not attributes:
+            known = self.sales[id(attributes)] = (attributes, ", ".join(sales_labels(attributes)))
+        return known[1]
 
     def _stock(self, pair: tuple[str, int]) -> str:
         self.stock[pair] = text = f"{self.names.warehouse(pair[0])} {fmt.quantity(pair[1])}"
