@@ -16,6 +16,7 @@ from engine.catalog.load import load_catalog
 from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute, fingerprint,
                                  legacy_fingerprint)
 from engine.plan.project import ImageIndex, _attributes_same_by_name, desired_view, live_view
+from test_render_created import varied
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +73,15 @@ def test_fingerprint_is_the_canonical_recipe_for_ids_non_ascii_and_partial_decla
         assert legacy_fingerprint(spec) == _legacy_recipe(spec)
         fingerprints.add(fingerprint(spec))
     assert len(fingerprints) == len(variants)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_fingerprint_is_the_canonical_recipe_for_any_declared_fields(data):
+    spec = data.draw(varied())
+    declared = data.draw(st.sets(st.sampled_from(MANAGED_FIELDS)))
+    for each in (spec, replace(spec, declared=frozenset(declared))):
+        assert fingerprint(each) == _recipe(each)
 
 
 def test_a_value_that_changes_type_only_is_a_change():
