@@ -329,29 +329,6 @@ def test_the_ascii_repeat_check_at_the_edges():
         assert _ascii_run(title) == bool(REPEATS.search(title)), title
 
 
-def _unquoted_prices_by_regex(text):
-    """The reference: every UNQUOTED_PRICE match not preceded by a name character."""
-    from engine.catalog.limits import UNQUOTED_PRICE
-    found = []
-    for match in UNQUOTED_PRICE.finditer(text):
-        before = text[match.start() - 1:match.start()]
-        if not (before.isalnum() or before in "_-"):
-            found.append((match.start(1), match.group(1)))
-    return found
-
-
-_PRICE_TEXT = st.lists(st.sampled_from(["price", "price:", " ", "\t", "150.000", "1.250", "12.50", ":", "\n", "#",
-                                        ",", "}", "_", "-", "a", "pricee", "0", ".", "\r\n", "é"]), max_size=16)
-
-
-@settings(max_examples=500, deadline=None)
-@given(_PRICE_TEXT)
-def test_unquoted_prices_are_found_where_the_regex_finds_them(atoms):
-    from engine.catalog.sku_rules import unquoted_prices
-    text = "".join(atoms)
-    assert unquoted_prices(text) == _unquoted_prices_by_regex(text)
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["a", "é", "\r\n", "\n", "\r", "key: x", "\ufeff"]), max_size=12), st.booleans())
 def test_the_file_digest_from_bytes_is_the_digest_of_the_text(parts, bom):
