@@ -12,7 +12,8 @@ from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, Pro
                                  external_product_id, image_token, parse_annotation)
 from engine.plan.images import ImageIndex, annotated_images, annotation_tokens, images_same
 from engine.plan.live import LiveProduct
-from engine.plan.project import changed_fields, desired_view, live_view
+from engine.plan.project import desired_view, live_view
+from engine.plan.same import changed_fields
 
 WH1, WH2 = "7400000000000000001", "7400000000000000002"
 FILES = [("images/a.png", "aa" * 32), ("images/b.png", "bb" * 32), ("images/c.png", "aa" * 32)]  # c: a's content
@@ -127,11 +128,11 @@ def test_annotation_tokens_are_the_parsed_annotations_images(value):
 def test_attribute_answers_are_remembered_per_pair_of_shared_tuples(monkeypatch):
     """The loader and the reader share equal attribute sets: a pair of tuples is compared once,
     then answered by identity; another pair (an equal but distinct tuple included) is compared."""
-    from engine.plan import project
+    from engine.plan import same
 
     calls = []
-    original = project._attributes_same_by_name
-    monkeypatch.setattr(project, "_attributes_same_by_name", lambda w, h: calls.append(1) or original(w, h))
+    original = same._attributes_same_by_name
+    monkeypatch.setattr(same, "_attributes_same_by_name", lambda w, h: calls.append(1) or original(w, h))
     want = (ProductAttribute(None, "Bahan", (Ref(None, "Katun"),)),)
     have = (ProductAttribute("100100", "Bahan", (Ref("1001001", "Katun"),)),)
     other = (ProductAttribute("100100", "Bahan", (Ref("1001002", "Sutra"),)),)

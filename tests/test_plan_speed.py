@@ -15,7 +15,9 @@ from bench.gen_catalog import generate_catalog
 from engine.catalog.load import load_catalog
 from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute, fingerprint,
                                  legacy_fingerprint)
-from engine.plan.project import ImageIndex, _attributes_same_by_name, desired_view, live_view
+from engine.plan.images import ImageIndex
+from engine.plan.project import desired_view, live_view
+from engine.plan.same import _attributes_same_by_name
 from test_render_created import varied
 
 
@@ -116,7 +118,7 @@ NAMES = ["Bahan", "Motif", "Lengan", "Warna"]
                                                        max_size=3) for n in NAMES}),
        live_ids=st.booleans())
 def test_the_attribute_shortcut_agrees_with_the_views(want_names, have_names, want_values, have_values, live_ids):
-    """project._attributes_same_by_name answers only when it is sure, and then as the views do
+    """same._attributes_same_by_name answers only when it is sure, and then as the views do
     (duplicates, extra and missing attributes, live ids, value order and repeats included)."""
     want = _attributes(want_names, want_values)
     have = _attributes(have_names, have_values, ids=live_ids)
@@ -156,7 +158,7 @@ _SKU_CHOICES = st.tuples(st.sampled_from(["B-S", "B-M", "B-L", "B-XL"]), st.samp
 def test_viewing_only_the_differing_skus_gives_the_same_changes(want, have):
     """route._field_changes views only SKUs that differ (project.differing_skus): same changes."""
     from engine.plan.diff import field_changes
-    from engine.plan.project import differing_skus
+    from engine.plan.same import differing_skus
     from test_plan_builders import live_image, sku, spec
 
     desired = spec(skus=tuple(sku(code, price, stock, size) for code, price, stock, size in want))

@@ -26,7 +26,7 @@ from engine.catalog.spec import (
     SourceRef,
 )
 from engine.plan.live import CategoryInfo, ShopMetadata
-from engine.plan.project import ImageUris
+from engine.plan.images import ImageUris
 
 
 def resolve_images(images: tuple[ImageRef, ...], image_uris: ImageUris) -> tuple[tuple[ImageRef, ...], tuple[ImageRef, ...]]:

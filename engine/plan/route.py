@@ -26,7 +26,9 @@ from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_RE
 from engine.plan import model as m
 from engine.plan.model import Action, Blocker, FieldChange, PlanIssue, PriceUpdate, StockUpdate
 from engine.plan.payload import Known, merge_sku, merged_spec, partial_spec, resolve_images
-from engine.plan.project import ImageIndex, ImageUris, changed_fields, desired_view, differing_skus, live_view
+from engine.plan.images import ImageIndex, ImageUris
+from engine.plan.project import desired_view, live_view
+from engine.plan.same import changed_fields, differing_skus
 
 NOT_LISTED = frozenset({*DEACTIVATED, DELETED})
 DRAFT = "DRAFT"

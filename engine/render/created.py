@@ -15,7 +15,8 @@ from operator import attrgetter
 
 from engine.catalog.spec import MANAGED_FIELDS, ProductAttribute, ProductSpec, Ref, SkuSpec
 from engine.plan.model import FieldChange
-from engine.plan.project import image_label, ref_label, sales_labels, scalar_view
+from engine.plan.images import image_label
+from engine.plan.project import ref_label, sales_labels, scalar_view
 from engine.render import fmt
 
 _SELLER_SKU = attrgetter("seller_sku")

@@ -26,7 +26,8 @@ from engine.catalog.spec import MANAGED_FIELDS
 from engine.errors import EngineError
 from engine.plan.live import LiveProduct
 from engine.plan.planner import make_plan
-from engine.plan.project import ImageIndex, annotated_images, changed_fields
+from engine.plan.images import ImageIndex, annotated_images
+from engine.plan.same import changed_fields
 from engine.shop.client import ShopClient
 from engine.shop.import_report import ImportedProduct
 from engine.shop.read import read_snapshot
