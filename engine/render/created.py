@@ -37,17 +37,17 @@ def created_lines(spec: ProductSpec, names: fmt.Names, indent: str = "", out: li
         first = fmt.description_first_line(value) if value else None
         out.append(f"{indent}description: {fmt.scalar(value if first is None else first)} ({len(value)} characters)")
     texts.recurring(spec, declared, _RECURRING_FIRST, out)
+    shared = texts.shared
+    if "brand" in declared:
+        value = spec.brand
+        known = shared.get(id(value))
+        out += known[1] if known is not None and known[0] is value else texts.share(value, texts.field("brand", value))
     if "main_images" in declared and spec.main_images:
         out.append(indent + "main_images: [" + ", ".join([image_label(i) for i in spec.main_images]) + "]")
     value = spec.product_attributes
-    if "product_attributes" in declared and value:  # one line per attribute label, sorted by label
-        known = texts.attributes
-        pairs = [known.get(a) or texts.attribute(a) for a in value]
-        if len(pairs) > 1:
-            by_label = dict(pairs)  # one line per label, the last attribute's (as a dict of views keeps)
-            out += [by_label[label] for label in sorted(by_label)]
-        else:
-            out.append(pairs[0][1])
+    if "product_attributes" in declared and value:
+        known = shared.get(id(value))
+        out += known[1] if known is not None and known[0] is value else texts.share(value, texts.attribute_lines(value))
     texts.recurring(spec, declared, _RECURRING_THEN, out)
     if "skus" in declared:
         sku_text = texts.sku
@@ -56,11 +56,12 @@ def created_lines(spec: ProductSpec, names: fmt.Names, indent: str = "", out: li
 
 
 # The fields shown in MANAGED_FIELDS order, as created_lines writes them (tests hold it to content_fields):
-# title, description, _RECURRING_FIRST, main_images, product_attributes, _RECURRING_THEN, skus.
-_RECURRING_FIRST = ("category_id", "brand")
+# title, description, _RECURRING_FIRST, brand, main_images, product_attributes, _RECURRING_THEN, skus.
+_RECURRING_FIRST = ("category_id",)
 _RECURRING_THEN = ("package_weight", "package_dimensions", "shipping_insurance_requirement", "is_pre_owned",
                    "minimum_order_quantity", "is_cod_allowed", "delivery_option_ids")
-ORDER = ("title", "description", *_RECURRING_FIRST, "main_images", "product_attributes", *_RECURRING_THEN, "skus")
+ORDER = ("title", "description", *_RECURRING_FIRST, "brand", "main_images", "product_attributes", *_RECURRING_THEN,
+         "skus")
 
 
 class _Texts:
@@ -74,6 +75,23 @@ class _Texts:
         self.prices: dict[str, str] = {}
         self.stock: dict[tuple[str, int], str] = {}
         self.sales: dict[int, tuple[tuple, str]] = {}  # id(sales attributes) → (them, their text)
+        # id(value) → (value, lines) for values the loader shares between products (a brand, a set of
+        # product attributes): found by identity, no hashing (a dataclass hashes in Python code);
+        # an entry holds its value, so the id cannot be reused while it exists
+        self.shared: dict[int, tuple[object, list[str]]] = {}
+
+    def share(self, value: object, lines: list[str]) -> list[str]:
+        self.shared[id(value)] = (value, lines)
+        return lines
+
+    def attribute_lines(self, attributes: tuple[ProductAttribute, ...]) -> list[str]:
+        """One line per attribute label, sorted by label."""
+        known = self.attributes
+        pairs = [known.get(a) or self.attribute(a) for a in attributes]
+        if len(pairs) == 1:
+            return [pairs[0][1]]
+        by_label = dict(pairs)  # one line per label, the last attribute's (as a dict of views keeps)
+        return [by_label[label] for label in sorted(by_label)]
 
     def recurring(self, spec: ProductSpec, declared: frozenset[str], names: tuple[str, ...], out: list[str]) -> None:
         """The lines of fields whose values recur across a shop, each value formatted once
