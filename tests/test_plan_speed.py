@@ -86,6 +86,17 @@ def test_fingerprint_is_the_canonical_recipe_for_any_declared_fields(data):
         assert fingerprint(each) == _recipe(each)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=20), st.text(alphabet="0123456789abcdef", min_size=16, max_size=16),
+       st.lists(st.builds(ImageRef, st.one_of(st.none(), st.sampled_from(["tos-id-i-1", "tos-id-i-2"])),
+                          st.one_of(st.none(), st.just("images/a.png")),
+                          st.one_of(st.none(), st.sampled_from(["aa", "bb"]))), max_size=9))
+def test_external_product_id_is_the_annotation_written_out(key, fp, images):
+    from engine.catalog.spec import Annotation, external_product_id, image_tokens
+
+    assert external_product_id(key, fp, tuple(images)) == str(Annotation(key, fp, image_tokens(tuple(images))))
+
+
 def test_a_value_that_changes_type_only_is_a_change():
     """True == 1 in Python; a view that goes from true to 1 has changed (as deepdiff sees it)."""
     from engine.plan.diff import field_changes

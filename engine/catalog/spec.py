@@ -271,7 +271,7 @@ def image_token(sha256: str, uri: str) -> str:
 
 def image_tokens(images: tuple[ImageRef, ...]) -> tuple[str, ...]:
     """One token per image, by position: local images with a known uri get one, others ""."""
-    return tuple(image_token(i.sha256, i.uri) if i.sha256 and i.uri else "" for i in images)
+    return tuple([image_token(i.sha256, i.uri) if i.sha256 and i.uri else "" for i in images])
 
 
 @fast_init
@@ -295,8 +295,10 @@ class Annotation:
 
 
 def external_product_id(key: str, fp: str, images: tuple[ImageRef, ...] = ()) -> str:
-    """Value the engine stores in `external_product_id` (≤ 999 characters; see Annotation)."""
-    return str(Annotation(key, fp, image_tokens(images)))
+    """Value the engine stores in `external_product_id` (≤ 999 characters; see Annotation:
+    `str(Annotation(key, fp, image_tokens(images)))`, written without building one)."""
+    tokens = ".".join([image_token(i.sha256, i.uri) if i.sha256 and i.uri else "" for i in images])
+    return f"{EXTERNAL_ID_PREFIX}:{fp}:{tokens}:{key}"
 
 
 def parse_annotation(value: str | None) -> Annotation | None:
