@@ -54,6 +54,9 @@ class Known:
         self.attributes = {cid: attrs for cid, attrs in metadata.attributes} if metadata else {}
         self.categories = {c.id: c for c in metadata.categories} if metadata else {}
         self.filled: dict[tuple, tuple] = {}  # complete_refs of creates, by (brand, attributes, category)
+        # ... and by their ids: (brand, attributes, filled brand, filled attributes); an entry
+        # holds its brand and attributes, so their ids cannot be reused while it exists
+        self.filled_ids: dict[tuple, tuple] = {}
 
     def category(self, category_id: str | None) -> CategoryInfo | None:
         return self.categories.get(category_id) if category_id else None
@@ -117,12 +120,18 @@ def complete_refs(spec: ProductSpec, live: ProductSpec | None, known: Known) -> 
     """{brand, product_attributes} of `spec` with ids filled in where the live product or the
     shop metadata knows them."""
     if live is None:  # a create: what the metadata gives depends on these values only
-        cache_key = (spec.brand, spec.product_attributes, spec.category_id)
+        brand, attributes = spec.brand, spec.product_attributes
+        # by identity first (the loader shares brands and attribute sets between products;
+        # hashing them runs Python code per object), then by value
+        shared = known.filled_ids.get((id(brand), id(attributes), spec.category_id))
+        if shared is not None and shared[0] is brand and shared[1] is attributes:
+            return {"brand": shared[2], "product_attributes": shared[3]}
+        cache_key = (brand, attributes, spec.category_id)
         cached = known.filled.get(cache_key)
         if cached is None:
             cached = known.filled[cache_key] = (
-                _fill(spec.brand, known.brands),
-                _fill_attributes(spec.product_attributes, known.attributes.get(spec.category_id, ())))
+                _fill(brand, known.brands), _fill_attributes(attributes, known.attributes.get(spec.category_id, ())))
+        known.filled_ids[(id(brand), id(attributes), spec.category_id)] = (brand, attributes, *cached)
         return {"brand": cached[0], "product_attributes": cached[1]}
     live_brands = (live.brand,) if live.brand else ()
     return {"brand": _fill(spec.brand, live_brands, known.brands),
