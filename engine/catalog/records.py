@@ -37,21 +37,26 @@ def _covered(cls: type) -> tuple[dataclasses.Field, ...]:
     return ()
 
 
+def _namespace(cls: type, **extra: Any) -> dict[str, Any]:
+    """What generated code refers to: the class, its twin, each field's default or factory."""
+    namespace: dict[str, Any] = {"_NO_DEFAULT": _NO_DEFAULT, "_cls": cls, "_twin": _twin(cls), **extra}
+    for number, f in enumerate(dataclasses.fields(cls)):
+        if f.default is not dataclasses.MISSING:
+            namespace[f"_default{number}"] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            namespace[f"_factory{number}"] = f.default_factory
+    return namespace
+
+
 def _generate(cls: type, name: str, signature: str, value_of) -> Any:
     """`def __init__(<signature>)` for `cls`: the object becomes its plain twin (see _twin) for
     the stores — one specialised slot store per field instead of a slot-descriptor call, ~40 %
     of the constructor for an Action's 17 fields — and turns back into a `cls`. An object of a
     subclass (another layout) is written through the member descriptors instead.
     `value_of(number, field)` gives the expression of each field's value."""
-    namespace: dict[str, Any] = {"_NO_DEFAULT": _NO_DEFAULT, "_cls": cls, "_twin": _twin(cls),
-                                 "_set_class": object.__setattr__}
     fields = dataclasses.fields(cls)
-    for number, f in enumerate(fields):
-        namespace[f"_set{number}"] = cls.__dict__[f.name].__set__
-        if f.default is not dataclasses.MISSING:
-            namespace[f"_default{number}"] = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            namespace[f"_factory{number}"] = f.default_factory
+    namespace = _namespace(cls, _set_class=object.__setattr__,
+                           **{f"_set{number}": cls.__dict__[f.name].__set__ for number, f in enumerate(fields)})
     by_descriptor = [f"_set{number}(self, {value_of(number, f)})" for number, f in enumerate(fields)]
     body = [f"def {name}({signature}):"]
     if len(fields) < TWIN_FROM:  # two class switches cost more than a few descriptor calls
@@ -79,37 +84,34 @@ _TWINS: dict[type, type] = {}
 
 def _generate_built(cls: type, signature: str, value_of, extra: dict[str, Any] | None = None) -> Any:
     """`def make(<signature>)` filling a twin (see _twin) and turning it into a `cls`."""
-    namespace: dict[str, Any] = {"_NO_DEFAULT": _NO_DEFAULT, "_twin": _twin(cls), "_cls": cls, **(extra or {})}
+    namespace = _namespace(cls, **(extra or {}))
     body = ["def make(" + signature + "):", "    self = _twin()"]
-    for number, f in enumerate(dataclasses.fields(cls)):
-        if f.default is not dataclasses.MISSING:
-            namespace[f"_default{number}"] = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            namespace[f"_factory{number}"] = f.default_factory
-        body.append(f"    self.{f.name} = {value_of(number, f)}")
+    body += [f"    self.{f.name} = {value_of(number, f)}" for number, f in enumerate(dataclasses.fields(cls))]
     body += ["    self.__class__ = _cls", "    return self"]
     exec("\n".join(body) + "\n", namespace)  # noqa: S102 - generated from the dataclass's own fields
     return namespace["make"]
 
 
-def fast_init(cls: type[T]) -> type[T]:
-    params = _covered(cls)
-    if not params:
-        return cls
-    signature = []
-    for number, f in enumerate(params):
-        if f.default is not dataclasses.MISSING:
-            signature.append(f"{f.name}=_default{number}")
-        elif f.default_factory is not dataclasses.MISSING:
-            signature.append(f"{f.name}=_NO_DEFAULT")
-        else:
-            signature.append(f.name)
+def _positional(params: tuple[dataclasses.Field, ...]) -> tuple[list[str], Any]:
+    """The constructor's parameters (same names, order and defaults; a factory called per
+    object) and `value_of` for them: what `fast_init` and `maker` both generate."""
+    signature = [f"{f.name}=_default{n}" if f.default is not dataclasses.MISSING
+                 else f"{f.name}=_NO_DEFAULT" if f.default_factory is not dataclasses.MISSING else f.name
+                 for n, f in enumerate(params)]
 
     def value_of(number: int, f: dataclasses.Field) -> str:
         if f.default_factory is not dataclasses.MISSING:
             return f"_factory{number}() if {f.name} is _NO_DEFAULT else {f.name}"
         return f.name
 
+    return signature, value_of
+
+
+def fast_init(cls: type[T]) -> type[T]:
+    params = _covered(cls)
+    if not params:
+        return cls
+    signature, value_of = _positional(params)
     init = _generate(cls, "__init__", ", ".join(["self", *signature]), value_of)
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__doc__ = cls.__init__.__doc__
@@ -145,15 +147,7 @@ def maker(cls: type[T]) -> Any:
     params = _covered(cls)
     if not params:
         return cls
-    signature = [f"{f.name}=_default{n}" if f.default is not dataclasses.MISSING
-                 else f"{f.name}=_NO_DEFAULT" if f.default_factory is not dataclasses.MISSING else f.name
-                 for n, f in enumerate(params)]
-
-    def value_of(number: int, f: dataclasses.Field) -> str:
-        if f.default_factory is not dataclasses.MISSING:
-            return f"_factory{number}() if {f.name} is _NO_DEFAULT else {f.name}"
-        return f.name
-
+    signature, value_of = _positional(params)
     return _generate_built(cls, ", ".join(signature), value_of)
 
 
