@@ -72,10 +72,21 @@ def test_created_lines_are_the_lines_of_the_created_changes(specs):
         assert created_lines(spec, names) == _changed_lines(spec, fmt.Names(NAMES._names.items()))
 
 
+def _lines_by_replace(text):
+    """The reference: a line break after each closing block tag, <br> and </hN>, then splitlines."""
+    import re
+
+    for end in ("</p>", "</li>", "</ul>", "</ol>", "</div>"):
+        text = text.replace(end, end + "\n")
+    text = re.sub(r"(<br\s*/?>|</h[1-6]>)", r"\1\n", text)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(BREAKS), max_size=14).map("".join))
-def test_the_first_description_line_is_the_first_of_description_lines(text):
-    assert fmt.description_first_line(text) == (fmt.description_lines(text) or [None])[0]
+def test_description_lines_are_split_as_by_tags_and_line_breaks(text):
+    assert fmt.description_lines(text) == _lines_by_replace(text)
+    assert fmt.description_first_line(text) == (_lines_by_replace(text) or [None])[0]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

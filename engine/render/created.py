@@ -12,11 +12,12 @@ insurance...) is formatted once per render. tests/test_render_created.py holds i
 from __future__ import annotations
 
 from operator import attrgetter
+from typing import Any
 
 from engine.catalog.spec import MANAGED_FIELDS, ProductAttribute, ProductSpec, Ref, SkuSpec
 from engine.plan.model import FieldChange
 from engine.plan.images import image_label
-from engine.plan.project import ref_label, sales_labels, scalar_view
+from engine.plan.project import ref_label, sales_labels, scalar_view, sku_view
 from engine.render import fmt
 
 _SELLER_SKU = attrgetter("seller_sku")
@@ -74,15 +75,14 @@ class _Texts:
         self.attributes: dict[ProductAttribute, tuple[str | None, str]] = {}
         self.prices: dict[str, str] = {}
         self.stock: dict[tuple[str, int], str] = {}
-        self.sales: dict[int, tuple[tuple, str]] = {}  # id(sales attributes) → (them, their text)
-        # id(value) → (value, lines) for values the loader shares between products (a brand, a set of
-        # product attributes): found by identity, no hashing (a dataclass hashes in Python code);
-        # an entry holds its value, so the id cannot be reused while it exists
-        self.shared: dict[int, tuple[object, list[str]]] = {}
+        # id(value) → (value, its text) for values the loader shares between products (a brand, a
+        # set of product attributes, a SKU's sales attributes): found by identity, no hashing (a
+        # dataclass hashes in Python code); an entry holds its value, so the id cannot be reused
+        self.shared: dict[int, tuple[object, Any]] = {}
 
-    def share(self, value: object, lines: list[str]) -> list[str]:
-        self.shared[id(value)] = (value, lines)
-        return lines
+    def share(self, value: object, text: Any) -> Any:
+        self.shared[id(value)] = (value, text)
+        return text
 
     def attribute_lines(self, attributes: tuple[ProductAttribute, ...]) -> list[str]:
         """One line per attribute label, sorted by label."""
@@ -119,7 +119,7 @@ class _Texts:
         return found
 
     def sku(self, sku: SkuSpec) -> str:
-        """`fmt.sku_summary(project.sku_view(sku))` without the view."""
+        """`fmt.sku_summary(project.sku_view(sku))`; the usual shape without building the view."""
         price, inventory, attributes = sku.price, sku.inventory, sku.sales_attributes
         if price is not None and attributes and len(inventory) == 2 and inventory[0][0] < inventory[1][0] \
                 and sku.pre_sale_days is None and not sku.identifier_code:  # the usual shape, in one string
@@ -127,34 +127,16 @@ class _Texts:
             first, second = inventory
             return (f"{self.prices.get(price) or self._price(price)} · stock {stock.get(first) or self._stock(first)}, "
                     f"{stock.get(second) or self._stock(second)} · {self._sales(attributes)}")
-        parts = []
-        if price is not None:
-            parts.append(self.prices.get(price) or self._price(price))
-        inventory = sku.inventory
-        if inventory:
-            if len(inventory) > 1 and not (len(inventory) == 2 and inventory[0][0] < inventory[1][0]):
-                inventory = tuple(sorted(dict(inventory).items()))  # as the view (a dict) shows it
-            stock = self.stock
-            texts = [stock.get(pair) or self._stock(pair) for pair in inventory]
-            parts.append("stock " + ", ".join(texts))
-        if attributes:
-            parts.append(self._sales(attributes))
-        if sku.pre_sale_days is not None:
-            parts.append(f"pre-order {sku.pre_sale_days} days")
-        if sku.identifier_code:
-            parts.append(f"{sku.identifier_code[0]} {sku.identifier_code[1]}")
-        return " · ".join(parts)
+        return fmt.sku_summary(sku_view(sku), self.names)  # any other shape: through the view
 
     def _price(self, price: str) -> str:
         self.prices[price] = text = f"price {fmt.rupiah(price)}"
         return text
 
     def _sales(self, attributes: tuple) -> str:
-        """By identity: the loader shares one tuple per combination written (hashing one runs
-        Python code per attribute); the entry holds the tuple, so its id cannot be reused."""
-        known = self.sales.get(id(attributes))
+        known = self.shared.get(id(attributes))
         if known is None or known[0] is not attributes:
-            known = self.sales[id(attributes)] = (attributes, ", ".join(sales_labels(attributes)))
+            return self.share(attributes, ", ".join(sales_labels(attributes)))
         return known[1]
 
     def _stock(self, pair: tuple[str, int]) -> str:
