@@ -9,11 +9,11 @@ import yaml_rs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.catalog.export import ExportContext, Exporter, listing_state, template_text, yaml_number
-from engine.catalog.export_files import (FileTransaction, UpdateProblem, append_text, document_spans, new_file_text,
+from engine.importing.export import ExportContext, Exporter, listing_state, template_text, yaml_number
+from engine.importing.files import (FileTransaction, UpdateProblem, append_text, document_spans, new_file_text,
                                          schema_comment, update_text)
-from engine.catalog.export_keys import assign_keys, key_candidates, slug
-from engine.catalog.export_yaml import document_text, dump_document, emit, reads_back
+from engine.importing.keys import assign_keys, key_candidates, slug
+from engine.importing.yaml_writer import document_text, dump_document, emit, reads_back
 from engine.catalog.spec import ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec
 from engine.catalog.templates import TemplateRenderer
 

@@ -106,7 +106,7 @@ def test_plan_from_dict_restores_tuples_not_lists(plan):
 
 
 def test_fast_plan_to_dict_is_exactly_the_codec(plan):
-    from engine.catalog.codec import to_plain
+    from engine.codec import to_plain
 
     checked = with_checks(plan, {"a-create": ListingCheck("PASS")})
     assert json.dumps(plan_to_dict(checked)) == json.dumps(to_plain(checked))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import engine.apply.check
 import engine.apply.run
-import engine.shop.importer
+import engine.importing.importer
 from engine.shop.connect import run_sync
 
 DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
@@ -52,9 +52,9 @@ def test_every_synchronous_entry_point_returns_its_result_unformatted(monkeypatc
 
     monkeypatch.setattr(engine.apply.run, "apply_async", result)
     monkeypatch.setattr(engine.apply.check, "check_async", result)
-    monkeypatch.setattr(engine.shop.importer, "_Run", _Import)
+    monkeypatch.setattr(engine.importing.importer, "_Run", _Import)
     assert engine.apply.run.run_apply(None, None) is big
     assert engine.apply.check.run_check(None, None, None) is big
-    assert engine.shop.importer.run_import(engine.shop.importer.ImportRequest(catalog_dir=DEMO)) is big
+    assert engine.importing.importer.run_import(engine.importing.importer.ImportRequest(catalog_dir=DEMO)) is big
     assert big.reprs == 0
 

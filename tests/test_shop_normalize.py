@@ -193,7 +193,7 @@ def test_disabled_cache_is_a_noop():
 
 
 def test_cache_decoder_agrees_with_the_codec():
-    from engine.catalog.codec import from_plain, to_plain
+    from engine.codec import from_plain, to_plain
     from engine.shop.cache import _decoder
 
     product = from_get(GET, key="batik-parang")

@@ -29,8 +29,20 @@ from engine.apply.progress import NullProgress, Progress
 from engine.errors import AmbiguousWriteError, ApiError, AuthError, ConfigError
 from engine.plan import model as m
 from engine.plan.model import Action, Batch, Plan, ProductPlan
-from engine.plan.report import (APPLIED, BLOCKED, FAILED, SKIPPED, STALE, UNKNOWN, ApplyReport, PlatformResult,
-                                ProductResult, ReviewState, StepResult, worst)
+from engine.plan.report import (
+    APPLIED,
+    BLOCKED,
+    FAILED,
+    SKIPPED,
+    STALE,
+    UNKNOWN,
+    ApplyReport,
+    PlatformResult,
+    ProductResult,
+    ReviewState,
+    StepResult,
+    worst,
+)
 from engine.render.fmt import blocker_lines
 from engine.shop.build import Unsendable
 from engine.shop.models import BatchResult, WriteResult

@@ -8,12 +8,10 @@ main images keep the order written (the first is the cover).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from operator import attrgetter
 from typing import Any
 
-from engine.catalog.records import maker
 from engine.catalog.spec import (
     MANAGED_FIELDS,
     ImageRef,
@@ -116,24 +114,6 @@ def _attribute_order(attribute: ProductAttribute) -> tuple[str, str]:
 
 def _refs(refs: Any) -> tuple[Ref, ...]:
     return tuple(sorted(set(refs), key=lambda r: (r.id or r.name or "", r.name or "")))
-
-
-_PRODUCT_FIELDS = tuple(f.name for f in dataclasses.fields(ProductSpec))
-_PRODUCT_FIELD_SET = frozenset(_PRODUCT_FIELDS)
-_ALL_FIELDS = attrgetter(*_PRODUCT_FIELDS)
-_POSITION = {name: number for number, name in enumerate(_PRODUCT_FIELDS)}
-_MAKE_SPEC = maker(ProductSpec)
-
-
-def with_fields(spec: ProductSpec, **changes: Any) -> ProductSpec:
-    """dataclasses.replace(spec, **changes) without its per-call field introspection (the
-    planner copies a spec per create and per changed product)."""
-    if not changes.keys() <= _PRODUCT_FIELD_SET:
-        return dataclasses.replace(spec, **changes)  # (which names what is wrong)
-    values = list(_ALL_FIELDS(spec))  # every field in one call (getattr by name, 20 times, cost 3x more)
-    for name, value in changes.items():
-        values[_POSITION[name]] = value
-    return _MAKE_SPEC(*values)
 
 
 _CANONICAL = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")

@@ -111,7 +111,7 @@ def _message(error: dict, path: tuple, model: type[BaseModel]) -> tuple[str, boo
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"expected a mapping of fields, got {describe(value)}", False
     if kind == "too_short":
-        return f"must not be empty", False
+        return "must not be empty", False
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, "), False
     return str(error["msg"]), False
@@ -160,7 +160,7 @@ def _members(annotation: Any) -> list[Any]:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _members(typing.get_args(annotation)[0])
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+    if origin in (typing.Union, __import__("types").UnionType):
         out = []
         for arg in typing.get_args(annotation):
             out.extend(_members(arg))

@@ -45,8 +45,8 @@ from engine.catalog.limits import (
     STOCK_MAX,
 )
 from engine.catalog.merge import Resolver, overlay
-from engine.catalog.records import assembler, maker
 from engine.catalog.models import PRODUCT_FIELDS
+from engine.catalog.records import assembler, maker
 from engine.catalog.rules import description_is_clean
 from engine.catalog.spec import (
     MANAGED_FIELDS,

@@ -18,9 +18,9 @@ from pydantic import ValidationError
 from engine.catalog.build import SpecBuilder
 from engine.catalog.diagnose import did_you_mean, errors_of
 from engine.catalog.images import ImageChecker, ImageProblem
+from engine.catalog.limits import Finding
 from engine.catalog.merge import Layer, Resolver
 from engine.catalog.models import ProductFile
-from engine.catalog.limits import Finding
 from engine.catalog.rules import check_description, check_product
 from engine.catalog.source import Document, dotted
 from engine.catalog.spec import ImageRef, ProductSpec, SourceRef

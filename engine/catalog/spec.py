@@ -26,8 +26,6 @@ from decimal import Decimal, InvalidOperation
 
 import orjson
 
-from engine.catalog.records import fast_init
-
 PLATFORMS = ("TIKTOK_SHOP", "TOKOPEDIA")
 PLATFORM_LABELS = {"TIKTOK_SHOP": "Shop | Tokopedia", "TOKOPEDIA": "Tokopedia"}
 STATUSES = ("active", "inactive", "deleted")
@@ -62,7 +60,6 @@ def canonical_decimal(value: object) -> str:
     return "0" if text in ("-0", "") else text
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class Ref:
     """A reference by platform id, by name, or both (brand, attribute value, ...)."""
@@ -71,7 +68,6 @@ class Ref:
     name: str | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class ProductAttribute:
     id: str | None
@@ -79,7 +75,6 @@ class ProductAttribute:
     values: tuple[Ref, ...]
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class SalesAttribute:
     """One sales attribute of a SKU, e.g. name='Ukuran' value='M' (ids when known)."""
@@ -90,7 +85,6 @@ class SalesAttribute:
     value_id: str | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class ImageRef:
     """A main image: a platform URI, or a local file under the catalog (path + sha256)."""
@@ -100,7 +94,6 @@ class ImageRef:
     sha256: str | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class SkuSpec:
     seller_sku: str
@@ -111,7 +104,6 @@ class SkuSpec:
     identifier_code: tuple[str, str] | None = None  # (type, code)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class SourceRef:
     """Where a product was declared (for messages), never compared."""
@@ -120,7 +112,6 @@ class SourceRef:
     line: int = 0
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class ProductSpec:
     key: str
@@ -274,7 +265,6 @@ def image_tokens(images: tuple[ImageRef, ...]) -> tuple[str, ...]:
     return tuple([image_token(i.sha256, i.uri) if i.sha256 and i.uri else "" for i in images])
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Annotation:
     """The engine's last-applied annotation, stored in `external_product_id`.

@@ -46,7 +46,8 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
     from engine.apply.progress import LogProgress, RichProgress
     from engine.apply.run import run_apply
     from engine.plan.saved import write_atomic
-    from engine.render.report import render_report, report_format as format_of
+    from engine.render.report import render_report
+    from engine.render.report import report_format as format_of
 
     paint = use_color(color, "text")
     if report_path is not None and not report_path.resolve().parent.is_dir():

@@ -30,7 +30,7 @@ def import_(catalog_dir: Path, product_ids: tuple[str, ...], all_products: bool,
     Files are written atomically; the catalog is loaded and planned against the shop afterwards,
     and anything wrong rolls every file back. Right after an import, `catalog plan` changes nothing.
     """
-    from engine.shop.importer import ImportRequest, run_import
+    from engine.importing.importer import ImportRequest, run_import
 
     request = ImportRequest(catalog_dir, tuple(product_ids), all_products, dry_run, into, not no_cache)
     report = run_import(request, app_for=sandbox_app_for)

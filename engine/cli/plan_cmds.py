@@ -7,8 +7,14 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import (catalog_dir_argument, color_option, no_cache_option, plan_catalog, sandbox_app_for,
-                               use_color)
+from engine.cli.common import (
+    catalog_dir_argument,
+    color_option,
+    no_cache_option,
+    plan_catalog,
+    sandbox_app_for,
+    use_color,
+)
 
 PLAN_FORMATS = ("text", "markdown", "json")
 

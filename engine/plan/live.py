@@ -11,17 +11,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from engine.catalog.codec import from_plain, to_plain
-from engine.catalog.records import fast_init
-
 from engine.catalog.spec import (
-    ImageRef,
     ProductAttribute,
     ProductSpec,
     Ref,
-    SalesAttribute,
-    SkuSpec,
 )
+from engine.codec import from_plain, to_plain
 
 # Raw platform statuses (API.md §6.1)
 LIVE = "ACTIVATE"
@@ -32,7 +27,6 @@ DELETED = "DELETED"
 DEACTIVATED = ("SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED")
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class AuditFailure:
     """Why review failed on one platform (Get Product `audit_failed_reasons[]`)."""
@@ -43,7 +37,6 @@ class AuditFailure:
     position: str = ""
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class LiveProduct:
     """One live product, normalised.
@@ -101,7 +94,6 @@ def _is_deleted(status: str | None, platform_statuses: tuple[tuple[str, str], ..
     return status == DELETED or (bool(platform_statuses) and all(s == DELETED for _, s in platform_statuses))
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class SkuConflict:
     """A seller_sku found in more than one live product."""
@@ -110,7 +102,6 @@ class SkuConflict:
     product_ids: tuple[str, ...]
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class CategoryInfo:
     """What the planner needs to know about a leaf category, per platform."""
@@ -122,7 +113,6 @@ class CategoryInfo:
     cod_supported: bool = True
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class ShopMetadata:
     """Reference data read once per run (categories, brands, attributes, warehouses)."""
@@ -139,7 +129,6 @@ class ShopMetadata:
         return None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class LiveSnapshot:
     """The live shop as the planner sees it.

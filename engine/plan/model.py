@@ -2,7 +2,7 @@
 
 A Plan is semantic, not wire: actions carry normalised specs and ids; the shop adapter turns
 them into request bodies at apply time. Every value here is frozen, JSON-round-trippable
-through `engine.catalog.codec` (`format_version` 1) and sorted, so the same inputs give the
+through `engine.codec` (`format_version` 1) and sorted, so the same inputs give the
 same bytes. Field-change values (`FieldChange.old/new`) are plain JSON (str, int, bool, None,
 lists, dicts) so a saved plan loads back equal.
 
@@ -28,7 +28,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from engine.catalog.records import fast_init
 from engine.catalog.spec import ImageRef, ProductSpec
 
 FORMAT_VERSION = 1
@@ -63,7 +62,6 @@ CATEGORY_NOT_PERMITTED = "category_not_permitted"
 UNDER_REVIEW = "under_review"
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class FieldChange:
     """One changed value: `FieldChange(("skus", "BATIK-M", "price"), "150000", "135000")`."""
@@ -118,7 +116,6 @@ class CreatedChanges(Sequence):
         return repr(self.items)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class PriceUpdate:
     sku_id: str
@@ -126,7 +123,6 @@ class PriceUpdate:
     price: str  # canonical IDR decimal string
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class StockUpdate:
     sku_id: str
@@ -134,7 +130,6 @@ class StockUpdate:
     inventory: tuple[tuple[str, int], ...]  # every warehouse of the SKU, sorted
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class Blocker:
     """Why a product (on one platform, or all when `platform` is "") cannot be written."""
@@ -146,7 +141,6 @@ class Blocker:
     detail: str = ""  # e.g. the permission status, the category name
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Action:
     """One call (or one batched membership) apply makes for a product. Only the payload
@@ -178,7 +172,6 @@ class Action:
         return self.kind in WRITE_KINDS
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class ListingCheck:
     """Check Product Listing result for one product (attached by `with_checks`)."""
@@ -188,7 +181,6 @@ class ListingCheck:
     warnings: tuple[str, ...] = ()
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class ProductPlan:
     """Everything planned for one catalog product, computed from one live version."""
@@ -214,7 +206,6 @@ class ProductPlan:
         return tuple(a.kind for a in self.actions)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class PlanIssue:
     """A plan-level error or warning (identity conflict, category permission...)."""
@@ -226,7 +217,6 @@ class PlanIssue:
     product_ids: tuple[str, ...] = ()
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class UnmanagedProduct:
     product_id: str
@@ -234,7 +224,6 @@ class UnmanagedProduct:
     former_key: str = ""  # engine fingerprint names a key no longer in the catalog
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class Batch:
     """Activate / deactivate / delete / recover calls: ≤ 20 ids sharing kind and platforms."""
@@ -245,7 +234,6 @@ class Batch:
     keys: tuple[str, ...]
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Plan:
     shop_name: str = ""
@@ -282,7 +270,6 @@ class Plan:
         return summarize(self)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class PlanSummary:
     create: int = 0

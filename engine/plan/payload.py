@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from engine.catalog.build import with_fields
 from engine.catalog.spec import (
     MANAGED_FIELDS,
     ImageRef,
@@ -25,8 +24,8 @@ from engine.catalog.spec import (
     SkuSpec,
     SourceRef,
 )
-from engine.plan.live import CategoryInfo, ShopMetadata
 from engine.plan.images import ImageUris
+from engine.plan.live import CategoryInfo, ShopMetadata
 
 
 def resolve_images(images: tuple[ImageRef, ...], image_uris: ImageUris) -> tuple[tuple[ImageRef, ...], tuple[ImageRef, ...]]:
@@ -147,7 +146,7 @@ def create_spec(desired: ProductSpec, images: tuple[ImageRef, ...], known: Known
     if (images == desired.main_images and refs["brand"] == desired.brand
             and refs["product_attributes"] == desired.product_attributes and source == desired.source):
         return desired  # nothing to fill in: the desired spec is the payload
-    return with_fields(desired, main_images=images, source=source, **refs)
+    return replace(desired, main_images=images, source=source, **refs)
 
 
 def merge_sku(want: SkuSpec, have: SkuSpec | None) -> SkuSpec:

@@ -1,6 +1,6 @@
 """The ApplyReport value: what `catalog apply` did, per product × platform.
 
-Frozen, sorted, JSON-round-trippable through `engine.catalog.codec` (`format_version` 1), so
+Frozen, sorted, JSON-round-trippable through `engine.codec` (`format_version` 1), so
 `--report report.json` can be read back (`report_from_dict`) by the GitHub integration and
 rendered again. It lives next to Plan (not in engine/apply/) so that renderers and the
 GitHub layer can read it without importing the executor.
@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from engine.catalog.codec import from_plain, to_plain
+from engine.codec import from_plain, to_plain
 from engine.errors import PlanError
 from engine.plan.model import PlanIssue
 

@@ -19,14 +19,20 @@ from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.catalog.spec import (PLATFORM_LABELS, ProductSpec, SourceRef, applied_fingerprint, external_product_id,
-                                 fingerprint)
-from engine.plan.diff import change_order, field_changes
-from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
+from engine.catalog.spec import (
+    PLATFORM_LABELS,
+    ProductSpec,
+    SourceRef,
+    applied_fingerprint,
+    external_product_id,
+    fingerprint,
+)
 from engine.plan import model as m
+from engine.plan.diff import change_order, field_changes
+from engine.plan.images import ImageIndex, ImageUris
+from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
 from engine.plan.model import Action, Blocker, FieldChange, PlanIssue, PriceUpdate, StockUpdate
 from engine.plan.payload import Known, merge_sku, merged_spec, partial_spec, resolve_images
-from engine.plan.images import ImageIndex, ImageUris
 from engine.plan.project import desired_view, live_view
 from engine.plan.same import changed_fields, differing_skus
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable
+from dataclasses import replace
 
-from engine.catalog.build import with_fields
 from engine.catalog.spec import MANAGED_FIELDS, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec
 from engine.plan.images import ImageIndex, ImageUris, images_same
 from engine.plan.project import declared_content_fields, desired_view, live_view, project_sales, sales_label
@@ -148,8 +148,8 @@ def differing_skus(desired: ProductSpec, live: ProductSpec) -> tuple[ProductSpec
     keep |= have.keys() - {s.seller_sku for s in desired.skus}
     if len(keep) == len(desired.skus) == len(live.skus):
         return desired, live
-    return (with_fields(desired, skus=tuple(s for s in desired.skus if s.seller_sku in keep)),
-            with_fields(live, skus=tuple(s for s in live.skus if s.seller_sku in keep)))
+    return (replace(desired, skus=tuple(s for s in desired.skus if s.seller_sku in keep)),
+            replace(live, skus=tuple(s for s in live.skus if s.seller_sku in keep)))
 
 
 @functools.lru_cache(maxsize=8192)

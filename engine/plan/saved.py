@@ -1,6 +1,6 @@
 """The saved-plan format: `catalog plan --out plan.json`, `catalog show`, `catalog apply plan.json`.
 
-JSON of the Plan value (engine.catalog.codec), `format_version` 1, UTF-8, two-space indent,
+JSON of the Plan value (engine.codec), `format_version` 1, UTF-8, two-space indent,
 keys in field order, trailing newline — the same plan always gives the same bytes. Loading
 refuses another format version or a broken file with a PlanError that says what to do.
 Writing is atomic (temporary file in the same directory, then rename): a failed write never
@@ -15,14 +15,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from engine.catalog.codec import from_plain, to_plain
 from engine.catalog.heap import paused_gc
+from engine.codec import from_plain, to_plain
 from engine.errors import PlanError
 from engine.plan.model import FORMAT_VERSION, Plan
 
 
 def plan_to_dict(plan: Plan) -> dict:
-    """`engine.catalog.codec.to_plain(plan)`, the collector paused (10⁶ values for 10,000 creates)."""
+    """`engine.codec.to_plain(plan)`, the collector paused (10⁶ values for 10,000 creates)."""
     with paused_gc():
         return to_plain(plan)
 

@@ -15,8 +15,8 @@ from operator import attrgetter
 from typing import Any
 
 from engine.catalog.spec import MANAGED_FIELDS, ProductAttribute, ProductSpec, Ref, SkuSpec
-from engine.plan.model import FieldChange
 from engine.plan.images import image_label
+from engine.plan.model import FieldChange
 from engine.plan.project import ref_label, sales_labels, scalar_view, sku_view
 from engine.render import fmt
 

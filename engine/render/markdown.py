@@ -22,8 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from engine.catalog.spec import PLATFORMS
 from engine.plan.model import Plan, ProductPlan, summarize
 from engine.render import fmt
-from engine.render.attention import (attention_groups, attention_line, attention_rank, needs_attention,
-                                     routine_counts)
+from engine.render.attention import attention_groups, attention_line, attention_rank, needs_attention, routine_counts
 from engine.render.text import Paint, product_lines, product_symbol, summary_line
 
 TEMPLATES = Path(__file__).parent / "templates"

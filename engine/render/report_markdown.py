@@ -14,8 +14,17 @@ from __future__ import annotations
 import re
 
 from engine.catalog.spec import PLATFORMS
-from engine.plan.report import (APPLIED, BLOCKED, FAILED, SKIPPED, STALE, UNKNOWN, ApplyReport, PlatformResult,
-                                ProductResult)
+from engine.plan.report import (
+    APPLIED,
+    BLOCKED,
+    FAILED,
+    SKIPPED,
+    STALE,
+    UNKNOWN,
+    ApplyReport,
+    PlatformResult,
+    ProductResult,
+)
 from engine.render import fmt
 from engine.render.markdown import environment
 from engine.render.markdown import md_escape as md

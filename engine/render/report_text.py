@@ -13,8 +13,20 @@ prominently, not attempted), then what was applied. Colour only with `color=True
 
 from __future__ import annotations
 
-from engine.plan.report import (APPLIED, BLOCKED, FAILED, OUTCOMES, SKIPPED, STALE, UNKNOWN, ApplyReport,
-                                PlatformResult, ProductResult, ReviewState, StepResult)
+from engine.plan.report import (
+    APPLIED,
+    BLOCKED,
+    FAILED,
+    OUTCOMES,
+    SKIPPED,
+    STALE,
+    UNKNOWN,
+    ApplyReport,
+    PlatformResult,
+    ProductResult,
+    ReviewState,
+    StepResult,
+)
 from engine.render import fmt
 from engine.render.text import Paint
 

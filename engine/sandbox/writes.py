@@ -20,8 +20,15 @@ from typing import Any
 
 from engine.sandbox import codes, model
 from engine.sandbox.codes import PlatformError, RuleError
-from engine.sandbox.rules import (CHECK_FIELDS, CREATE_FIELDS, EDIT_FIELDS, PARTIAL_FIELDS, Checked,
-                                  check_product, reject_unknown_fields)
+from engine.sandbox.rules import (
+    CHECK_FIELDS,
+    CREATE_FIELDS,
+    EDIT_FIELDS,
+    PARTIAL_FIELDS,
+    Checked,
+    check_product,
+    reject_unknown_fields,
+)
 from engine.sandbox.shop import Shop
 from engine.sandbox.views import sku_response
 

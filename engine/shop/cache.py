@@ -26,7 +26,7 @@ from typing import Any, Union
 
 import orjson
 
-from engine.catalog.codec import to_plain
+from engine.codec import to_plain
 from engine.plan.live import LiveProduct
 
 log = logging.getLogger("engine.shop")
@@ -128,7 +128,7 @@ class ProductCache:
 
 
 # --------------------------------------------------------------------------- fast decoding
-# engine.catalog.codec.from_plain re-inspects type hints on every value; a warm read decodes
+# engine.codec.from_plain re-inspects type hints on every value; a warm read decodes
 # thousands of cached products, so the same decoding is compiled once per type here (same
 # rules as from_plain; tests/test_shop_normalize.py holds the two to the same result).
 @functools.cache

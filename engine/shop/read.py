@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from engine.catalog.build import with_fields
 from engine.catalog.spec import PLATFORMS, ProductAttribute, Ref, SkuSpec
 from engine.errors import ApiError, EngineError
 from engine.plan.live import CategoryInfo, LiveProduct, LiveSnapshot, ShopMetadata, SkuConflict
@@ -238,7 +237,7 @@ def _overlay_and_share(product: LiveProduct, state: dict | None, shared: _Shared
                             inventory=inventory if inventory is not None else sku.inventory,
                             sales_attributes=shared(sku.sales_attributes), pre_sale_days=sku.pre_sale_days,
                             identifier_code=sku.identifier_code))
-    spec = with_fields(spec, skus=tuple(skus), **{name: shared(getattr(spec, name)) for name in _SHARED_FIELDS})
+    spec = dataclasses.replace(spec, skus=tuple(skus), **{name: shared(getattr(spec, name)) for name in _SHARED_FIELDS})
     return dataclasses.replace(product, spec=spec, status=shared(product.status), audit_status=shared(
         product.audit_status), platform_statuses=shared(product.platform_statuses))
 

@@ -58,9 +58,9 @@ from engine.errors import (
     TransientApiError,
 )
 from engine.shop.limiter import RateLimiter, RetryPolicy, parse_retry_after
-from engine.shop.settings import ShopCredentials
 from engine.shop.masking import announce_secret
-from engine.shop.tokens import REFRESH_PATH, TOKEN_EXPIRED, refresh_tokens
+from engine.shop.settings import ShopCredentials
+from engine.shop.tokens import TOKEN_EXPIRED, refresh_tokens
 
 log = logging.getLogger("engine.shop")
 

@@ -34,8 +34,15 @@ from engine.errors import ApiError
 from engine.plan.live import AuditFailure, LiveProduct
 from engine.plan.model import Action
 from engine.plan.payload import Known
-from engine.shop.build import (Unsendable, create_body, edit_body, inventory_skus, listing_check_body,
-                               partial_edit_body, price_skus)
+from engine.shop.build import (
+    Unsendable,
+    create_body,
+    edit_body,
+    inventory_skus,
+    listing_check_body,
+    partial_edit_body,
+    price_skus,
+)
 from engine.shop.client import SEARCH_PAGE_SIZE, ShopClient
 from engine.shop.models import BatchResult, ListingCheck, WriteResult
 from engine.shop.normalize import audit_failures, from_search

@@ -25,8 +25,8 @@ import yaml_rs
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from engine.catalog.export_yaml import plain, yaml_dumper
 from engine.catalog.spec import MANAGED_FIELDS
+from engine.importing.yaml_writer import plain, yaml_dumper
 
 SCHEMA_PREFIX = "# yaml-language-server: $schema="
 FIELD_ORDER = ("key", "extends", *MANAGED_FIELDS)

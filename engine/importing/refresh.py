@@ -2,7 +2,7 @@
 
 The plan says which declared fields differ from the shop (`make_plan` for that key alone);
 exactly those fields are rewritten from the live product, in place, in the file that declares
-the product (engine.catalog.export_files.update_text: a ruamel round trip of that document
+the product (engine.importing.files.update_text: a ruamel round trip of that document
 only, so comments, order and formatting survive). A field inherited from a base or from shop
 defaults is overridden in the product's own document; a description rendered from a template
 only this product uses is rewritten in that template file. Fields the catalog does not declare
@@ -19,17 +19,17 @@ from typing import Any
 import yaml_rs
 from ruamel.yaml.comments import CommentedMap
 
-from engine.catalog.export import ExportedProduct, Exporter, listing_state, template_text
-from engine.catalog.export_files import UpdateProblem, find_document, update_text
 from engine.catalog.load import Catalog
 from engine.catalog.spec import MANAGED_FIELDS
 from engine.errors import EngineError
+from engine.importing.export import ExportedProduct, Exporter, listing_state, template_text
+from engine.importing.files import UpdateProblem, find_document, update_text
+from engine.importing.report import ImportedProduct
+from engine.plan.images import ImageIndex, annotated_images
 from engine.plan.live import LiveProduct
 from engine.plan.planner import make_plan
-from engine.plan.images import ImageIndex, annotated_images
 from engine.plan.same import changed_fields
 from engine.shop.client import ShopClient
-from engine.shop.import_report import ImportedProduct
 from engine.shop.read import read_snapshot
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".j2", ".jinja", ".html")

@@ -37,8 +37,15 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from engine.catalog.spec import MANAGED_FIELDS, PLATFORMS, ProductAttribute, ProductSpec, Ref, SkuSpec, \
-    canonical_decimal
+from engine.catalog.spec import (
+    MANAGED_FIELDS,
+    PLATFORMS,
+    ProductAttribute,
+    ProductSpec,
+    Ref,
+    SkuSpec,
+    canonical_decimal,
+)
 
 LONG_DESCRIPTION = 300  # characters; longer descriptions go to a template file
 LONG_LINES = 6

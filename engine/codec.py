@@ -14,7 +14,6 @@ import typing
 from collections.abc import Sequence
 from typing import Any, Union, get_args, get_origin
 
-
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _FIELDS: dict[type, Any] = {}  # class → encoded field names (None: not a dataclass)
 _UNSEEN = object()

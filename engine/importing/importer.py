@@ -9,7 +9,7 @@
    refreshed in place from the shop); neither = the candidates are listed.
 3. Read the chosen products (engine.shop.fetch: Get Product under the limiter, through the
    cache) and the reference data the YAML depends on (brands, attributes, warehouses), then
-   export them (engine.catalog.export): one file per product under products/ (or appended to
+   export them (engine.importing.export): one file per product under products/ (or appended to
    `--into FILE`), long descriptions under templates/, keys from the title (or the key the
    engine's annotation names, for a product it once managed).
 4. Write every file atomically, load the catalog, and plan the imported products against the
@@ -25,20 +25,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.catalog.export import ExportContext, Exporter
-from engine.catalog.export_keys import assign_keys
-from engine.catalog.export_files import FileTransaction, append_text, new_file_text, schema_comment
-from engine.catalog.export_yaml import document_text
 from engine.catalog.load import Catalog, load_catalog
 from engine.catalog.rules import KEY_PATTERN
 from engine.errors import CatalogError, EngineError
+from engine.importing.export import ExportContext, Exporter
+from engine.importing.files import FileTransaction, append_text, new_file_text, schema_comment
+from engine.importing.keys import assign_keys
+from engine.importing.refresh import PendingFiles, export_refreshed, plan_refresh
+from engine.importing.report import Candidate, FileChange, ImportedProduct, ImportReport
+from engine.importing.yaml_writer import document_text
 from engine.plan.live import LiveProduct, LiveSnapshot, ShopMetadata
 from engine.plan.planner import make_plan
 from engine.shop.client import ShopClient
 from engine.shop.connect import cache_dir, client_for, run_sync
 from engine.shop.fetch import fetch_products
-from engine.shop.import_refresh import PendingFiles, export_refreshed, plan_refresh
-from engine.shop.import_report import Candidate, FileChange, ImportedProduct, ImportReport
 from engine.shop.read import read_metadata, read_snapshot
 
 FIX_DUPLICATE = "merge them or delete the duplicate in Seller Center, then import again"
