@@ -9,11 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from engine.plan.saved import save_plan
+from clirun import run_cli
 from fake_github import FakeGitHub, serving
 from test_plan_builders import showcase_plan
-from clirun import run_cli
+
+from engine.plan.saved import save_plan
 
 CASES = Path(__file__).resolve().parent / "cases"
 REPO = "acme/catalog"
@@ -56,14 +56,17 @@ def plan_file(tmp_path) -> Path:
 # --------------------------------------------------------------------------- comment
 def test_comment_creates_then_updates_one_sticky_comment(monkeypatch, capsys, github, plan_file):
     code, out, err = run(monkeypatch, capsys, "comment", plan_file, "--repo", REPO, "--pr", 7, "--head-sha", "1" * 40,
-                         "--artifact-url", "https://github.example/acme/catalog/actions/runs/1/artifacts/9")
+                         "--artifact-url", "https://github.example/acme/catalog/actions/runs/1/artifacts/9",
+                         "--shop-id", "toko-nusantara")
     assert code == 0, err
     assert out.startswith("created the plan comment for Toko Nusantara (sandbox) on acme/catalog#7: https://")
     (first,) = github.comments_on(REPO, 7)
-    assert first["body"].startswith("<!-- catalog-engine:plan shop=Toko%20Nusantara%20%28sandbox%29 digest=")
+    assert first["body"].startswith("<!-- catalog-engine:plan id=toko-nusantara shop=Toko%20Nusantara%20%28sandbox%29 "
+                                    "digest=")
     assert "sha=" + "1" * 40 in first["body"] and "### Plan for Toko Nusantara (sandbox)" in first["body"]
     assert "[full plan](https://github.example/acme/catalog/actions/runs/1/artifacts/9)" in first["body"]
-    code, out, _ = run(monkeypatch, capsys, "comment", plan_file, "--repo", REPO, "--pr", 7, "--head-sha", "2" * 40)
+    code, out, _ = run(monkeypatch, capsys, "comment", plan_file, "--repo", REPO, "--pr", 7, "--head-sha", "2" * 40,
+                       "--shop-id", "toko-nusantara")
     assert code == 0 and out.startswith("updated the plan comment")
     (second,) = github.comments_on(REPO, 7)
     assert second["id"] == first["id"] and "sha=" + "2" * 40 in second["body"]
@@ -103,6 +106,7 @@ def test_comment_on_the_pull_request_a_commit_was_merged_from(monkeypatch, capsy
     (("--pr", "3"), "--pr / --commit need --repo"),
     (("--repo", REPO, "--pr", "3", "--head-sha", "not-a-sha"), "--head-sha must be a commit SHA"),
     (("--repo", REPO, "--pr", "3", "--artifact-url", "javascript:alert(1)"), "--artifact-url must be an http(s) URL"),
+    (("--repo", REPO, "--pr", "3", "--shop-id", "a b"), "--shop-id must be a shop's folder id"),
 ])
 def test_bad_arguments_are_clear_errors(monkeypatch, capsys, plan_file, args, message):
     code, out, err = run(monkeypatch, capsys, "comment", plan_file, *args)
@@ -141,7 +145,9 @@ def test_fork_mode_posts_the_validation_only_notice(monkeypatch, capsys, github,
     assert code == 0 and out.startswith("created the plan comment")
     assert "validation only" in posted["body"] and "No shop credentials for pull requests from forks" in posted["body"]
     assert "✔ the catalog is valid: 2 products" in posted["body"]
-    assert posted["body"].startswith("<!-- catalog-engine:plan shop=Toko%20Nusantara%20%28sandbox%29 ")
+    # without --shop-id the id comes from the shop's name
+    assert posted["body"].startswith("<!-- catalog-engine:plan id=Toko-Nusantara--sandbox- "
+                                     "shop=Toko%20Nusantara%20%28sandbox%29 ")
 
 
 def test_fork_mode_lists_validation_errors_and_survives_a_read_only_token(monkeypatch, capsys, github, catalog_dir,
@@ -207,7 +213,8 @@ def test_workflow_command_escaping():
     assert escape_data("50%\r\nnext") == "50%25%0D%0Anext"
     assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
     line = annotation(Diagnostic("/ws/cat,a:b/x.yaml", 3, 4, "bad\n::set-env name=X::1", "skus[0]"), Path("/ws"))
-    assert line == "::error file=cat%2Ca%3Ab/x.yaml,line=3,col=4,title=catalog validate::skus[0]: bad%0A::set-env name=X::1"
+    assert line == ("::error file=cat%2Ca%3Ab/x.yaml,line=3,col=4,title=catalog validate::"
+                    "skus[0]: bad%0A::set-env name=X::1")
     assert mask_commands(["two\nlines", "", "50%"]) == ["::add-mask::lines", "::add-mask::50%25", "::add-mask::two"]
 
 

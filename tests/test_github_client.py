@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from fake_github import FakeGitHub, serving
 
 from engine.errors import GitHubError
 from engine.github.client import GitHubClient, IssueComment
-from engine.github.comments import find_pull_request, find_sticky, marker, parse_marker, post_sticky
-from fake_github import FakeGitHub, serving
+from engine.github.comments import Sticky, find_pull_request, find_sticky, parse_marker, post_sticky, shop_id_of
 
 REPO = "acme/catalog"
 TOKEN = "ghs_fakeTOKEN_0123456789abcdef"
@@ -30,14 +30,23 @@ def gh(fake):
             yield client
 
 
-def body(shop: str, text: str, sha: str = "aaaaaaa") -> str:
-    return marker("plan", shop, "d1g3st", sha) + "\n" + text
+def sticky(shop: str, shop_id: str | None = None, kind: str = "plan") -> Sticky:
+    return Sticky(kind, shop_id or shop_id_of(shop), shop)
+
+
+def body(shop: str, text: str, sha: str = "aaaaaaa", shop_id: str | None = None) -> str:
+    return sticky(shop, shop_id).marker("d1g3st", sha) + "\n" + text
+
+
+def legacy_marker(kind: str, shop: str) -> str:
+    """The marker comments had before it carried the shop's folder id."""
+    return f"<!-- catalog-engine:{kind} shop={shop.replace(' ', '%20')} digest=d sha=s -->"
 
 
 def test_first_run_creates_one_comment_second_run_updates_it(fake, gh):
-    first = post_sticky(gh, REPO, 7, "plan", "Toko A", body("Toko A", "plan one", "1111111"))
+    first = post_sticky(gh, REPO, 7, sticky("Toko A"), body("Toko A", "plan one", "1111111"))
     assert first.action == "created" and len(fake.comments_on(REPO, 7)) == 1
-    second = post_sticky(gh, REPO, 7, "plan", "Toko A", body("Toko A", "plan two", "2222222"))
+    second = post_sticky(gh, REPO, 7, sticky("Toko A"), body("Toko A", "plan two", "2222222"))
     assert second.action == "updated" and second.comment.id == first.comment.id
     comments = fake.comments_on(REPO, 7)
     assert len(comments) == 1 and comments[0]["body"].endswith("plan two")
@@ -45,18 +54,18 @@ def test_first_run_creates_one_comment_second_run_updates_it(fake, gh):
 
 
 def test_an_unchanged_body_is_not_sent_again(fake, gh):
-    post_sticky(gh, REPO, 7, "plan", "Toko A", body("Toko A", "same"))
+    post_sticky(gh, REPO, 7, sticky("Toko A"), body("Toko A", "same"))
     writes = sum(1 for r in fake.log if r["method"] != "GET")
-    again = post_sticky(gh, REPO, 7, "plan", "Toko A", body("Toko A", "same"))
+    again = post_sticky(gh, REPO, 7, sticky("Toko A"), body("Toko A", "same"))
     assert again.action == "unchanged" and sum(1 for r in fake.log if r["method"] != "GET") == writes
 
 
 def test_other_bots_people_and_other_shops_are_left_alone(fake, gh):
     other_bot = fake.seed_comment(REPO, 7, "<!-- terraform-plan -->\nsomething else", "atlantis[bot]", "Bot")
     quote = fake.seed_comment(REPO, 7, "> " + body("Toko A", "quoted by a person"), "seller", "User")
-    other_shop = post_sticky(gh, REPO, 7, "plan", "Toko B", body("Toko B", "shop b")).comment
-    post_sticky(gh, REPO, 7, "plan", "Toko A", body("Toko A", "shop a one"))
-    post_sticky(gh, REPO, 7, "plan", "Toko A", body("Toko A", "shop a two"))
+    other_shop = post_sticky(gh, REPO, 7, sticky("Toko B"), body("Toko B", "shop b")).comment
+    post_sticky(gh, REPO, 7, sticky("Toko A"), body("Toko A", "shop a one"))
+    post_sticky(gh, REPO, 7, sticky("Toko A"), body("Toko A", "shop a two"))
     by_id = {c["id"]: c for c in fake.comments_on(REPO, 7)}
     assert len(by_id) == 4
     assert by_id[other_bot["id"]]["body"] == "<!-- terraform-plan -->\nsomething else"
@@ -66,29 +75,29 @@ def test_other_bots_people_and_other_shops_are_left_alone(fake, gh):
 
 
 def test_a_shop_whose_name_prefixes_another_is_a_different_shop(fake, gh):
-    post_sticky(gh, REPO, 7, "plan", "Toko", body("Toko", "short"))
-    post_sticky(gh, REPO, 7, "plan", "Toko Besar", body("Toko Besar", "long"))
+    post_sticky(gh, REPO, 7, sticky("Toko"), body("Toko", "short"))
+    post_sticky(gh, REPO, 7, sticky("Toko Besar"), body("Toko Besar", "long"))
     assert len(fake.comments_on(REPO, 7)) == 2
 
 
 def test_finds_its_comment_beyond_the_first_page(fake, gh):
     for n in range(250):
         fake.seed_comment(REPO, 7, f"comment {n}", "reviewer")
-    post_sticky(gh, REPO, 7, "plan", "Toko A", body("Toko A", "first"))
+    post_sticky(gh, REPO, 7, sticky("Toko A"), body("Toko A", "first"))
     for n in range(120):
         fake.seed_comment(REPO, 7, f"later {n}", "reviewer")
     before = len(fake.log)
     listed = gh.list_comments(REPO, 7)
     pages = [r for r in fake.log[before:] if r["method"] == "GET"]
     assert len(listed) == 371 and len(pages) == 4 and all("per_page=100" in r["query"] for r in pages)
-    result = post_sticky(gh, REPO, 7, "plan", "Toko A", body("Toko A", "second"))
+    result = post_sticky(gh, REPO, 7, sticky("Toko A"), body("Toko A", "second"))
     assert result.action == "updated" and len(fake.comments_on(REPO, 7)) == 371
 
 
 def test_read_only_token_names_the_missing_permission(fake, gh):
     fake.tokens[TOKEN].write = False
     with pytest.raises(GitHubError) as info:
-        post_sticky(gh, REPO, 7, "plan", "Toko A", body("Toko A", "x"))
+        post_sticky(gh, REPO, 7, sticky("Toko A"), body("Toko A", "x"))
     message = str(info.value)
     assert "`pull-requests: write`" in message and "HTTP 403" in message and "acme/catalog#7" in message
     assert "forks" in message and TOKEN not in message
@@ -157,7 +166,7 @@ def test_a_rate_limit_too_long_to_wait_for_is_an_error(fake, gh):
 def test_a_failed_post_is_never_retried_blindly(fake, gh):
     """GitHub may have created the comment before failing: look again, never post twice."""
     fake.fail_next(1, 502, method="POST")
-    result = post_sticky(gh, REPO, 7, "plan", "Toko A", body("Toko A", "x"))
+    result = post_sticky(gh, REPO, 7, sticky("Toko A"), body("Toko A", "x"))
     assert result.action == "created" and len(fake.comments_on(REPO, 7)) == 1
 
 
@@ -172,7 +181,7 @@ def test_uncertain_post_that_did_happen_is_found_and_updated(fake, gh, monkeypat
         raise client_module.UncertainWriteError("connection dropped")
 
     monkeypatch.setattr(GitHubClient, "create_comment", create_then_fail)
-    result = post_sticky(gh, REPO, 7, "plan", "Toko A", body("Toko A", "x"))
+    result = post_sticky(gh, REPO, 7, sticky("Toko A"), body("Toko A", "x"))
     assert result.action == "unchanged" and len(fake.comments_on(REPO, 7)) == 1
 
 
@@ -188,22 +197,50 @@ def test_next_page_on_another_host_is_not_followed(fake):
 
 
 def test_the_merged_pull_request_of_a_commit(fake, gh):
-    fake.repos[REPO].commit_pulls["abc1234"] = [{"number": 5, "merged_at": None}, {"number": 8, "merged_at": "2025-01-01"}]
+    fake.repos[REPO].commit_pulls["abc1234"] = [{"number": 5, "merged_at": None},
+                                                {"number": 8, "merged_at": "2025-01-01"}]
     assert find_pull_request(gh, REPO, "abc1234") == 8
     assert find_pull_request(gh, REPO, "fff9999") is None
 
 
 def test_the_oldest_marked_comment_wins_and_markers_parse():
-    a = IssueComment(5, marker("plan", "Toko A", "d", "s") + "\nold")
-    b = IssueComment(9, marker("plan", "Toko A", "d2", "s2") + "\nnew")
-    c = IssueComment(3, marker("apply", "Toko A", "d", "s") + "\nreport")
-    assert find_sticky([b, c, a], "plan", "Toko A") is a
-    assert find_sticky([b, c, a], "apply", "Toko A") is c
-    assert parse_marker(a.body) == {"kind": "plan", "shop": "Toko%20A", "digest": "d", "sha": "s"}
-    assert "-->" not in marker("plan", "evil --> <script>", "d", "s")[4:-3]
+    plan, apply = sticky("Toko A", "toko-a"), sticky("Toko A", "toko-a", "apply")
+    a = IssueComment(5, plan.marker("d", "s") + "\nold")
+    b = IssueComment(9, plan.marker("d2", "s2") + "\nnew")
+    c = IssueComment(3, apply.marker("d", "s") + "\nreport")
+    assert find_sticky([b, c, a], plan) is a
+    assert find_sticky([b, c, a], apply) is c
+    assert parse_marker(a.body) == {"kind": "plan", "id": "toko-a", "shop": "Toko%20A", "digest": "d", "sha": "s"}
+    assert parse_marker(legacy_marker("plan", "Toko A")) == {"kind": "plan", "id": None, "shop": "Toko%20A",
+                                                             "digest": "d", "sha": "s"}
+    assert "-->" not in sticky("evil --> <script>", "x").marker("d", "s")[4:-3]
+
+
+def test_two_shop_folders_with_the_same_name_keep_one_comment_each(fake, gh):
+    for round_ in ("one", "two"):
+        post_sticky(gh, REPO, 7, sticky("Toko", "toko-a"), body("Toko", f"a {round_}", shop_id="toko-a"))
+        post_sticky(gh, REPO, 7, sticky("Toko", "agency-toko"), body("Toko", f"b {round_}", shop_id="agency-toko"))
+    bodies = sorted(c["body"].rsplit("\n", 1)[1] for c in fake.comments_on(REPO, 7))
+    assert bodies == ["a two", "b two"]
+
+
+def test_a_comment_with_the_old_marker_is_updated_not_duplicated(fake, gh):
+    """Comments posted before the marker carried the id: the first folder of that name takes the
+    comment over (its marker becomes the id form); a second folder of the same name posts its own."""
+    old = fake.seed_comment(REPO, 7, legacy_marker("plan", "Toko") + "\nold plan", "github-actions[bot]", "Bot")
+    other = fake.seed_comment(REPO, 7, legacy_marker("apply", "Toko") + "\nreport", "github-actions[bot]", "Bot")
+    first = post_sticky(gh, REPO, 7, sticky("Toko", "toko-a"), body("Toko", "new plan", shop_id="toko-a"))
+    assert first.action == "updated" and first.comment.id == old["id"]
+    assert parse_marker(fake.comments_on(REPO, 7)[0]["body"])["id"] == "toko-a"
+    second = post_sticky(gh, REPO, 7, sticky("Toko", "agency-toko"), body("Toko", "b", shop_id="agency-toko"))
+    assert second.action == "created"
+    again = post_sticky(gh, REPO, 7, sticky("Toko", "toko-a"), body("Toko", "newer", shop_id="toko-a"))
+    assert again.comment.id == old["id"]
+    assert [c["id"] for c in fake.comments_on(REPO, 7)][:2] == [old["id"], other["id"]]
+    assert fake.comments_on(REPO, 7)[1]["body"].endswith("report")  # another kind: left alone
 
 
 def test_requests_carry_the_token_only_in_the_authorization_header(fake, gh):
-    post_sticky(gh, REPO, 7, "plan", "Toko A", body("Toko A", "x"))
+    post_sticky(gh, REPO, 7, sticky("Toko A"), body("Toko A", "x"))
     assert fake.log and TOKEN not in repr(fake.log)
     assert all(r["headers"].get("x-github-api-version") == "2022-11-28" for r in fake.log)

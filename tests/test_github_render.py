@@ -7,7 +7,15 @@ import re
 
 import pytest
 
-from engine.github.comments import COMMENT_LIMIT, SUMMARY_LIMIT, Content, append_summary, comment_body, utf8_size
+from engine.github.comments import (
+    COMMENT_LIMIT,
+    SUMMARY_LIMIT,
+    Content,
+    Sticky,
+    append_summary,
+    comment_body,
+    utf8_size,
+)
 from engine.plan import model as m
 from engine.plan.model import Action, Blocker, FieldChange, Plan, PlanIssue, PriceUpdate, ProductPlan
 from engine.render.attention import needs_attention
@@ -33,14 +41,16 @@ def _product(n: int, kind: str) -> ProductPlan:
         return ProductPlan(key, title, pid, 1, BOTH, actions=(Action(m.DELETE, BOTH),))
     if kind == "deactivate":
         return ProductPlan(key, title, pid, 1, BOTH, actions=(Action(
-            m.DEACTIVATE, ("TOKOPEDIA",), changes=(FieldChange(("status", "TOKOPEDIA"), "ACTIVATE", "SELLER_DEACTIVATED"),)),))
+            m.DEACTIVATE, ("TOKOPEDIA",),
+            changes=(FieldChange(("status", "TOKOPEDIA"), "ACTIVATE", "SELLER_DEACTIVATED"),)),))
     if kind == "platform":
         return ProductPlan(key, title, pid, 1, BOTH, actions=(Action(
             m.PARTIAL_EDIT, ("TIKTOK_SHOP",), True, (FieldChange(("listing_platforms",), list(BOTH), ["TIKTOK_SHOP"]),),
             fields=("listing_platforms",)),))
     if kind == "sku":
         return ProductPlan(key, title, pid, 1, BOTH, actions=(Action(
-            m.PARTIAL_EDIT, BOTH, True, (FieldChange(("skus", f"SKU-{n}-XL"), {"price": "1"}, None),), fields=("skus",)),))
+            m.PARTIAL_EDIT, BOTH, True, (FieldChange(("skus", f"SKU-{n}-XL"), {"price": "1"}, None),),
+            fields=("skus",)),))
     if kind == "blocked":
         blocker = Blocker("TOKOPEDIA", m.REVIEW_FAILED, ("Counterfeit or replica goods are not allowed.",))
         return ProductPlan(key, title, pid, 1, BOTH, actions=(Action(m.BLOCKED, ("TOKOPEDIA",), blockers=(blocker,)),))
@@ -62,8 +72,8 @@ def big_plan(total: int = 10_000, dangerous: dict[str, int] = DANGEROUS, errors:
                    for n in range(errors))
     issues += tuple(PlanIssue("warning", f"w{n}", "category", f"w{n}: category is invite-only on Tokopedia")
                     for n in range(warnings))
-    return Plan(shop_name="Toko Nusantara", catalog_digest="ab" * 32, products=tuple(sorted(products, key=lambda p: p.key)),
-                issues=tuple(sorted(issues)))
+    return Plan(shop_name="Toko Nusantara", catalog_digest="ab" * 32,
+                products=tuple(sorted(products, key=lambda p: p.key)), issues=tuple(sorted(issues)))
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +100,7 @@ def _listed(key: str, text: str) -> bool:
 def test_a_10000_product_plan_fits_a_comment_with_every_dangerous_line(plan):
     content = Content("plan", plan.shop_name, "d", lambda budget, measure: render_markdown(
         plan, max_chars=budget, measure=measure, pointer="[the plan artifact](https://x.example/a/1)"))
-    body = comment_body(content, "abc1234def", "https://x.example/a/1", "plan")
+    body = comment_body(content, Sticky("plan", "toko", plan.shop_name), "abc1234def", "https://x.example/a/1", "plan")
     assert len(body) <= COMMENT_LIMIT
     _assert_keeps_everything_that_matters(plan, body)
     assert "left out to fit; [the plan artifact](https://x.example/a/1)" in body
@@ -143,7 +153,8 @@ def test_when_even_keys_do_not_fit_the_most_destructive_come_first_and_the_rest_
     assert "that need attention did not fit" in text and "**Large plan:**" in text
     shown = re.findall(r"`(?:-|±) (produk-\d+)`", text)
     assert shown and all(k < "produk-03000" for k in shown)  # deletes first (they sort first here)
-    missing = int(re.search(r"\*\*([\d,]+) more product\(s\) that need attention did not fit", text)[1].replace(",", ""))
+    found = re.search(r"\*\*([\d,]+) more product\(s\) that need attention did not fit", text)
+    missing = int(found[1].replace(",", ""))
     assert missing + len(shown) == 6_000
     for error in plan.errors:
         assert error.message in text

@@ -7,9 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from fake_github import FakeGitHub, serving
 from clirun import run_cli
+from fake_github import FakeGitHub, serving
 
 DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
 REPO = "acme/catalog"
@@ -41,8 +40,8 @@ def test_the_apply_report_is_one_sticky_comment_on_the_merged_pull_request(monke
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     with serving(fake) as base_url:
         monkeypatch.setenv("GITHUB_API_URL", base_url)
-        fake.seed_comment(REPO, 12, "<!-- catalog-engine:plan shop=Toko%20Nusantara%20%28sandbox%29 digest=x sha=y -->\n"
-                          "the plan", "github-actions[bot]", "Bot")
+        fake.seed_comment(REPO, 12, "<!-- catalog-engine:plan shop=Toko%20Nusantara%20%28sandbox%29 digest=x "
+                          "sha=y -->\nthe plan", "github-actions[bot]", "Bot")
         args = ("comment", report, "--repo", REPO, "--commit", "c0ffee1234", "--summary",
                 "--artifact-url", "https://github.example/acme/catalog/actions/runs/5/artifacts/6")
         code, out, err = run(monkeypatch, capsys, *args)
@@ -53,7 +52,8 @@ def test_the_apply_report_is_one_sticky_comment_on_the_merged_pull_request(monke
     plan_comment, report_comment = fake.comments_on(REPO, 12)
     assert plan_comment["body"].endswith("the plan")  # the preview stays as it was
     body = report_comment["body"]
-    assert body.startswith("<!-- catalog-engine:apply shop=Toko%20Nusantara%20%28sandbox%29 digest=")
+    assert body.startswith("<!-- catalog-engine:apply id=Toko-Nusantara--sandbox- "
+                           "shop=Toko%20Nusantara%20%28sandbox%29 digest=")
     assert "batik-kawung" in body and "Tokopedia" in body and len(body) <= 65_536
     assert "failed" in body  # the demo's per-platform failure is in the comment
     assert "[the report artifact](https://github.example/acme/catalog/actions/runs/5/artifacts/6)" in body

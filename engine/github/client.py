@@ -211,7 +211,8 @@ class GitHubClient:
             need = ("`pull-requests: write` (and `issues: write`) in the workflow's `permissions:`; pull requests "
                     "from forks get a read-only token" if op.write else
                     "`pull-requests: read` and `contents: read` in the workflow's `permissions:`")
-            return GitHubError(f"GitHub refused to let the token {op.doing} {op.target} {where}: the token needs {need}")
+            return GitHubError(f"GitHub refused to let the token {op.doing} {op.target} {where}: "
+                               f"the token needs {need}")
         if status == 404:
             what = ("the comment (deleted meanwhile?)" if op.doing == "update comment" else
                     "the repository, pull request or commit")

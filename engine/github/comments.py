@@ -2,14 +2,21 @@
 
 Every comment we post starts with a hidden marker on its first line:
 
-    <!-- catalog-engine:plan shop=Toko%20Nusantara digest=3de552956640abcd sha=9f1c2e0 -->
+    <!-- catalog-engine:plan id=toko-nusantara shop=Toko%20Nusantara digest=3de552956640abcd sha=9f1c2e0 -->
 
-(`kind` plan | apply; the shop name percent-encoded; `digest` of the posted file; `sha` the
-pull request's head commit). A comment is ours for a shop when its body STARTS with
-`<!-- catalog-engine:<kind> shop=<shop> ` — digest and sha change on every push and are not
-matched — so the same comment is updated in place, while comments of other bots, of people
-(quoting a marker does not put it first) and of other shops are left alone. An unchanged
-body is not sent again.
+(`kind` plan | apply; `id` the shop's folder id — `ShopDir.id`, what `catalog shops --json` prints;
+the shop's display name percent-encoded; `digest` of the posted file; `sha` the pull request's
+head commit). A comment is ours for a shop when its body STARTS with
+`<!-- catalog-engine:<kind> id=<id> ` — the display name, digest and sha are not matched — so
+two shop folders whose shop.yaml has the same `name` keep one comment each, the same comment
+is updated in place on every push, and comments of other bots, of people (quoting a marker
+does not put it first) and of other shops are left alone. An unchanged body is not sent again.
+
+Comments posted before markers carried the id start with `<!-- catalog-engine:<kind> shop=<name> `
+(LEGACY): when a shop has no comment with its id yet, the oldest legacy comment with its display
+name is taken over — updated in place, which rewrites its marker to the id form — so an existing
+pull request's comment is updated, not duplicated. A second folder with the same name then finds
+no legacy comment left and posts its own.
 
 Bodies stay within GitHub's limits: a comment ≤ 65,536 characters (COMMENT_LIMIT) and a job
 summary ≤ 1 MiB of UTF-8 (SUMMARY_LIMIT, shared by everything the step appends); the renderer
@@ -42,28 +49,54 @@ def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def marker(kind: str, shop: str, digest: str, sha: str | None) -> str:
-    return f"<!-- catalog-engine:{kind} shop={quote(shop, safe='')} digest={digest} sha={sha or '-'} -->"
+SHOP_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
-def marker_prefix(kind: str, shop: str) -> str:
-    return f"<!-- catalog-engine:{kind} shop={quote(shop, safe='')} "
+def shop_id_of(name: str) -> str:
+    """The id of a shop known only by its display name (`catalog comment` without --shop-id):
+    ShopDir.id's rule applied to the name."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", name)[:100] or "shop"
 
 
-_MARKER = re.compile(r"^<!-- catalog-engine:(?P<kind>[a-z]+) shop=(?P<shop>\S+) digest=(?P<digest>\S+) "
-                     r"sha=(?P<sha>\S+) -->")
+@dataclass(frozen=True)
+class Sticky:
+    """Which comment is ours: its kind and the shop's folder id; the display name finds LEGACY ones."""
+
+    kind: str
+    shop_id: str
+    shop: str
+
+    def marker(self, digest: str, sha: str | None) -> str:
+        return (f"<!-- catalog-engine:{self.kind} id={self.shop_id} shop={quote(self.shop, safe='')} "
+                f"digest={digest} sha={sha or '-'} -->")
+
+    @property
+    def prefix(self) -> str:
+        return f"<!-- catalog-engine:{self.kind} id={self.shop_id} "
+
+    @property
+    def legacy_prefix(self) -> str:
+        return f"<!-- catalog-engine:{self.kind} shop={quote(self.shop, safe='')} "
+
+
+_MARKER = re.compile(r"^<!-- catalog-engine:(?P<kind>[a-z]+) (?:id=(?P<id>\S+) )?shop=(?P<shop>\S+) "
+                     r"digest=(?P<digest>\S+) sha=(?P<sha>\S+) -->")
 
 
 def parse_marker(body: str) -> dict[str, str] | None:
+    """The marker's fields (`id` is None in a LEGACY marker), or None when the body has none."""
     match = _MARKER.match(body)
     return match.groupdict() if match else None
 
 
-def find_sticky(comments: list[IssueComment], kind: str, shop: str) -> IssueComment | None:
-    """Our comment for (kind, shop): the oldest whose body starts with the marker prefix."""
-    prefix = marker_prefix(kind, shop)
-    mine = [c for c in comments if c.body.startswith(prefix)]
-    return min(mine, key=lambda c: c.id) if mine else None
+def find_sticky(comments: list[IssueComment], sticky: Sticky) -> IssueComment | None:
+    """Our comment for (kind, shop id): the oldest whose body starts with the id marker, else the
+    oldest LEGACY one with the shop's display name."""
+    for prefix in (sticky.prefix, sticky.legacy_prefix):
+        mine = [c for c in comments if c.body.startswith(prefix)]
+        if mine:
+            return min(mine, key=lambda c: c.id)
+    return None
 
 
 @dataclass(frozen=True)
@@ -72,16 +105,16 @@ class Posted:
     comment: IssueComment
 
 
-def post_sticky(client: GitHubClient, repo: str, number: int, kind: str, shop: str, body: str) -> Posted:
+def post_sticky(client: GitHubClient, repo: str, number: int, sticky: Sticky, body: str) -> Posted:
     """Create the shop's comment once; afterwards update it in place (never a second one)."""
-    existing = find_sticky(client.list_comments(repo, number), kind, shop)
+    existing = find_sticky(client.list_comments(repo, number), sticky)
     if existing is not None:
         return _update(client, repo, existing, body)
     try:
         return Posted("created", client.create_comment(repo, number, body))
     except UncertainWriteError:
         # GitHub may have created it: look again before posting a second time.
-        existing = find_sticky(client.list_comments(repo, number), kind, shop)
+        existing = find_sticky(client.list_comments(repo, number), sticky)
         if existing is not None:
             return _update(client, repo, existing, body)
         return Posted("created", client.create_comment(repo, number, body))
@@ -131,8 +164,8 @@ def footer(sha: str | None, artifact_url: str | None, what: str) -> str:
     return "\n<sub>" + " · ".join(parts) + "</sub>\n"
 
 
-def comment_body(content: Content, sha: str | None, artifact_url: str | None, what: str) -> str:
-    head = marker(content.kind, content.shop, content.digest, sha) + "\n"
+def comment_body(content: Content, sticky: Sticky, sha: str | None, artifact_url: str | None, what: str) -> str:
+    head = sticky.marker(content.digest, sha) + "\n"
     tail = footer(sha, artifact_url, what)
     budget = COMMENT_LIMIT - len(head) - len(tail) - SAFETY
     body = head + content.render(budget, len).rstrip("\n") + "\n" + tail

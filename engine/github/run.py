@@ -9,7 +9,16 @@ from pathlib import Path
 
 from engine.errors import ConfigError, GitHubError
 from engine.github.client import GitHubClient
-from engine.github.comments import Content, append_summary, comment_body, find_pull_request, post_sticky
+from engine.github.comments import (
+    SHOP_ID,
+    Content,
+    Sticky,
+    append_summary,
+    comment_body,
+    find_pull_request,
+    post_sticky,
+    shop_id_of,
+)
 from engine.github.content import fork_content, is_report, plan_content, read_bytes
 from engine.github.settings import GitHubSettings
 from engine.github.workflow import notice
@@ -28,6 +37,7 @@ class CommentRequest:
     artifact_url: str | None = None
     summary: bool = False
     fork: bool = False
+    shop_id: str | None = None  # the shop's folder id (`catalog shops --json`); default: from its name
 
 
 @dataclass
@@ -46,6 +56,9 @@ def check_request(req: CommentRequest) -> None:
     for name, value in (("--commit", req.commit), ("--head-sha", req.head_sha)):
         if value is not None and not SHA.match(value):
             raise ConfigError(f"{name} must be a commit SHA (hex), got {value!r}")
+    if req.shop_id is not None and not SHOP_ID.match(req.shop_id):
+        raise ConfigError(f"--shop-id must be a shop's folder id as `catalog shops --json` prints it "
+                          f"(letters, digits, '.', '_', '-'), got {req.shop_id!r}")
     if req.artifact_url is not None and not re.match(r"^https?://\S+$", req.artifact_url):
         raise ConfigError(f"--artifact-url must be an http(s) URL without spaces, got {req.artifact_url!r}")
 
@@ -68,6 +81,7 @@ def build_content(req: CommentRequest) -> tuple[Content, str]:
 def run_comment(req: CommentRequest, settings: GitHubSettings, *, transport=None, sleep=None) -> CommentOutcome:
     check_request(req)
     content, what = build_content(req)
+    sticky = Sticky(content.kind, req.shop_id or shop_id_of(content.shop), content.shop)
     out = CommentOutcome()
     if req.summary:
         if settings.step_summary is None:
@@ -76,9 +90,9 @@ def run_comment(req: CommentRequest, settings: GitHubSettings, *, transport=None
         out.lines.append(f"job summary: {what} for {content.shop} ({size:,} bytes)")
     if req.repo is None:
         if not req.summary:
-            out.body = comment_body(content, req.head_sha or req.commit, req.artifact_url, what)
+            out.body = comment_body(content, sticky, req.head_sha or req.commit, req.artifact_url, what)
         return out
-    body = comment_body(content, req.head_sha or req.commit, req.artifact_url, what)
+    body = comment_body(content, sticky, req.head_sha or req.commit, req.artifact_url, what)
     token = settings.require_token()
     options = {"transport": transport} | ({"sleep": sleep} if sleep else {})
     try:
@@ -87,7 +101,7 @@ def run_comment(req: CommentRequest, settings: GitHubSettings, *, transport=None
             if number is None:
                 out.lines.append(f"no pull request found for commit {req.commit[:12]}: nothing to comment on")
                 return out
-            posted = post_sticky(client, req.repo, number, content.kind, content.shop, body)
+            posted = post_sticky(client, req.repo, number, sticky, body)
     except GitHubError as exc:
         if not req.fork:
             raise
