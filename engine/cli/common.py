@@ -17,14 +17,24 @@ def color_option(help_text: str):
     return click.option("--color/--no-color", default=None, help=help_text)
 
 
-def use_color(color: bool | None, fmt: str) -> bool:
+def use_color(color: bool | None, fmt: str, environ=None, isatty=None) -> bool:
+    """Colour for text output, first rule that applies: --color / --no-color; NO_COLOR set (not
+    empty) → no; FORCE_COLOR set (not empty, not "0") → yes; TERM=dumb → no; else only when stdout
+    is a terminal. Markdown and JSON are never coloured."""
     import os
 
     if fmt != "text":
         return False
     if color is not None:
         return color
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    if env.get("TERM") == "dumb":
+        return False
+    return (isatty or sys.stdout.isatty)()
 
 
 def sandbox_app_for(shop) -> object | None:
