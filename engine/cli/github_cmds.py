@@ -1,4 +1,5 @@
-"""GitOps commands: `comment` (one sticky comment per shop on a pull request) and `shops` (the job matrix)."""
+"""GitOps commands: `comment` (one sticky comment per shop on a pull request), `shops` (the job
+matrix) and `reviewed-plan` (the plan a merged pull request showed, from its plan run's artifact)."""
 
 from __future__ import annotations
 
@@ -63,3 +64,33 @@ def shops(root: Path, changed_since: str | None, as_json: bool) -> None:
     else:
         for shop in found:
             click.echo(shop.path)
+
+
+@click.command("reviewed-plan")
+@click.option("--repo", required=True, help="OWNER/NAME of the repository (in Actions: ${{ github.repository }}).")
+@click.option("--commit", "commit_sha", required=True, metavar="SHA", help="The merged commit (the push's head).")
+@click.option("--shop-id", required=True, metavar="ID", help="The shop's folder id: the artifact is plan-<ID>.")
+@click.option("--workflow", default="catalog-plan.yml", show_default=True, metavar="FILE",
+              help="File name of the workflow that planned the pull request.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the reviewed plan (removed first; written only when one is found).")
+def reviewed_plan(repo: str, commit_sha: str, shop_id: str, workflow: str, out: Path) -> None:
+    """Fetch the plan the merged pull request showed: its plan run's `plan-<ID>` artifact.
+
+    \b
+    Exit 0 with the plan in --out, or exit 0 without a file when there is none (a push that did
+    not come from a pull request, an expired artifact: the reason is printed); 1 on an error
+    (a missing `actions: read` permission, a malformed artifact). Then:
+    catalog apply CATALOG_DIR --auto-approve --reviewed FILE
+    """
+    from engine.github.artifacts import ReviewedPlanRequest, run_reviewed_plan
+    from engine.github.run import check_repo_and_sha
+    from engine.github.settings import GitHubSettings
+
+    check_repo_and_sha(repo, commit_sha)
+    found = run_reviewed_plan(ReviewedPlanRequest(repo, commit_sha, shop_id, workflow), out, GitHubSettings.from_env())
+    if found.path is not None:
+        click.echo(f"reviewed plan: {found.note} → {out}")
+    else:
+        click.echo(f"no reviewed plan: {found.note}; `catalog apply --reviewed {out}` will apply a fresh plan and "
+                   "list every action as not reviewed")

@@ -4,6 +4,8 @@
     create_comment(repo, number, b)  POST  /repos/{repo}/issues/{number}/comments
     update_comment(repo, id, b)      PATCH /repos/{repo}/issues/comments/{id}
     pulls_for_commit(repo, sha)      GET   /repos/{repo}/commits/{sha}/pulls
+    get_pages / get_object / send_object / download: the same plumbing for the workflow-run,
+    artifact and issue calls of engine.github.artifacts and engine.github.issues
 
 Pagination follows the `Link: <…>; rel="next"` header (per_page=100), only to the same origin
 as the base URL (the token is never sent elsewhere), at most MAX_PAGES pages.
@@ -15,6 +17,10 @@ again), HTTP 429 and 403 secondary/primary rate limits (any method: GitHub did n
 
 Refusals become GitHubError naming what is missing: 401 the token, 403 the permission
 (`pull-requests: write` …), 404 the repository or pull request, 422 what GitHub did not accept.
+An artifact download answers with a redirect to a pre-signed storage URL on another host: it
+is followed without the Authorization header (https only, or the API's own origin), streamed
+and cut off past a size bound.
+
 The token is only ever in the Authorization header: no message contains it.
 """
 
@@ -24,7 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -63,6 +69,7 @@ class Operation:
     doing: str  # "list the comments of", "comment on", ...
     target: str  # "OWNER/NAME#12"
     write: bool = False
+    need: str = ""  # the permission a 403 means is missing (default: pull requests')
 
 
 def _gh_message(response: httpx.Response) -> str:
@@ -100,6 +107,7 @@ class GitHubClient:
             raise GitHubError(f"GITHUB_API_URL must be an http(s) URL, got {base_url!r}")
         self._origin = (origin.scheme, origin.netloc)
         self.retries, self.backoff, self.sleep, self.clock = retries, backoff, sleep, clock
+        self._timeout, self._transport = timeout, transport
         self._http = httpx.Client(
             base_url=self.base_url + "/", timeout=timeout, transport=transport, follow_redirects=False,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
@@ -118,15 +126,8 @@ class GitHubClient:
     # ------------------------------------------------------------------ calls
     def list_comments(self, repo: str, number: int) -> list[IssueComment]:
         op = Operation("read the comments of", f"{repo}#{number}")
-        url: str | None = f"repos/{repo}/issues/{number}/comments?per_page={PER_PAGE}"
-        comments: list[IssueComment] = []
-        for _ in range(MAX_PAGES):
-            if url is None:
-                return comments
-            response = self._send("GET", url, op)
-            comments += [IssueComment.from_json(c) for c in self._json_list(response, op)]
-            url = self._next_page(response)
-        raise GitHubError(f"{op.target} has more than {MAX_PAGES * PER_PAGE} comments; refusing to page further")
+        url = f"repos/{repo}/issues/{number}/comments?per_page={PER_PAGE}"
+        return [IssueComment.from_json(c) for c in self.get_pages(url, op)]
 
     def create_comment(self, repo: str, number: int, body: str) -> IssueComment:
         op = Operation("comment on", f"{repo}#{number}", write=True)
@@ -144,8 +145,71 @@ class GitHubClient:
         response = self._send("GET", f"repos/{repo}/commits/{sha}/pulls?per_page={PER_PAGE}", op)
         return [p for p in self._json_list(response, op) if isinstance(p, dict)]
 
+    # ------------------------------------------------------------------ generic calls
+    def get_pages(self, url: str, op: Operation, key: str | None = None, max_pages: int = MAX_PAGES) -> list:
+        """Every item of a paginated GET (a list, or the list under `key` of an object); more than
+        `max_pages` pages is an error."""
+        items: list = []
+        next_url: str | None = url
+        for _ in range(max_pages):
+            response = self._send("GET", next_url, op)
+            if key is None:
+                items += self._json_list(response, op)
+            else:
+                found = self.json_dict(response, op).get(key)
+                if not isinstance(found, list):
+                    raise GitHubError(f"GitHub sent an unexpected answer to {op.doing} {op.target}: no {key!r} list")
+                items += found
+            next_url = self._next_page(response)
+            if next_url is None:
+                return items
+        raise GitHubError(f"{op.target} has more than {max_pages} pages of answers; refusing to page further")
+
+    def get_object(self, url: str, op: Operation) -> dict:
+        return self.json_dict(self._send("GET", url, op), op)
+
+    def send_object(self, method: str, url: str, op: Operation, body: dict) -> dict:
+        return self.json_dict(self._send(method, url, op, json=body), op)
+
+    def download(self, url: str, op: Operation, max_bytes: int) -> bytes:
+        """The bytes behind `url` (an artifact's zip): GitHub redirects to storage on another host,
+        which is fetched without the token; more than `max_bytes` is an error."""
+        response = self._send("GET", url, op, redirect=True)
+        if not response.is_redirect:
+            if len(response.content) > max_bytes:
+                raise GitHubError(f"cannot {op.doing} {op.target}: larger than {max_bytes:,} bytes")
+            return response.content
+        target = urljoin(self.base_url + "/", response.headers.get("location", ""))
+        parts = urlsplit(target)
+        if parts.scheme != "https" and (parts.scheme, parts.netloc) != self._origin:
+            raise GitHubError(f"cannot {op.doing} {op.target}: GitHub redirected to a non-https URL; not following it")
+        return self._fetch_plain(target, op, max_bytes)
+
+    def _fetch_plain(self, url: str, op: Operation, max_bytes: int) -> bytes:
+        """GET without credentials (a pre-signed URL), streamed, bounded, retried on 5xx / transport errors."""
+        with httpx.Client(timeout=self._timeout, transport=self._transport, follow_redirects=False,
+                          headers={"User-Agent": USER_AGENT}) as plain:
+            for attempt in range(1, self.retries + 2):
+                self.requests += 1
+                try:
+                    with plain.stream("GET", url) as response:
+                        if response.status_code >= 500 and attempt <= self.retries:
+                            self.sleep(self._backoff(attempt))
+                            continue
+                        if response.status_code != 200:
+                            raise GitHubError(f"cannot {op.doing} {op.target}: the storage answered HTTP "
+                                              f"{response.status_code}")
+                        return _bounded(response, op, max_bytes)
+                except httpx.TransportError as exc:
+                    if attempt > self.retries:
+                        raise GitHubError(f"cannot {op.doing} {op.target}: the download failed "
+                                          f"({exc.__class__.__name__}, {attempt} attempts)") from exc
+                    self.sleep(self._backoff(attempt))
+        raise GitHubError(f"cannot {op.doing} {op.target}: the storage kept failing")
+
     # ------------------------------------------------------------------ plumbing
-    def _send(self, method: str, url: str, op: Operation, json: dict | None = None) -> httpx.Response:
+    def _send(self, method: str, url: str, op: Operation, json: dict | None = None,
+              redirect: bool = False) -> httpx.Response:
         attempt = 0
         while True:
             attempt += 1
@@ -161,7 +225,7 @@ class GitHubClient:
                                       f"({exc.__class__.__name__}, {attempt} attempts)") from exc
                 self.sleep(self._backoff(attempt))
                 continue
-            if response.status_code < 300:
+            if response.status_code < 300 or (redirect and response.is_redirect):
                 return response
             wait = self._retry_wait(response, method, attempt)
             if wait is None and method == "POST" and response.status_code >= 500:
@@ -207,6 +271,9 @@ class GitHubClient:
         if _is_rate_limited(response):
             return GitHubError(f"GitHub rate limit: cannot {op.doing} {op.target} {where}; "
                                "try again later (secondary limits clear within minutes)")
+        if status == 403 and op.need:
+            return GitHubError(f"GitHub refused to let the token {op.doing} {op.target} {where}: "
+                               f"the token needs `{op.need}` in the workflow's `permissions:`")
         if status == 403:
             need = ("`pull-requests: write` (and `issues: write`) in the workflow's `permissions:`; pull requests "
                     "from forks get a read-only token" if op.write else
@@ -221,7 +288,9 @@ class GitHubClient:
         if status == 422:
             return GitHubError(f"GitHub did not accept the request to {op.doing} {op.target} {where}")
         if status == 410:
-            return GitHubError(f"cannot {op.doing} {op.target} {where}: issues are disabled for the repository")
+            gone = ("it has expired or was deleted" if op.need == "actions: read" else
+                    "issues are disabled for the repository")
+            return GitHubError(f"cannot {op.doing} {op.target} {where}: {gone}")
         if status >= 500:
             return GitHubError(f"GitHub failed to {op.doing} {op.target} {where} after {attempts} attempt(s)")
         return GitHubError(f"GitHub refused to {op.doing} {op.target} {where}")
@@ -239,6 +308,12 @@ class GitHubClient:
             raise GitHubError(f"GitHub sent an unexpected answer to {op.doing} {op.target}: expected a list")
         return data
 
+    def json_dict(self, response: httpx.Response, op: Operation) -> dict:
+        data = self._json(response, op)
+        if not isinstance(data, dict):
+            raise GitHubError(f"GitHub sent an unexpected answer to {op.doing} {op.target}: expected an object")
+        return data
+
     def _json_object(self, response: httpx.Response, op: Operation) -> dict:
         data = self._json(response, op)
         if not isinstance(data, dict) or "id" not in data:
@@ -254,3 +329,16 @@ class GitHubClient:
             raise GitHubError(f"GitHub's next page points to another host ({parts.netloc}); "
                               "not following it with the token")
         return link
+
+
+def _bounded(response: httpx.Response, op: Operation, max_bytes: int) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise GitHubError(f"cannot {op.doing} {op.target}: {int(declared):,} bytes, over the limit of {max_bytes:,}")
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise GitHubError(f"cannot {op.doing} {op.target}: more than {max_bytes:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

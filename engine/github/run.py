@@ -63,6 +63,13 @@ def check_request(req: CommentRequest) -> None:
         raise ConfigError(f"--artifact-url must be an http(s) URL without spaces, got {req.artifact_url!r}")
 
 
+def check_repo_and_sha(repo: str, sha: str) -> None:
+    if not REPO.match(repo):
+        raise ConfigError(f"--repo must be OWNER/NAME, got {repo!r}")
+    if not SHA.match(sha):
+        raise ConfigError(f"--commit must be a commit SHA (hex), got {sha!r}")
+
+
 def build_content(req: CommentRequest) -> tuple[Content, str]:
     """(content, what) — what is "plan" or "apply report"."""
     if req.fork:
