@@ -97,11 +97,11 @@ def test_demo_on_an_empty_sandbox_creates_everything_and_reports_the_tokopedia_f
     assert len(keys) == 10 and store.counts()["products"] == 10  # one live product per catalog product
     assert writes(store) == {"create": 10}
     seiko = block(out, "seiko-presage-cocktail")
-    assert "Shop | Tokopedia: applied" in seiko
+    assert "Shop | Tokopedia: created" in seiko  # what was done, not only "applied"
     assert "Tokopedia: failed — 12052223" in seiko and "hint: the category is restricted" in seiko
     assert out.count(": failed") == 1  # the per-platform failure is against Tokopedia only
     pandan = block(out, "tas-pandan-tasikmalaya")
-    assert "Shop | Tokopedia: applied · now review failed" in pandan and "lifetime warranty" in pandan
+    assert "Shop | Tokopedia: created · now review failed" in pandan and "lifetime warranty" in pandan
     markdown = report_md.read_text()
     assert "❌ `seiko-presage-cocktail`" in markdown and "❌ failed (12052223)" in markdown
     assert not TIKTOK.search(out + err + markdown)
@@ -157,7 +157,7 @@ def test_a_title_change_is_a_partial_edit_reported_as_back_in_review(monkeypatch
     code, out, err = run(monkeypatch, capsys, "apply", demo, "--auto-approve")
     assert code == 0, out + err
     assert writes(store) == {"partial_edit": 1}
-    assert "Shop | Tokopedia: applied · sent back to review" in block(out, "kopi-kapal-api-special")
+    assert "Shop | Tokopedia: edited · sent back to review" in block(out, "kopi-kapal-api-special")
 
 
 def test_without_a_terminal_or_auto_approve_apply_refuses_and_writes_nothing(monkeypatch, capsys, fresh):

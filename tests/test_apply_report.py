@@ -95,7 +95,7 @@ def test_text_lists_problems_first_with_code_message_and_hint():
 def test_text_shows_review_state_and_reasons():
     text = render_report(report(product("a", APPLIED, review=(ReviewState("TIKTOK_SHOP", "FAILED", ("klaim palsu",),
                                                                           ("hapus klaim",)),))), "text")
-    assert "Shop | Tokopedia: applied · now review failed" in text
+    assert "Shop | Tokopedia: created · now review failed" in text
     assert "review failed: klaim palsu" in text and "suggestion: hapus klaim" in text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -22,6 +23,10 @@ REPORT_FORMATS = ("text", "markdown", "json")
               "in the shop since (default: skip those as STALE, apply the rest).")
 @click.option("--target", "targets", multiple=True, metavar="KEY",
               help="Apply only this product key (or shell pattern); repeatable. Not with a saved plan.")
+@click.option("--reviewed", "reviewed_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The plan the pull request showed (`catalog reviewed-plan`): applied as it is while it describes "
+              "the catalog, else a fresh plan is applied and every action not in FILE is reported as not reviewed "
+              "(a missing FILE: no reviewed plan was found).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the report to FILE (format by extension: .md, .json, .txt).")
 @click.option("--report-format", type=click.Choice(REPORT_FORMATS), help="Format of --report FILE.")
@@ -30,8 +35,8 @@ REPORT_FORMATS = ("text", "markdown", "json")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Products written at the same time (the rate limit per API still applies).")
 def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bool, targets: tuple[str, ...],
-          report_path: Path | None, report_format: str | None, no_cache: bool, color: bool | None,
-          concurrency: int) -> None:
+          reviewed_file: Path | None, report_path: Path | None, report_format: str | None, no_cache: bool,
+          color: bool | None, concurrency: int) -> None:
     """Apply the catalog (plan, show, confirm, write) or a saved plan, and report per product × platform.
 
     \b
@@ -40,6 +45,9 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
     catalog apply plan.json --catalog catalogs/demo
                                                    the saved plan as it is; products changed in
                                                    the shop since are skipped as STALE
+    catalog apply catalogs/demo --auto-approve --reviewed reviewed-plan.json
+                                                   on merge: the reviewed plan while it describes the
+                                                   catalog, else a fresh one + what was not reviewed
     Exit 0: every attempted write succeeded (blocked products are reported, not failures);
     3: partly applied (a write failed, is unknown, or a product was stale); 1: nothing applied / error.
     """
@@ -52,7 +60,13 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
     paint = use_color(color, "text")
     if report_path is not None and not report_path.resolve().parent.is_dir():
         raise click.UsageError(f"--report {report_path}: the directory {report_path.parent} does not exist")
-    if source.is_dir():
+    plan_review = None
+    if reviewed_file is not None:
+        if not source.is_dir() or catalog_dir is not None or targets:
+            raise click.UsageError("--reviewed goes with a catalog directory, without --catalog or --target")
+        catalog, app, plan, metadata, saved, plan_review = _reviewed_or_fresh(source, reviewed_file, no_cache, paint,
+                                                                              auto_approve)
+    elif source.is_dir():
         if catalog_dir is not None:
             raise click.UsageError("--catalog goes with a saved plan; here the catalog is the argument")
         catalog, app, plan, metadata = _plan_for_apply(source, targets, no_cache, paint)
@@ -64,6 +78,8 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
     progress = RichProgress() if sys.stderr.isatty() else LogProgress()
     report = run_apply(catalog, plan, app=app, saved_plan=saved, strict=strict, concurrency=concurrency,
                        progress=progress, metadata=metadata)
+    if plan_review is not None:
+        report = replace(report, plan_review=plan_review)
     click.echo(render_report(report, "text", color=paint), nl=False, color=paint)
     if report_path is not None:
         try:
@@ -73,12 +89,47 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
     sys.exit(report.exit_code)
 
 
-def _plan_for_apply(catalog_dir: Path, targets: tuple[str, ...], no_cache: bool, paint: bool):
+def _plan_for_apply(catalog_dir: Path, targets: tuple[str, ...], no_cache: bool, paint: bool, catalog=None):
     from engine.render import render_plan
 
-    catalog, app, snapshot, plan = plan_catalog(catalog_dir, targets, no_cache)
+    catalog, app, snapshot, plan = plan_catalog(catalog_dir, targets, no_cache, catalog)
     click.echo(render_plan(plan, "text", color=paint), nl=False, color=paint)
     return catalog, app, plan, snapshot.metadata
+
+
+def _reviewed_or_fresh(catalog_dir: Path, reviewed_file: Path, no_cache: bool, paint: bool, auto_approve: bool):
+    """The reviewed plan while it describes the catalog; else a fresh plan and what was not reviewed."""
+    from engine.apply.run import verify_saved_plan
+    from engine.catalog.load import load_catalog
+    from engine.errors import PlanError
+    from engine.plan.reviewed import compare_with_reviewed, describes, reviewed_as_is
+    from engine.plan.saved import load_plan
+    from engine.render.text import summary_line
+
+    catalog = load_catalog(catalog_dir)
+    shop = catalog.shop
+    reviewed, why = None, f"no reviewed plan was found ({reviewed_file.name} is missing)"
+    if reviewed_file.exists():
+        try:
+            reviewed = load_plan(reviewed_file)
+        except PlanError as exc:
+            why = f"the reviewed plan could not be read ({exc})"
+    if reviewed is not None and describes(reviewed, shop.name, shop.market, catalog.digest):
+        verify_saved_plan(reviewed, catalog)
+        click.echo(f"Applying the reviewed plan {reviewed_file} for {reviewed.shop_name} · "
+                   f"{summary_line(reviewed.summary())}")
+        note = f"the plan the pull request showed (catalog {reviewed.catalog_digest[:12]})"
+        return catalog, sandbox_app_for(shop), reviewed, None, True, reviewed_as_is(reviewed, note)
+    if reviewed is not None and (reviewed.shop_name, reviewed.market) != (shop.name, shop.market):
+        why = f"the reviewed plan is for shop {reviewed.shop_name!r} ({reviewed.market}), not {shop.name!r}"
+    elif reviewed is not None:
+        why = (f"the merged catalog is not the one reviewed (catalog {reviewed.catalog_digest[:12]} reviewed, "
+               f"{catalog.digest[:12]} merged: squashed with other changes, or merged with a moved base)")
+    click.echo(f"Not the reviewed plan: {why}. Applying a fresh plan; every action not in the reviewed plan is "
+               "listed in the report.", err=True)
+    catalog, app, plan, metadata = _plan_for_apply(catalog_dir, (), no_cache, paint, catalog)
+    _confirm(plan, catalog, auto_approve)
+    return catalog, app, plan, metadata, False, compare_with_reviewed(plan, reviewed, why)
 
 
 def _confirm(plan, catalog, auto_approve: bool) -> None:

@@ -55,13 +55,14 @@ def sandbox_app_for(shop) -> object | None:
                           "delete it to start an empty sandbox shop") from exc
 
 
-def plan_catalog(catalog_dir: Path, targets: tuple[str, ...], no_cache: bool):
-    """Load the catalog, read its shop and plan: (catalog, app, snapshot, plan) for plan and apply."""
+def plan_catalog(catalog_dir: Path, targets: tuple[str, ...], no_cache: bool, catalog=None):
+    """Load the catalog (unless given, already loaded), read its shop and plan: (catalog, app,
+    snapshot, plan) for plan and apply."""
     from engine.catalog.load import load_catalog
     from engine.plan.planner import make_plan
     from engine.shop.connect import read_catalog
 
-    catalog = load_catalog(catalog_dir)
+    catalog = catalog if catalog is not None else load_catalog(catalog_dir)
     app = sandbox_app_for(catalog.shop)
     snapshot = read_catalog(catalog, app=app, use_cache=not no_cache)
     return catalog, app, snapshot, make_plan(catalog, snapshot, targets=targets)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from engine.codec import from_plain, to_plain
 from engine.errors import PlanError
 from engine.plan.model import PlanIssue
+from engine.plan.reviewed import PlanReview
 
 FORMAT_VERSION = 1
 
@@ -123,6 +124,7 @@ class ApplyReport:
     aborted: str = ""  # why the run stopped before the end ("" = it ran to the end)
     calls: tuple[tuple[str, int], ...] = ()  # API calls apply made, per endpoint
     seconds: float = 0.0
+    plan_review: PlanReview | None = None  # `apply --reviewed` (engine.plan.reviewed); None without it
 
     def counts(self) -> dict[str, int]:
         """Products × platforms per outcome."""

@@ -28,10 +28,11 @@ from engine.plan.report import (
 from engine.render import fmt
 from engine.render.markdown import environment
 from engine.render.markdown import md_escape as md
-from engine.render.report_text import header, product_lines, summary_line
+from engine.render.report_text import done_on, header, product_lines, summary_line, unreviewed_text
 
 EMOJI = {APPLIED: "✅", FAILED: "❌", UNKNOWN: "❔", STALE: "⚠️", SKIPPED: "⏭️", BLOCKED: "⏸️"}
 PROBLEM_ORDER = (FAILED, UNKNOWN, STALE, SKIPPED, BLOCKED)
+MAX_UNREVIEWED = 50  # actions listed in the comment; the JSON report holds them all
 
 
 def render_report_markdown(report: ApplyReport, max_chars: int | None = None) -> str:
@@ -42,11 +43,21 @@ def render_report_markdown(report: ApplyReport, max_chars: int | None = None) ->
                    attention=attention, more_attention=0, platforms=[fmt.platform(p) for p in PLATFORMS],
                    rows=[_row(item) for item in products], omitted=0,
                    errors=[i.message for i in report.issues if i.severity == "error"],
-                   details=[_details(item) for item in products])
+                   details=[_details(item) for item in products], review=_review(report))
     text = _render(context)
     if max_chars is None or len(text) <= max_chars:
         return text
     return _fit(context, products, max_chars)
+
+
+def _review(report: ApplyReport) -> dict | None:
+    review = report.plan_review
+    if review is None:
+        return None
+    lines = [md(unreviewed_text(action)) for action in review.not_reviewed[:MAX_UNREVIEWED]]
+    return {"reviewed": review.reviewed, "note": review.note, "sentence": review.note[:1].upper() + review.note[1:],
+            "count": len(review.not_reviewed), "lines": lines,
+            "more": max(0, len(review.not_reviewed) - MAX_UNREVIEWED)}
 
 
 def _render(context: dict) -> str:
@@ -101,7 +112,8 @@ def _row(item: ProductResult) -> dict:
 
 
 def _cell(result: PlatformResult, item: ProductResult) -> str:
-    text = f"{EMOJI.get(result.outcome, '')} {result.outcome}"
+    said = done_on(item, result.platform) if result.outcome == APPLIED else result.outcome
+    text = f"{EMOJI.get(result.outcome, '')} {said}"
     if result.outcome == FAILED and result.code:
         text += f" ({result.code})"
     review = item.review_on(result.platform)

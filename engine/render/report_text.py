@@ -1,14 +1,17 @@
 """The apply report as terminal text: one block per product, one line per platform.
 
     ✖ seiko-presage-cocktail  "Seiko Presage Cocktail Time…"  product 7495000000000000042
-        Shop | Tokopedia: applied · live
+        Shop | Tokopedia: created · live
         Tokopedia: failed — 12052223 category 600030 is invite-only on Tokopedia
             hint: the category is restricted (e.g. invite-only) on Tokopedia: request access …
 
     Applied 9 of 10 products; 1 with failures. Product × platform: 17 applied, 1 failed, 1 blocked.
 
 Problems come first (failed, unknown, stale, skipped), then blocked products (reported
-prominently, not attempted), then what was applied. Colour only with `color=True`.
+prominently, not attempted), then what was applied — named per platform by what was done
+("created", "price updated, stock updated", "deactivated"). After `apply --reviewed`, the
+report says first whether the reviewed plan was applied, or a fresh plan and every action
+that was not in the reviewed one (`review_lines`). Colour only with `color=True`.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ INDENT = "    "
 SYMBOLS = {APPLIED: "✔", FAILED: "✖", UNKNOWN: "?", STALE: "!", SKIPPED: "-", BLOCKED: "⊘"}
 COLORS = {APPLIED: "32", FAILED: "31", UNKNOWN: "35", STALE: "33", SKIPPED: "2", BLOCKED: "33"}
 ORDER = {outcome: index for index, outcome in enumerate(OUTCOMES)}
+DONE = {"create": "created", "edit": "edited", "partial_edit": "edited", "update_price": "price updated",
+        "update_inventory": "stock updated", "activate": "activated", "deactivate": "deactivated",
+        "delete": "deleted", "recover": "recovered"}
+MAX_UNREVIEWED = 200  # actions listed in the text; the JSON report holds them all
 WORDS = {APPLIED: "applied", FAILED: "failed", UNKNOWN: "unknown — re-run plan", STALE: "stale (not applied)",
          SKIPPED: "skipped", BLOCKED: "blocked (not attempted)"}
 
@@ -41,6 +48,9 @@ WORDS = {APPLIED: "applied", FAILED: "failed", UNKNOWN: "unknown — re-run plan
 def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
     paint = Paint(color)
     lines = [header(report), ""]
+    if report.plan_review is not None:
+        lines += [paint(line, "1" if report.plan_review.reviewed else "33") if i == 0 else line
+                  for i, line in enumerate(review_lines(report.plan_review, MAX_UNREVIEWED))] + [""]
     if report.aborted:
         lines += [paint(f"The run stopped early: {report.aborted}", "31"), ""]
     for item in sorted(report.products, key=lambda p: (ORDER.get(p.outcome, 99), p.key)):
@@ -80,9 +90,48 @@ def product_lines(item: ProductResult, paint: Paint | None = None) -> list[str]:
     return lines
 
 
+def review_lines(review, limit: int) -> list[str]:
+    """Whether the reviewed plan was applied; else why not and the actions nobody reviewed (≤ limit)."""
+    if review.reviewed:
+        return [f"Reviewed plan applied: {review.note}."]
+    missing = review.not_reviewed
+    lines = [f"A fresh plan was applied, not the reviewed one: {review.note}.",
+             f"{len(missing)} action(s) were not in the reviewed plan" + (":" if missing else ".")]
+    lines += [INDENT + unreviewed_text(action) for action in missing[:limit]]
+    if len(missing) > limit:
+        lines.append(f"{INDENT}… and {len(missing) - limit} more (the JSON report lists them all)")
+    return lines
+
+
+def unreviewed_text(action) -> str:
+    symbol = {"create": "+", "edit": "~", "partial_edit": "±", "update_price": "$", "update_inventory": "#",
+              "activate": "▲", "deactivate": "▼", "delete": "-", "recover": "↺"}.get(action.kind, "")
+    text = f"{symbol} {action.key}: {fmt.KIND_LABELS.get(action.kind, action.kind)}"
+    if action.platforms:
+        text += f" on {fmt.platforms(action.platforms)}"
+    names = fmt.Names(())
+    shown = [fmt.change_lines(change, names)[0] for change in action.changes[:3]]
+    if shown:
+        text += " — " + "; ".join(shown) + (f"; +{len(action.changes) - 3} more" if len(action.changes) > 3 else "")
+    return text
+
+
+def done_on(item: ProductResult, platform: str) -> str:
+    """What was done on `platform` ("price updated, stock updated"); "applied" when no step says."""
+    verbs: list[str] = []
+    for step in item.steps:
+        applied = any(r.platform == platform and r.outcome == APPLIED for r in step.results) or (
+            not step.results and step.outcome == APPLIED and (platform in step.platforms or not platform))
+        verb = DONE.get(step.kind)
+        if applied and verb and verb not in verbs:
+            verbs.append(verb)
+    return ", ".join(verbs) or WORDS[APPLIED]
+
+
 def platform_lines(result: PlatformResult, review: ReviewState | None, item: ProductResult) -> list[str]:
     label = fmt.platform(result.platform) if result.platform else "all platforms"
-    text = f"{label}: {WORDS.get(result.outcome, result.outcome)}"
+    said = done_on(item, result.platform) if result.outcome == APPLIED else WORDS.get(result.outcome, result.outcome)
+    text = f"{label}: {said}"
     if result.outcome == APPLIED and _back_in_review(item, result.platform):
         text += " · sent back to review"
     if review is not None and result.outcome != BLOCKED:
