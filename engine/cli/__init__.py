@@ -21,7 +21,7 @@ from engine.cli.actions import annotate, github_actions_setup
 from engine.cli.apply_cmds import apply
 from engine.cli.catalog_cmds import schema, validate
 from engine.cli.common import sandbox_app_for
-from engine.cli.github_cmds import comment, reviewed_plan, shops
+from engine.cli.github_cmds import comment, drift, reviewed_plan, shops
 from engine.cli.import_cmds import import_
 from engine.cli.plan_cmds import live, plan, show
 from engine.cli.sandbox_cmds import sandbox
@@ -57,7 +57,7 @@ def cli() -> None:
     github_actions_setup()
 
 
-for _command in (validate, schema, sandbox, live, plan, show, apply, import_, comment, shops, reviewed_plan):
+for _command in (validate, schema, sandbox, live, plan, show, apply, import_, comment, shops, reviewed_plan, drift):
     cli.add_command(_command)
 
 

@@ -1,5 +1,6 @@
 """GitOps commands: `comment` (one sticky comment per shop on a pull request), `shops` (the job
-matrix) and `reviewed-plan` (the plan a merged pull request showed, from its plan run's artifact)."""
+matrix), `reviewed-plan` (the plan a merged pull request showed, from its plan run's artifact)
+and `drift` (the shop's health issue, from the daily check's plan)."""
 
 from __future__ import annotations
 
@@ -94,3 +95,28 @@ def reviewed_plan(repo: str, commit_sha: str, shop_id: str, workflow: str, out: 
     else:
         click.echo(f"no reviewed plan: {found.note}; `catalog apply --reviewed {out}` will apply a fresh plan and "
                    "list every action as not reviewed")
+
+
+@click.command("drift")
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--shop-id", required=True, metavar="ID", help="The shop's folder id (`catalog shops --json`).")
+@click.option("--repo", help="OWNER/NAME: keep the shop's health issue there (without it: print the body).")
+@click.option("--run-url", metavar="URL", help="Link to the check's workflow run, shown in the issue.")
+@click.option("--summary", is_flag=True, help="Also append the findings to $GITHUB_STEP_SUMMARY.")
+def drift(plan_file: Path, shop_id: str, repo: str | None, run_url: str | None, summary: bool) -> None:
+    """Keep ONE GitHub issue per shop with what a plan of the whole catalog found.
+
+    \b
+    Drift on managed fields, review failures, frozen or offline listings, changes not applied,
+    unmanaged products and plan errors: the issue (label catalog-health, found by a hidden marker)
+    is opened, updated in place or reopened, and closed once the shop is clean. Exit 0 whatever
+    it found; 1 on an error. Token from GITHUB_TOKEN (`issues: write`).
+    """
+    from engine.github.run import DriftRequest, run_drift
+    from engine.github.settings import GitHubSettings
+
+    outcome = run_drift(DriftRequest(plan_file, shop_id, repo, run_url, summary), GitHubSettings.from_env())
+    if outcome.body is not None:
+        click.echo(outcome.body, nl=False)
+    for line in outcome.lines:
+        click.echo(line)

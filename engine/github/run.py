@@ -119,3 +119,48 @@ def run_comment(req: CommentRequest, settings: GitHubSettings, *, transport=None
     where = posted.comment.html_url or f"comment {posted.comment.id}"
     out.lines.append(f"{posted.action} the {what} comment for {content.shop} on {req.repo}#{number}: {where}")
     return out
+
+
+@dataclass(frozen=True)
+class DriftRequest:
+    plan_file: Path
+    shop_id: str
+    repo: str | None = None
+    run_url: str | None = None
+    summary: bool = False
+
+
+def run_drift(req: DriftRequest, settings: GitHubSettings, *, transport=None) -> CommentOutcome:
+    """`catalog drift`: the shop's health issue from a plan of the whole catalog (engine.github.issues)."""
+    from engine.github.health import health_body, health_findings, is_clean, title
+    from engine.github.issues import sync_health_issue
+    from engine.plan.saved import load_plan
+
+    if not SHOP_ID.match(req.shop_id):
+        raise ConfigError(f"--shop-id must be a shop's folder id as `catalog shops --json` prints it, "
+                          f"got {req.shop_id!r}")
+    if req.repo is not None and not REPO.match(req.repo):
+        raise ConfigError(f"--repo must be OWNER/NAME, got {req.repo!r}")
+    if req.run_url is not None and not re.match(r"^https?://\S+$", req.run_url):
+        raise ConfigError(f"--run-url must be an http(s) URL without spaces, got {req.run_url!r}")
+    plan = load_plan(req.plan_file)
+    findings = health_findings(plan)
+    body, clean = health_body(plan, req.shop_id, findings, req.run_url), is_clean(findings)
+    out = CommentOutcome()
+    verdict = "clean" if clean else f"{sum(len(s.lines) for s in findings if s.keeps_open)} finding(s)"
+    out.lines.append(f"health of {plan.shop_name or req.shop_id} ({req.shop_id}): {verdict}")
+    if req.summary:
+        if settings.step_summary is None:
+            raise ConfigError("GITHUB_STEP_SUMMARY is not set: --summary writes the job summary inside GitHub Actions")
+        text = body.split("\n", 1)[1]  # without the marker
+        append_summary(settings.step_summary, Content("health", plan.shop_name, "", lambda budget, measure: text))
+    if req.repo is None:
+        out.body = body
+        return out
+    with GitHubClient(settings.require_token(), base_url=settings.api_url, transport=transport) as client:
+        outcome = sync_health_issue(client, req.repo, req.shop_id, title(plan, req.shop_id, findings), body, clean)
+    if outcome.action == "clean":
+        out.lines.append("no open health issue: nothing to do")
+    else:
+        out.lines.append(f"{outcome.action} health issue #{outcome.number}: {outcome.url}")
+    return out
