@@ -330,3 +330,34 @@ def test_no_secret_value_reaches_any_comment_summary_artifact_or_log(monkeypatch
         for name, text in [("logs", logs), ("summary", summary.read_text()), ("requests", sent),
                            *(("comment", b) for b in bodies), *(("artifact", a) for a in artifacts)]:
             assert value not in text, f"{value} leaked into {name}"
+
+
+# --------------------------------------------------------------------------- hosts changed (issue 15)
+def test_a_pull_request_that_changes_the_shops_hosts_is_called_out_first(monkeypatch, capsys, shops_repo, plan_file):
+    monkeypatch.chdir(shops_repo)
+    shop_yaml = shops_repo / "catalogs" / "toko-b" / "shop.yaml"
+    code, out, _ = run(monkeypatch, capsys, "comment", plan_file, "--shop-dir", "catalogs/toko-b", "--base-ref", "main")
+    assert code == 0 and "changes where the shop's credentials go" not in out  # nothing changed
+    shop_yaml.write_text(shop_yaml.read_text() + "target: api\nbase_url: https://api.evil.example\n")
+    code, out, err = run(monkeypatch, capsys, "comment", plan_file, "--shop-dir", "catalogs/toko-b",
+                         "--base-ref", "main", "--shop-id", "toko-b")
+    assert code == 0, err
+    first = out.splitlines()[1]  # right after the marker
+    assert first.startswith("> ⚠️ **This pull request changes where the shop's credentials go** (shop.yaml): ")
+    assert "`base_url` (not set) → https://api.evil.example" in first and "`target` (not set) → api" in first
+    assert out.index("credentials go") < out.index("### Plan for")
+
+
+def test_a_new_shop_names_the_hosts_it_sets(monkeypatch, capsys, shops_repo, plan_file):
+    monkeypatch.chdir(shops_repo)
+    new = shops_repo / "catalogs" / "toko-new"
+    shutil.copytree(shops_repo / "catalogs" / "toko-b", new)
+    (new / "shop.yaml").write_text((new / "shop.yaml").read_text() + "target: api\nauth_url: http://10.0.0.1/\n")
+    code, out, _ = run(monkeypatch, capsys, "comment", plan_file, "--shop-dir", new, "--base-ref", "main")
+    assert code == 0 and "`auth_url` (not set) → http://10.0.0.1/" in out and "`target`" not in out
+
+
+def test_base_ref_needs_the_shop_directory(monkeypatch, capsys, shops_repo, plan_file):
+    monkeypatch.chdir(shops_repo)
+    code, _, err = run(monkeypatch, capsys, "comment", plan_file, "--base-ref", "main")
+    assert code == 1 and "--base-ref needs --shop-dir" in err

@@ -20,10 +20,15 @@ import click
 @click.option("--summary", is_flag=True, help="Also append the Markdown to $GITHUB_STEP_SUMMARY (≤ 1 MiB).")
 @click.option("--shop-id", metavar="ID", help="The shop's folder id (`catalog shops --json`): the comment's "
               "marker, so two shops with the same name keep one comment each (default: from the shop's name).")
+@click.option("--shop-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The shop's catalog directory (with --base-ref).")
+@click.option("--base-ref", metavar="REF", help="The pull request's base (e.g. origin/main): a change of `target`, "
+              "`base_url` or `auth_url` in the shop's shop.yaml since REF is called out at the top.")
 @click.option("--fork", is_flag=True, help="FILE is the shop's catalog directory of a pull request from a fork: "
               "validate it and post the validation-only notice (no shop credentials for forks).")
 def comment(file: Path, repo: str | None, pr: int | None, commit_sha: str | None, head_sha: str | None,
-            artifact_url: str | None, summary: bool, shop_id: str | None, fork: bool) -> None:
+            artifact_url: str | None, summary: bool, shop_id: str | None, shop_dir: Path | None,
+            base_ref: str | None, fork: bool) -> None:
     """Post a saved plan (or an apply report) as ONE sticky comment per shop on a pull request.
 
     The comment is found again by a hidden marker and updated in place on every push; it stays
@@ -34,7 +39,8 @@ def comment(file: Path, repo: str | None, pr: int | None, commit_sha: str | None
     from engine.github.run import CommentRequest, run_comment
     from engine.github.settings import GitHubSettings
 
-    request = CommentRequest(file, repo, pr, commit_sha, head_sha, artifact_url, summary, fork, shop_id)
+    request = CommentRequest(file, repo, pr, commit_sha, head_sha, artifact_url, summary, fork, shop_id, shop_dir,
+                             base_ref)
     outcome = run_comment(request, GitHubSettings.from_env())
     if outcome.body is not None:
         click.echo(outcome.body, nl=False)

@@ -4,7 +4,7 @@ sticky comment. Returns what happened as lines for the CLI to print (never a sec
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from engine.errors import ConfigError, GitHubError
@@ -38,6 +38,8 @@ class CommentRequest:
     summary: bool = False
     fork: bool = False
     shop_id: str | None = None  # the shop's folder id (`catalog shops --json`); default: from its name
+    shop_dir: Path | None = None  # with base_ref: call out target / base_url / auth_url changes
+    base_ref: str | None = None
 
 
 @dataclass
@@ -61,6 +63,26 @@ def check_request(req: CommentRequest) -> None:
                           f"(letters, digits, '.', '_', '-'), got {req.shop_id!r}")
     if req.artifact_url is not None and not re.match(r"^https?://\S+$", req.artifact_url):
         raise ConfigError(f"--artifact-url must be an http(s) URL without spaces, got {req.artifact_url!r}")
+
+
+def _with_host_callout(content: Content, req: CommentRequest) -> Content:
+    """The content, opened by a warning when the pull request changes the shop's hosts."""
+    if req.base_ref is None:
+        return content
+    from engine.github.hosts import callout, host_changes
+    from engine.render.markdown import md_escape
+
+    shop_dir = req.file if req.fork else req.shop_dir
+    if shop_dir is None:
+        raise ConfigError("--base-ref needs --shop-dir (the shop's catalog directory) to compare its shop.yaml")
+    warning = callout(host_changes(shop_dir, req.base_ref), md_escape)
+    if not warning:
+        return content
+
+    def render(budget: int, measure) -> str:
+        return warning + content.render(budget - measure(warning), measure)
+
+    return replace(content, render=render)
 
 
 def check_repo_and_sha(repo: str, sha: str) -> None:
@@ -88,6 +110,7 @@ def build_content(req: CommentRequest) -> tuple[Content, str]:
 def run_comment(req: CommentRequest, settings: GitHubSettings, *, transport=None, sleep=None) -> CommentOutcome:
     check_request(req)
     content, what = build_content(req)
+    content = _with_host_callout(content, req)
     sticky = Sticky(content.kind, req.shop_id or shop_id_of(content.shop), content.shop)
     out = CommentOutcome()
     if req.summary:

@@ -52,7 +52,7 @@ def _shop_dir(root: Path, directory: Path) -> ShopDir:
     return ShopDir(name, directory.as_posix())
 
 
-def _git(args: list[str], cwd: Path) -> str:
+def run_git(args: list[str], cwd: Path) -> str:
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT, check=False)
     except FileNotFoundError as exc:
@@ -69,9 +69,9 @@ def changed_paths(ref: str, cwd: Path) -> tuple[Path, list[PurePosixPath]]:
     """(repository top level, paths changed between the merge base of REF and HEAD)."""
     if not ref or ref.startswith("-"):
         raise ConfigError(f"--changed-since needs a git revision, got {ref!r}")
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
+    top = Path(run_git(["rev-parse", "--show-toplevel"], cwd).strip())
     try:
-        out = _git(["diff", "--name-only", "--no-renames", "-z", f"{ref}...HEAD", "--"], cwd)
+        out = run_git(["diff", "--name-only", "--no-renames", "-z", f"{ref}...HEAD", "--"], cwd)
     except ConfigError as exc:
         raise ConfigError(f"{exc} (is {ref!r} fetched? actions/checkout needs `fetch-depth: 0`)") from None
     return top, [PurePosixPath(p) for p in out.split("\0") if p]
