@@ -361,3 +361,10 @@ def test_base_ref_needs_the_shop_directory(monkeypatch, capsys, shops_repo, plan
     monkeypatch.chdir(shops_repo)
     code, _, err = run(monkeypatch, capsys, "comment", plan_file, "--base-ref", "main")
     assert code == 1 and "--base-ref needs --shop-dir" in err
+
+
+def test_a_base_ref_missing_from_the_checkout_is_a_clear_error(monkeypatch, capsys, shops_repo, plan_file):
+    monkeypatch.chdir(shops_repo)
+    code, _, err = run(monkeypatch, capsys, "comment", plan_file, "--shop-dir", "catalogs/toko-b",
+                       "--base-ref", "HEAD~5")
+    assert code == 1 and "no such commit in this checkout" in err and "fetch-depth: 2" in err

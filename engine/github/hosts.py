@@ -45,6 +45,11 @@ def host_changes(shop_dir: Path, base_ref: str, cwd: Path | None = None) -> list
         raise ConfigError(f"--base-ref needs a git revision, got {base_ref!r}")
     cwd = cwd or Path.cwd()
     top = Path(run_git(["rev-parse", "--show-toplevel"], cwd).strip()).resolve()
+    try:
+        run_git(["rev-parse", "--verify", "--quiet", f"{base_ref}^{{commit}}"], cwd)
+    except ConfigError:
+        raise ConfigError(f"--base-ref {base_ref}: no such commit in this checkout (in a pull request's workflow "
+                          "check out with `fetch-depth: 2` and compare with HEAD^1, the base of the merge)") from None
     shop_yaml = (shop_dir / "shop.yaml").resolve()
     rel = Path(os.path.relpath(shop_yaml, top)).as_posix()
     if rel.startswith(".."):
@@ -56,7 +61,7 @@ def host_changes(shop_dir: Path, base_ref: str, cwd: Path | None = None) -> list
     try:
         base_text: str | None = run_git(["show", f"{base_ref}:{rel}"], cwd)
     except ConfigError:
-        base_text = None  # a new shop (or a base the checkout lacks: say nothing rather than guess)
+        base_text = None  # the base has no such file: a new shop
     old, new = _settings(base_text), _settings(head_text)
     if base_text is None:
         return [HostChange(key, None, new[key]) for key in KEYS[1:] if new[key] is not None]
