@@ -4,8 +4,9 @@ The only package that imports click. Every engine error is caught once, here in 
 printed as a clear message (diagnostics with file:line:column) with a non-zero exit code; a
 traceback reaching a seller is a bug. One module per concern: catalog_cmds (validate, schema),
 plan_cmds (plan, show, live), apply_cmds (apply), import_cmds (import), github_cmds (comment,
-shops), sandbox_cmds (sandbox serve|reset); common (shared argument, options, colour, the
-in-process sandbox) and actions (GitHub Actions masks and annotations).
+shops, reviewed-plan, drift, validate-files), init_cmds (init), sandbox_cmds (sandbox serve|reset); common
+(shared argument, options, colour, the in-process sandbox) and actions (GitHub Actions masks
+and annotations).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from engine.cli.actions import annotate, github_actions_setup
 from engine.cli.apply_cmds import apply
 from engine.cli.catalog_cmds import schema, validate
 from engine.cli.common import sandbox_app_for
-from engine.cli.github_cmds import comment, drift, reviewed_plan, shops
+from engine.cli.github_cmds import comment, drift, reviewed_plan, shops, validate_files
 from engine.cli.import_cmds import import_
+from engine.cli.init_cmds import init
 from engine.cli.plan_cmds import live, plan, show
 from engine.cli.sandbox_cmds import sandbox
 from engine.errors import CatalogError, EngineError
@@ -57,7 +59,8 @@ def cli() -> None:
     github_actions_setup()
 
 
-for _command in (validate, schema, sandbox, live, plan, show, apply, import_, comment, shops, reviewed_plan, drift):
+for _command in (validate, schema, sandbox, live, plan, show, apply, import_, comment, shops, reviewed_plan, drift,
+                 init, validate_files):
     cli.add_command(_command)
 
 

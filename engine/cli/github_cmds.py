@@ -126,3 +126,37 @@ def drift(plan_file: Path, shop_id: str, repo: str | None, run_url: str | None, 
         click.echo(outcome.body, nl=False)
     for line in outcome.lines:
         click.echo(line)
+
+
+@click.command("validate-files")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def validate_files(files: tuple[Path, ...]) -> None:
+    """Validate every shop one of FILES belongs to (the pre-commit hook `catalog-validate`).
+
+    A file belongs to the nearest directory above it holding a shop.yaml; files in no shop are
+    ignored. Every problem of every shop as file:line:column; exit 1 when any shop is invalid.
+    """
+    import os
+
+    from engine.catalog.load import load_catalog
+    from engine.cli.actions import annotate
+    from engine.errors import CatalogError
+    from engine.github.shops import shops_of_files
+
+    invalid = 0
+    for shop in shops_of_files(list(files)):
+        shown = os.path.relpath(shop)
+        try:
+            catalog = load_catalog(Path(shown))
+        except CatalogError as exc:
+            invalid += 1
+            annotate(exc.diagnostics)
+            for diagnostic in exc.diagnostics:
+                click.echo(str(diagnostic), err=True)
+            click.echo(f"{shown}: invalid: {exc}", err=True)
+            continue
+        for warning in catalog.warnings:
+            click.echo(str(warning), err=True)
+        click.echo(f"{shown}: valid: {len(catalog.products)} products")
+    if invalid:
+        raise SystemExit(1)

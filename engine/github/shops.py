@@ -52,6 +52,25 @@ def _shop_dir(root: Path, directory: Path) -> ShopDir:
     return ShopDir(name, directory.as_posix())
 
 
+def shops_of_files(files: list[Path], top: Path | None = None) -> list[Path]:
+    """The shop directories (holding a shop.yaml) that `files` belong to: each file's nearest
+    ancestor with a shop.yaml, not above `top` (the current directory). Files in no shop are
+    ignored. For pre-commit, which passes the staged files' names."""
+    top = (top or Path.cwd()).resolve()
+    found: set[Path] = set()
+    for file in files:
+        path = (top / file).resolve() if not Path(file).is_absolute() else Path(file).resolve()
+        for directory in [path.parent, *path.parent.parents]:
+            if directory != top and top not in directory.parents:
+                break
+            if any(part.startswith(".") for part in directory.relative_to(top).parts):
+                continue  # .sandbox, .catalog-cache, .git: never a shop
+            if (directory / "shop.yaml").is_file():
+                found.add(directory)
+                break
+    return sorted(found)
+
+
 def run_git(args: list[str], cwd: Path) -> str:
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT, check=False)
