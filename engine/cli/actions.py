@@ -16,9 +16,9 @@ def enable_annotations() -> None:
 def annotate(diagnostics) -> None:
     if not _ACTIONS["annotate"] or not diagnostics:
         return
-    from engine.github.workflow import annotations, repo_root
+    from engine.github.workflow import annotation_lines, repo_root
 
-    for line in annotations(diagnostics, repo_root(_ACTIONS["workspace"])):
+    for line in annotation_lines(diagnostics, repo_root(_ACTIONS["workspace"])):
         click.echo(line)
 
 

@@ -150,7 +150,7 @@ class GitHubClient:
         """Every item of a paginated GET (a list, or the list under `key` of an object); more than
         `max_pages` pages is an error."""
         items: list = []
-        next_url: str | None = url
+        next_url = url
         for _ in range(max_pages):
             response = self._send("GET", next_url, op)
             if key is None:
@@ -160,9 +160,10 @@ class GitHubClient:
                 if not isinstance(found, list):
                     raise GitHubError(f"GitHub sent an unexpected answer to {op.doing} {op.target}: no {key!r} list")
                 items += found
-            next_url = self._next_page(response)
-            if next_url is None:
+            following = self._next_page(response)
+            if following is None:
                 return items
+            next_url = following
         raise GitHubError(f"{op.target} has more than {max_pages} pages of answers; refusing to page further")
 
     def get_object(self, url: str, op: Operation) -> dict:

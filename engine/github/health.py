@@ -44,7 +44,11 @@ class Section:
 
 def health_findings(plan: Plan) -> list[Section]:
     """Non-empty sections, most urgent first."""
-    review, frozen, offline, drift, pending = [], [], [], [], []
+    review: list[str] = []
+    frozen: list[str] = []
+    offline: list[str] = []
+    drift: list[str] = []
+    pending: list[str] = []
     for item in plan.products:
         where = f" (product {item.product_id})" if item.product_id else ""
         for action in item.actions:

@@ -129,7 +129,7 @@ def run_comment(req: CommentRequest, settings: GitHubSettings, *, transport=None
         with GitHubClient(token, base_url=settings.api_url, **options) as client:
             number = req.pr if req.pr is not None else find_pull_request(client, req.repo, req.commit or "")
             if number is None:
-                out.lines.append(f"no pull request found for commit {req.commit[:12]}: nothing to comment on")
+                out.lines.append(f"no pull request found for commit {(req.commit or '')[:12]}: nothing to comment on")
                 return out
             posted = post_sticky(client, req.repo, number, sticky, body)
     except GitHubError as exc:

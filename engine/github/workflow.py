@@ -61,7 +61,7 @@ def annotation(diagnostic: Diagnostic, root: Path) -> str:
     return f"::{level} {props}::{escape_data(message)}"
 
 
-def annotations(diagnostics: Iterable[Diagnostic], root: Path) -> list[str]:
+def annotation_lines(diagnostics: Iterable[Diagnostic], root: Path) -> list[str]:
     return [annotation(d, root) for d in diagnostics]
 
 
