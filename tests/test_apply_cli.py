@@ -14,12 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 
 from engine.cli import main
 from engine.plan.report import report_from_dict
 from engine.sandbox.store import SandboxStore
 from engine.shop.client import ENDPOINTS
-from clirun import run_cli
 
 DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
 TIKTOK = re.compile(r"tiktok(?!_shop)", re.IGNORECASE)
@@ -62,7 +62,8 @@ def applied_template(tmp_path_factory) -> tuple[Path, str, str, int]:
     out = err = ""
     code = 0
     try:
-        mp.setattr(sys, "argv", ["catalog", "apply", str(root), "--auto-approve", "--report", str(root.parent / "r.json")])
+        mp.setattr(sys, "argv", ["catalog", "apply", str(root), "--auto-approve", "--report",
+                                 str(root.parent / "r.json")])
         try:
             main()
         except SystemExit as exc:

@@ -9,8 +9,21 @@ import pytest
 
 from engine.apply.hints import hint, seller_text
 from engine.plan.model import PlanIssue
-from engine.plan.report import (APPLIED, BLOCKED, FAILED, SKIPPED, STALE, UNKNOWN, ApplyReport, PlatformResult,
-                                ProductResult, ReviewState, StepResult, report_from_dict, report_to_dict)
+from engine.plan.report import (
+    APPLIED,
+    BLOCKED,
+    FAILED,
+    SKIPPED,
+    STALE,
+    UNKNOWN,
+    ApplyReport,
+    PlatformResult,
+    ProductResult,
+    ReviewState,
+    StepResult,
+    report_from_dict,
+    report_to_dict,
+)
 from engine.render.report import render_report, report_format
 from engine.render.report_markdown import render_report_markdown
 
@@ -18,14 +31,16 @@ TIKTOK = re.compile(r"tiktok(?!_shop)", re.IGNORECASE)
 BOTH = ("TIKTOK_SHOP", "TOKOPEDIA")
 
 
-def product(key: str, *outcomes: str, kind: str = "create", review=(), code: int = 0, message: str = "") -> ProductResult:
+def product(key: str, *outcomes: str, kind: str = "create", review=(), code: int = 0,
+            message: str = "") -> ProductResult:
     results = tuple(PlatformResult(p, o, code if o == FAILED else 0, message if o != APPLIED else "",
-                                   hint(code, p) if o == FAILED else "") for p, o in zip(BOTH, outcomes))
+                                   hint(code, p) if o == FAILED else "")
+                    for p, o in zip(BOTH, outcomes, strict=False))  # one or two platforms
     step = StepResult(kind, BOTH[:len(outcomes)], min(outcomes, key=("failed unknown stale skipped applied "
                                                                        "blocked").split().index), results)
     worst = step.outcome
-    return ProductResult(key, f"Produk {key} dengan judul yang cukup panjang", "17" + str(len(key)), "products/x.yaml:1",
-                         worst, results, (step,), tuple(review))
+    return ProductResult(key, f"Produk {key} dengan judul yang cukup panjang", "17" + str(len(key)),
+                         "products/x.yaml:1", worst, results, (step,), tuple(review))
 
 
 def report(*products: ProductResult, **kw) -> ApplyReport:
