@@ -112,6 +112,17 @@ def test_fast_plan_to_dict_is_exactly_the_codec(plan):
     assert json.dumps(plan_to_dict(checked)) == json.dumps(to_plain(checked))
 
 
+def test_a_snapshot_copied_with_other_products_looks_up_its_own():
+    from dataclasses import replace
+
+    from engine.plan.live import LiveProduct, LiveSnapshot
+
+    first = LiveSnapshot(products=(LiveProduct("1", 1, title="old"),))
+    assert first.product("1").title == "old"  # fills the lookup index
+    second = replace(first, products=(LiveProduct("1", 2, title="new"),))
+    assert second.product("1").title == "new" and first.product("1").title == "old"
+
+
 def test_fingerprint_is_stable():
     """The fingerprint is stored in live products (external_product_id, `ce3`): its recipe must
     not drift. Reference: sha256 of the compact JSON array [key, [field, value], ...] of the

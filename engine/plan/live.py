@@ -146,7 +146,9 @@ class LiveSnapshot:
     unmanaged: tuple[str, ...] = ()
     conflicts: tuple[SkuConflict, ...] = ()
     metadata: ShopMetadata | None = None
-    _index: dict = field(default_factory=dict, compare=False, repr=False)
+    # product_id → product, filled on first lookup; not an init field, so a copy made with
+    # dataclasses.replace gets its own index instead of sharing (and trusting) the original's
+    _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def product(self, product_id: str) -> LiveProduct | None:
         if not self._index:
