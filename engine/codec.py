@@ -11,7 +11,6 @@ import dataclasses
 import functools
 import types
 import typing
-from collections.abc import Sequence
 from typing import Any, Union, get_args, get_origin
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -34,7 +33,7 @@ def to_plain(value: Any) -> Any:
                                  if dataclasses.is_dataclass(kind) else None)
     if names is not None:
         return {name: to_plain(getattr(value, name)) for name in names}
-    if isinstance(value, (tuple, list, Sequence)):  # a lazy sequence too (plan.model.CreatedChanges)
+    if isinstance(value, (tuple, list)):  # a subclass (a named tuple...)
         return [to_plain(v) for v in value]
     if isinstance(value, frozenset):
         return sorted(to_plain(v) for v in value)

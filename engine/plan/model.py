@@ -24,7 +24,6 @@ Action kinds (closed vocabulary, one symbol each):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -71,51 +70,6 @@ class FieldChange:
     new: Any = None
 
 
-class CreatedChanges(Sequence):
-    """The field changes of a create — what it sends, as changes from nothing — worked out
-    from the desired spec on first use (`engine.plan.project.created_changes`).
-
-    A plan of 10,000 creates would otherwise build ~170,000 FieldChanges and their SKU views
-    only to print them; the text and Markdown renderers format a create straight from `spec`
-    (render/fmt.created_lines, held to the same lines by tests), and whatever reads the
-    changes (a saved plan, `_names`, JSON) gets exactly the tuple `created_changes` gives.
-    Compares and hashes as that tuple, so a plan loaded back from JSON is equal to it."""
-
-    __slots__ = ("spec", "_items")
-
-    def __init__(self, spec: ProductSpec) -> None:
-        self.spec = spec
-        self._items: tuple[FieldChange, ...] | None = None
-
-    @property
-    def items(self) -> tuple[FieldChange, ...]:
-        if self._items is None:
-            from engine.plan.project import created_changes  # project builds on this module
-
-            self._items = created_changes(self.spec)
-        return self._items
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, index):  # type: ignore[override]
-        return self.items[index]
-
-    def __iter__(self) -> Iterator[FieldChange]:
-        return iter(self.items)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, CreatedChanges):
-            return other.spec is self.spec or self.items == other.items
-        return self.items == other if isinstance(other, tuple) else NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.items)
-
-    def __repr__(self) -> str:
-        return repr(self.items)
-
-
 @dataclass(frozen=True, slots=True, order=True)
 class PriceUpdate:
     sku_id: str
@@ -149,7 +103,7 @@ class Action:
     kind: str
     platforms: tuple[str, ...] = ()
     sends_to_review: bool = False
-    changes: tuple[FieldChange, ...] | CreatedChanges = ()  # create: CreatedChanges (lazy)
+    changes: tuple[FieldChange, ...] = ()  # create: what it sends, as changes from nothing
     spec: ProductSpec | None = None  # create: desired; edit: merged; partial_edit: the `fields`
     fields: tuple[str, ...] = ()  # partial_edit: top-level fields to send
     sku_ids: tuple[tuple[str, str], ...] = ()  # (seller_sku, sku_id) of every kept SKU

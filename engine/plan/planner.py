@@ -27,6 +27,7 @@ from engine.plan.images import annotated_images
 from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
 from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
 from engine.plan.payload import create_spec, merged_spec, resolve_images
+from engine.plan.project import created_changes
 from engine.plan.route import Context, Fingerprint, permission_warning, route_update
 
 DEFAULT_PLATFORMS = ("TIKTOK_SHOP",)  # the API's default listing platform
@@ -178,7 +179,7 @@ def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context) -> tuple[Produc
     spec = create_spec(desired, images, ctx.known, source)
     fingerprint = fp()
     action = Action(
-        m.CREATE, platforms, sends_to_review=not draft, changes=m.CreatedChanges(desired),
+        m.CREATE, platforms, sends_to_review=not draft, changes=created_changes(desired),
         save_mode="AS_DRAFT" if draft else "",
         note="status inactive: created as a draft, hidden from buyers until the status is active" if draft else "",
         spec=spec, idempotency_key=idempotency_key(desired.key, fingerprint),
@@ -230,10 +231,6 @@ def _names(snapshot: LiveSnapshot, products: list[ProductPlan], shop: Any) -> tu
     wanted = set()
     for item in products:
         for action in item.actions:
-            if action.kind == m.CREATE:  # its changes are worked out only when shown
-                if action.spec is not None and action.spec.category_id is not None:
-                    wanted.add(action.spec.category_id)
-                continue
             for change in action.changes:
                 if change.path == ("category_id",):
                     wanted.update((str(change.new), str(change.old)))

@@ -101,8 +101,6 @@ class Names:
 
     def __init__(self, names) -> None:
         self._names = dict(names)
-        # text of values that recur across products, per field (render/created.py)
-        self.memo: dict = {}
 
     def warehouse(self, warehouse_id: str) -> str:
         return self._names.get(warehouse_id, warehouse_id)

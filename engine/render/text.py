@@ -16,7 +16,6 @@ from __future__ import annotations
 from engine.plan import model as m
 from engine.plan.model import Action, Plan, PlanSummary, ProductPlan
 from engine.render import fmt
-from engine.render.created import created_lines
 
 INDENT = "    "
 MAX_UNMANAGED = 50  # listed by id; the JSON plan has them all
@@ -108,13 +107,9 @@ def action_lines(action: Action, names: fmt.Names, paint: Paint, out: list[str] 
     for blocker in action.blockers:
         for line in fmt.blocker_lines(blocker):
             append(inner + line)
-    changes = action.changes
-    if type(changes) is m.CreatedChanges:  # a create: its lines straight from the spec
-        created_lines(changes.spec, names, inner, lines)
-    else:
-        for change in changes:
-            for line in change_lines(change, names):
-                append(inner + line)
+    for change in action.changes:
+        for line in change_lines(change, names):
+            append(inner + line)
     if action.uploads:
         append(inner + "images to upload: " + ", ".join(i.path or "" for i in action.uploads))
     if action.note:
