@@ -75,7 +75,7 @@ def _added(view: dict) -> tuple[FieldChange, ...]:
 
 def test_a_create_shows_every_declared_value_as_added():
     from engine.catalog.spec import ImageRef, ProductAttribute, Ref
-    from engine.plan.project import created_changes, desired_view
+    from engine.plan.compare import created_changes, desired_view
     from test_plan_builders import sku, spec
 
     products = [spec(), spec("kopi", declared={"title", "skus", "main_images"}, main_images=()),

@@ -10,15 +10,19 @@ from dataclasses import replace
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_render_created import varied
 
 from bench.gen_catalog import generate_catalog
 from engine.catalog.load import load_catalog
-from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute, fingerprint,
-                                 legacy_fingerprint)
-from engine.plan.images import ImageIndex
-from engine.plan.project import desired_view, live_view
-from engine.plan.same import _attributes_same_by_name
-from test_render_created import varied
+from engine.catalog.spec import (
+    MANAGED_FIELDS,
+    ImageRef,
+    ProductAttribute,
+    Ref,
+    SalesAttribute,
+    fingerprint,
+    legacy_fingerprint,
+)
 
 
 @pytest.fixture(scope="module")
@@ -112,42 +116,14 @@ def test_a_value_that_changes_type_only_is_a_change():
 
 
 
-def _attributes(names, values_by_name, ids=False):
-    return tuple(ProductAttribute(f"7{i}" if ids else None, name,
-                                  tuple(Ref(f"9{j}" if ids else None, v) for j, v in enumerate(values_by_name[name])))
-                 for i, name in enumerate(names))
-
-
-NAMES = ["Bahan", "Motif", "Lengan", "Warna"]
-
-
-@settings(max_examples=300, deadline=None)
-@given(want_names=st.lists(st.sampled_from(NAMES), max_size=4), have_names=st.lists(st.sampled_from(NAMES), max_size=4),
-       want_values=st.fixed_dictionaries({n: st.lists(st.sampled_from(["Katun", "Kawung", "Merah"]), min_size=1,
-                                                       max_size=3) for n in NAMES}),
-       have_values=st.fixed_dictionaries({n: st.lists(st.sampled_from(["Katun", "Kawung", "Merah"]), min_size=1,
-                                                       max_size=3) for n in NAMES}),
-       live_ids=st.booleans())
-def test_the_attribute_shortcut_agrees_with_the_views(want_names, have_names, want_values, have_values, live_ids):
-    """same._attributes_same_by_name answers only when it is sure, and then as the views do
-    (duplicates, extra and missing attributes, live ids, value order and repeats included)."""
-    want = _attributes(want_names, want_values)
-    have = _attributes(have_names, have_values, ids=live_ids)
-    desired = ProductSpec(key="k", product_attributes=want, declared=frozenset({"product_attributes"}))
-    live = ProductSpec(key="k", product_attributes=have)
-    views_same = (desired_view(desired, ("product_attributes",))
-                  == live_view(live, desired, ImageIndex({}), ("product_attributes",)))
-    quick = _attributes_same_by_name(want, have)
-    assert quick is None or quick == views_same
-
-
 @pytest.mark.parametrize("fields", [("title",), ("skus",), ("product_attributes",), ("brand", "main_images"),
                                     ("listing_platforms", "title"), ("description", "product_attributes", "skus")])
 def test_a_partial_merge_gives_the_fields_a_full_merge_gives(fields):
     """merged_spec(only=fields) works out just what a partial edit sends — the same values."""
+    from test_plan_builders import METADATA, live_image, sku, spec
+
     from engine.catalog.spec import ImageRef
     from engine.plan.payload import Known, merged_spec, partial_spec
-    from test_plan_builders import METADATA, live_image, sku, spec
 
     desired = spec(title="Kemeja Batik Parang Premium", main_images=(ImageRef(path="images/a.png", sha256="ab" * 32),),
                    skus=(sku("BATIK-PARANG-L", "99000", 3, "L"), sku("BATIK-PARANG-XL", "120000", 4, "XL")),
@@ -157,26 +133,3 @@ def test_a_partial_merge_gives_the_fields_a_full_merge_gives(fields):
     full, part = merged_spec(*args), merged_spec(*args, only=fields)
     assert partial_spec(part, fields) == partial_spec(full, fields)
     assert part.main_images == full.main_images  # the annotation's image tokens come from these
-
-
-_SKU_CHOICES = st.tuples(st.sampled_from(["B-S", "B-M", "B-L", "B-XL"]), st.sampled_from(["99000", "150000"]),
-                         st.integers(0, 3), st.sampled_from(["S", "M", "L"]))
-
-
-@settings(max_examples=200, deadline=None)
-@given(want=st.lists(_SKU_CHOICES, min_size=1, max_size=4, unique_by=lambda t: t[0]),
-       have=st.lists(_SKU_CHOICES, min_size=1, max_size=4, unique_by=lambda t: t[0]))
-def test_viewing_only_the_differing_skus_gives_the_same_changes(want, have):
-    """route._field_changes views only SKUs that differ (project.differing_skus): same changes."""
-    from engine.plan.diff import field_changes
-    from engine.plan.same import differing_skus
-    from test_plan_builders import live_image, sku, spec
-
-    desired = spec(skus=tuple(sku(code, price, stock, size) for code, price, stock, size in want))
-    live = live_image(spec(skus=tuple(sku(code, price, stock, size) for code, price, stock, size in have))).spec
-    images = ImageIndex({})
-    whole = field_changes(live_view(live, desired, images, ("skus",)), desired_view(desired, ("skus",)))
-    trimmed_desired, trimmed_live = differing_skus(desired, live)
-    trimmed = field_changes(live_view(trimmed_live, trimmed_desired, images, ("skus",)),
-                            desired_view(trimmed_desired, ("skus",)))
-    assert trimmed == whole

@@ -25,10 +25,10 @@ from engine.errors import EngineError
 from engine.importing.export import ExportedProduct, Exporter, listing_state, template_text
 from engine.importing.files import UpdateProblem, find_document, update_text
 from engine.importing.report import ImportedProduct
+from engine.plan.compare import changed_fields
 from engine.plan.images import ImageIndex, annotated_images
 from engine.plan.live import LiveProduct
 from engine.plan.planner import make_plan
-from engine.plan.same import changed_fields
 from engine.shop.client import ShopClient
 from engine.shop.read import read_snapshot
 

@@ -3,10 +3,9 @@ image once it was uploaded as that image's uri.
 
 Where the uri of an upload comes from: the plan's shared map (`ImageIndex`, uploads of this
 run and the local image mapping) and the live product's own annotation (`annotated_images`:
-each position's token binds the file's sha256 to the uri there, so a fresh clone knows it).
-`images_same` answers the common case (every image a local file, uploaded as the live image
-at its position) without building labels; anything else is left to the labels
-(`ImageIndex.live_labels`), which the views show.
+each position's token binds the file's sha256 to the uri there, so a fresh clone knows it),
+layered on the shared map per product (`ImageIndex.with_own`). The views show live images by
+`ImageIndex.live_labels`.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from engine.catalog.spec import EXTERNAL_ID_PREFIX, TOKENS_V1_PREFIX, ImageRef, 
 from engine.plan.live import LiveProduct
 
 ImageUris = Mapping[tuple[str, str], str]
-_NONE: dict = {}
 
 
 def image_label(image: ImageRef) -> str:
@@ -41,19 +39,13 @@ class ImageIndex:
         clone.paths = ChainMap({uri: path for (path, _), uri in sorted(own.items())}, self.paths)  # type: ignore[assignment]
         return clone
 
-    def live_labels(self, live: tuple[ImageRef, ...], wanted: tuple[ImageRef, ...],
-                    own: ImageUris | None = None) -> list[str]:
-        """Live images named as the catalog names them (a local file once uploaded shows its path).
-        `own`: this product's uploads its annotation names (before the shared map, as with_own)."""
+    def live_labels(self, live: tuple[ImageRef, ...], wanted: tuple[ImageRef, ...]) -> list[str]:
+        """Live images named as the catalog names them (a local file once uploaded shows its path)."""
         written = {i.uri for i in wanted if i.path is None}
-        uris = self.uris
         mine = {}
         for image in wanted:
             if image.path is not None:
-                key = (image.path, image.sha256)
-                uri = own.get(key) if own else None
-                if uri is None:
-                    uri = uris.get(key)
+                uri = self.uris.get((image.path, image.sha256))
                 if uri is not None:
                     mine[uri] = image.path
         out = []
@@ -61,40 +53,6 @@ class ImageIndex:
             uri = image.uri or ""
             out.append(mine.get(uri) or (uri if uri in written else self.paths.get(uri, uri)))
         return out
-
-
-def images_same(want: tuple[ImageRef, ...], have: tuple[ImageRef, ...], images: ImageIndex,
-                own: ImageUris | None = None) -> bool:
-    """The desired images show the same labels as the live ones (`live_labels`)."""
-    if len(want) != len(have):
-        return False  # one label per image on either side
-    if len(want) == 1 and want[0].path:  # the common case inline (_uploaded_in_place of one image)
-        key = (want[0].path, want[0].sha256)
-        uri = own.get(key) if own else None
-        if uri is None:
-            uri = images.uris.get(key)
-        if uri is not None and uri == have[0].uri:
-            return True
-    if _uploaded_in_place(want, have, images.uris, own or _NONE) or want == have:
-        return True
-    return [image_label(i) for i in want] == images.live_labels(have, want, own)
-
-
-def _uploaded_in_place(want: tuple[ImageRef, ...], have: tuple[ImageRef, ...], uris: ImageUris,
-                       own: ImageUris) -> bool:
-    """Every desired image is a local file whose upload (own first, then shared) is the live
-    image at its position, all uris distinct: each live image is then labelled with the
-    desired path at its position (a sufficient condition; False = let the labels decide)."""
-    for wanted, live in zip(want, have):
-        if not wanted.path:
-            return False
-        key = (wanted.path, wanted.sha256)
-        uri = own.get(key)
-        if uri is None:
-            uri = uris.get(key)
-        if uri is None or uri != live.uri:
-            return False
-    return len(have) < 2 or len({i.uri for i in have}) == len(have)
 
 
 def annotated_images(desired: ProductSpec, live: LiveProduct) -> dict[tuple[str, str], str]:

@@ -28,13 +28,12 @@ from engine.catalog.spec import (
     fingerprint,
 )
 from engine.plan import model as m
+from engine.plan.compare import changed_fields, desired_view, live_view
 from engine.plan.diff import change_order, field_changes
 from engine.plan.images import ImageIndex, ImageUris
 from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
 from engine.plan.model import Action, Blocker, FieldChange, PlanIssue, PriceUpdate, StockUpdate
 from engine.plan.payload import Known, merge_sku, merged_spec, partial_spec, resolve_images
-from engine.plan.project import desired_view, live_view
-from engine.plan.same import changed_fields, differing_skus
 
 NOT_LISTED = frozenset({*DEACTIVATED, DELETED})
 DRAFT = "DRAFT"
@@ -140,7 +139,8 @@ def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Call
     """(actions, notes, issues, drift) for a desired product matched to a readable live one.
     `own_images`: its uploaded images the live annotation names (project.annotated_images)."""
 
-    names = changed_fields(desired, live.spec, ctx.images, own_images)
+    ctx = ctx.with_images(own_images or {})
+    names = changed_fields(desired, live.spec, ctx.images)
     if "shipping_insurance_requirement" in names and not _on_tokopedia(desired, live):
         names.remove("shipping_insurance_requirement")  # the API takes it only with Tokopedia
     if not names and settled(desired, live):
@@ -152,7 +152,7 @@ def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Call
             return False
         return applied[1] == applied_fingerprint(desired, live.external_product_id, fp())
 
-    return _route(desired, live, ctx.with_images(own_images or {}), fp, unchanged, names)
+    return _route(desired, live, ctx, fp, unchanged, names)
 
 
 def _on_tokopedia(desired: ProductSpec, live: LiveProduct) -> bool:
@@ -221,9 +221,7 @@ def _route(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[
 
 
 def _field_changes(desired: ProductSpec, live: ProductSpec, ctx: Context, names: list[str]) -> tuple[FieldChange, ...]:
-    """The changes of the named fields, SKUs viewed only where they differ."""
-    if "skus" in names:
-        desired, live = differing_skus(desired, live)
+    """The changes of the named fields (those changed_fields found)."""
     return field_changes(live_view(live, desired, ctx.images, names), desired_view(desired, names))
 
 

@@ -1,19 +1,27 @@
-"""The planner's cheap comparisons (project.changed_fields, engine.plan.images) give exactly what
-the whole views give: a field is "changed" when its desired and live views differ, and the
-annotation's images are read as parse_annotation reads them (bench/bench_plan.py measures the
-speed; these tests hold the values)."""
+"""Which fields differ (compare.changed_fields: equal values, else the views of the field) is
+exactly which fields' views differ; live images are labelled with the catalog's paths once
+uploaded; the annotation's images are read as parse_annotation reads them."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.catalog.spec import (MANAGED_FIELDS, ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec,
-                                 external_product_id, image_token, parse_annotation)
-from engine.plan.images import ImageIndex, annotated_images, annotation_tokens, images_same
+from engine.catalog.spec import (
+    MANAGED_FIELDS,
+    ImageRef,
+    ProductAttribute,
+    ProductSpec,
+    Ref,
+    SalesAttribute,
+    SkuSpec,
+    external_product_id,
+    image_token,
+    parse_annotation,
+)
+from engine.plan.compare import changed_fields, desired_view, live_view
+from engine.plan.images import ImageIndex, annotated_images, annotation_tokens
 from engine.plan.live import LiveProduct
-from engine.plan.project import desired_view, live_view
-from engine.plan.same import changed_fields
 
 WH1, WH2 = "7400000000000000001", "7400000000000000002"
 FILES = [("images/a.png", "aa" * 32), ("images/b.png", "bb" * 32), ("images/c.png", "aa" * 32)]  # c: a's content
@@ -56,33 +64,34 @@ def specs(draw, live: bool):
         declared=frozenset(MANAGED_FIELDS) if live else frozenset(draw(st.lists(st.sampled_from(MANAGED_FIELDS)))))
 
 
-@settings(max_examples=200, deadline=None)
-@given(desired=specs(live=False), live=specs(live=True), shared=uploads, own=uploads, same_skus=st.booleans())
-def test_changed_fields_are_the_fields_whose_views_differ(desired, live, shared, own, same_skus):
-    if same_skus:  # often equal SKUs, so the per-SKU shortcuts answer "same" too
-        live = ProductSpec(**{**{n: getattr(live, n) for n in ProductSpec.__slots__}, "skus": desired.skus})
-    index = ImageIndex(shared)
-    whole = index.with_own(own)
+@settings(max_examples=300, deadline=None)
+@given(desired=specs(live=False), live=specs(live=True), shared=uploads, own=uploads,
+       equal=st.sets(st.sampled_from(CONTENT)))
+def test_changed_fields_are_the_fields_whose_views_differ(desired, live, shared, own, equal):
+    """`equal`: fields the live product has exactly as desired (so changed_fields stops at ==);
+    live images are uris (a shop never has a catalog's local file), and a catalog names each
+    attribute once (the loader refuses a nameless or repeated one)."""
+    if any(i.path is not None for i in desired.main_images):
+        equal.discard("main_images")
+    idents = [a.id or a.name for a in desired.product_attributes]
+    if None in idents or len(set(idents)) < len(idents):
+        equal.discard("product_attributes")
+    live = ProductSpec(**{**{n: getattr(live, n) for n in ProductSpec.__slots__},
+                          **{n: getattr(desired, n) for n in equal}})
+    index = ImageIndex(shared).with_own(own)
     expected = [n for n in CONTENT if n in desired.declared
-                and desired_view(desired, (n,)) != live_view(live, desired, whole, (n,))]
-    assert changed_fields(desired, live, index, own) == expected
+                and desired_view(desired, (n,)) != live_view(live, desired, index, (n,))]
+    assert changed_fields(desired, live, index) == expected
 
 
-@settings(max_examples=400, deadline=None)
-@given(want=images, have=live_images, shared=uploads, own=uploads)
-def test_images_same_is_the_labels_compared(want, have, shared, own):
-    index = ImageIndex(shared)
-    labels = [i.path if i.path is not None else i.uri or "" for i in want]
-    assert images_same(want, have, index, own) == (labels == index.live_labels(have, want, own))
-
-
-def test_images_uploaded_in_place_are_the_same_without_labels():
+def test_live_images_uploaded_from_the_catalog_show_its_paths():
     want = tuple(ImageRef(path=p, sha256=s) for p, s in FILES[:2])
     have = (ImageRef(uri="tos-1"), ImageRef(uri="tos-2"))
-    index = ImageIndex({FILES[1]: "tos-2"})
-    assert images_same(want, have, index, {FILES[0]: "tos-1"})
-    assert not images_same(want, have[::-1], index, {FILES[0]: "tos-1"})
-    assert not images_same(want, (have[0], have[0]), ImageIndex({FILES[1]: "tos-1"}), {FILES[0]: "tos-1"})
+    index = ImageIndex({FILES[1]: "tos-2"}).with_own({FILES[0]: "tos-1"})
+    assert index.live_labels(have, want) == ["images/a.png", "images/b.png"]
+    assert index.live_labels(have[::-1], want) == ["images/b.png", "images/a.png"]  # reordered: a change
+    assert index.live_labels((ImageRef(uri="tos-9"),) + have[1:], want) == ["tos-9", "images/b.png"]
+    assert ImageIndex({FILES[1]: "tos-2"}).live_labels(have, want) == ["tos-1", "images/b.png"]
 
 
 def _annotated_by_parse(desired: ProductSpec, live: LiveProduct) -> dict:
@@ -123,24 +132,3 @@ def test_annotated_images_read_the_tokens_as_parse_annotation_does(desired, uplo
 def test_annotation_tokens_are_the_parsed_annotations_images(value):
     parsed = parse_annotation(value)
     assert tuple(annotation_tokens(value)) == (parsed.images if parsed is not None else ())
-
-
-def test_attribute_answers_are_remembered_per_pair_of_shared_tuples(monkeypatch):
-    """The loader and the reader share equal attribute sets: a pair of tuples is compared once,
-    then answered by identity; another pair (an equal but distinct tuple included) is compared."""
-    from engine.plan import same
-
-    calls = []
-    original = same._attributes_same_by_name
-    monkeypatch.setattr(same, "_attributes_same_by_name", lambda w, h: calls.append(1) or original(w, h))
-    want = (ProductAttribute(None, "Bahan", (Ref(None, "Katun"),)),)
-    have = (ProductAttribute("100100", "Bahan", (Ref("1001001", "Katun"),)),)
-    other = (ProductAttribute("100100", "Bahan", (Ref("1001002", "Sutra"),)),)
-    desired = ProductSpec(key="k", product_attributes=want, declared=frozenset({"product_attributes"}))
-    index = ImageIndex({})
-    for _ in range(3):
-        assert changed_fields(desired, ProductSpec(key="k", product_attributes=have), index) == []
-    assert len(calls) == 1
-    assert changed_fields(desired, ProductSpec(key="k", product_attributes=other), index) == ["product_attributes"]
-    assert changed_fields(desired, ProductSpec(key="k", product_attributes=tuple(list(have))), index) == []
-    assert len(calls) == 3

@@ -1,23 +1,26 @@
-"""Views: desired and live specs as plain, comparable values, seen through the catalog.
+"""Comparing a desired product with its live one: views, and which fields differ.
 
 `desired_view(spec)` and `live_view(live_spec, desired)` turn the declared fields of a product
 into plain JSON values keyed by natural keys (SKUs by seller_sku, inventory by warehouse id,
 attributes by the name or id the catalog wrote). Equal views mean "nothing to do"; the views
-are also what field changes show. Rules (all on the desired side's terms):
+are also what field changes show (engine.plan.diff). Rules (all on the desired side's terms):
 
 - only fields in `desired.declared` are viewed (an undeclared field is not managed);
 - references (brand, attribute, attribute value, sales attribute) are compared on what the
   catalog wrote: by id, by name, or both;
-- a local image is compared through `image_uris` ((path, sha256) → uploaded uri); one with no
-  known uri never equals a live image (it needs an upload);
+- a local image is compared through the plan's `ImageIndex` ((path, sha256) → uploaded uri);
+  one with no known uri never equals a live image (it needs an upload);
 - inside a SKU, warehouses the catalog does not list, an unset `identifier_code` and empty
   `sales_attributes` are not managed (full and partial edits copy them from the live SKU);
 - `listing_platforms` and `status` are not viewed here: routing handles them per platform.
+
+`changed_fields` is what the planner asks of every matched product on every plan (10,000 of
+them, nearly all unchanged): a field whose desired and live values are equal is unchanged
+(equal values give equal views), so only the fields that differ as values are viewed.
 """
 
 from __future__ import annotations
 
-import functools
 import operator
 
 from engine.catalog.spec import MANAGED_FIELDS, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec
@@ -28,7 +31,19 @@ _SELLER_SKU = operator.attrgetter("seller_sku")
 
 # Fields routing treats separately from the content view.
 PLATFORM_FIELDS = frozenset({"listing_platforms", "status"})
-DICT_FIELDS = frozenset({"skus", "product_attributes"})
+
+
+def changed_fields(desired: ProductSpec, live: ProductSpec, images: ImageIndex) -> list[str]:
+    """Declared content fields whose live view differs from the desired one, in display order.
+    `images`: the plan's uploads, with the product's own (annotated_images) layered on."""
+    changed = []
+    for name in content_fields(desired):
+        if getattr(desired, name) == getattr(live, name):
+            continue  # the common case: equal values, equal views
+        names = (name,)
+        if desired_view(desired, names) != live_view(live, desired, images, names):
+            changed.append(name)
+    return changed
 
 
 # --------------------------------------------------------------------------- labels
@@ -90,19 +105,10 @@ def sku_view(sku: SkuSpec) -> dict:
     return {
         "price": sku.price,
         "inventory": dict(sku.inventory),
-        "sales_attributes": list(_sales_labels(sku.sales_attributes)) if sku.sales_attributes else [],
+        "sales_attributes": sorted(sales_label(a) for a in sku.sales_attributes),
         "pre_sale_days": sku.pre_sale_days,
         "identifier_code": identifier_label(sku.identifier_code),
     }
-
-
-@functools.lru_cache(maxsize=4096)
-def _sales_labels(attributes: tuple[SalesAttribute, ...]) -> tuple[str, ...]:
-    """Sorted labels of a SKU's sales attributes (the same few combinations recur across a shop)."""
-    return tuple(sorted(sales_label(a) for a in attributes))
-
-
-sales_labels = _sales_labels  # public names for render/created.py (a create's lines without views)
 
 
 def desired_view(spec: ProductSpec, names: tuple[str, ...] | list[str] | None = None) -> dict:
@@ -145,11 +151,8 @@ def created_changes(spec: ProductSpec) -> tuple[FieldChange, ...]:
 
 
 def content_fields(spec: ProductSpec) -> tuple[str, ...]:
-    return declared_content_fields(spec.declared)
-
-
-@functools.lru_cache(maxsize=256)
-def declared_content_fields(declared: frozenset[str]) -> tuple[str, ...]:
+    """The declared fields the views show, in display order (routing handles the platform fields)."""
+    declared = spec.declared
     return tuple(n for n in MANAGED_FIELDS if n in declared and n not in PLATFORM_FIELDS)
 
 
@@ -159,9 +162,6 @@ def _scalar_view(name: str, value: object) -> object:
     if isinstance(value, tuple):
         return sorted(value) if name == "delivery_option_ids" else list(value)
     return value
-
-
-scalar_view = _scalar_view
 
 
 # --------------------------------------------------------------------------- live
