@@ -8,7 +8,6 @@ a file and `catalog live` can print one.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 from engine.catalog.spec import (
@@ -76,22 +75,12 @@ class LiveProduct:
 
     @property
     def is_frozen(self) -> bool:
-        return _is_frozen(self.status, self.platform_statuses)
+        return self.status == FROZEN or any(s == FROZEN for _, s in self.platform_statuses)
 
     @property
     def is_deleted(self) -> bool:
-        return _is_deleted(self.status, self.platform_statuses)
-
-
-# Asked of every live product in every plan; a shop has a handful of status combinations.
-@functools.lru_cache(maxsize=256)
-def _is_frozen(status: str | None, platform_statuses: tuple[tuple[str, str], ...]) -> bool:
-    return status == FROZEN or any(s == FROZEN for _, s in platform_statuses)
-
-
-@functools.lru_cache(maxsize=256)
-def _is_deleted(status: str | None, platform_statuses: tuple[tuple[str, str], ...]) -> bool:
-    return status == DELETED or (bool(platform_statuses) and all(s == DELETED for _, s in platform_statuses))
+        statuses = self.platform_statuses
+        return self.status == DELETED or (bool(statuses) and all(s == DELETED for _, s in statuses))
 
 
 @dataclass(frozen=True, slots=True, order=True)

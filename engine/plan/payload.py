@@ -28,7 +28,8 @@ from engine.plan.images import ImageUris
 from engine.plan.live import CategoryInfo, ShopMetadata
 
 
-def resolve_images(images: tuple[ImageRef, ...], image_uris: ImageUris) -> tuple[tuple[ImageRef, ...], tuple[ImageRef, ...]]:
+def resolve_images(images: tuple[ImageRef, ...], image_uris: ImageUris
+                   ) -> tuple[tuple[ImageRef, ...], tuple[ImageRef, ...]]:
     """(images with known uris filled in, local images that still need an upload)."""
     resolved, uploads = [], []
     for image in images:
@@ -52,10 +53,8 @@ class Known:
         self.brands = _RefIndex(metadata.brands if metadata else ())
         self.attributes = {cid: attrs for cid, attrs in metadata.attributes} if metadata else {}
         self.categories = {c.id: c for c in metadata.categories} if metadata else {}
-        self.filled: dict[tuple, tuple] = {}  # complete_refs of creates, by (brand, attributes, category)
-        # ... and by their ids: (brand, attributes, filled brand, filled attributes); an entry
-        # holds its brand and attributes, so their ids cannot be reused while it exists
-        self.filled_ids: dict[tuple, tuple] = {}
+        # complete_refs of creates by (brand, attributes, category): a shop repeats a few dozen
+        self.filled: dict[tuple, tuple] = {}
 
     def category(self, category_id: str | None) -> CategoryInfo | None:
         return self.categories.get(category_id) if category_id else None
@@ -120,17 +119,11 @@ def complete_refs(spec: ProductSpec, live: ProductSpec | None, known: Known) -> 
     shop metadata knows them."""
     if live is None:  # a create: what the metadata gives depends on these values only
         brand, attributes = spec.brand, spec.product_attributes
-        # by identity first (the loader shares brands and attribute sets between products;
-        # hashing them runs Python code per object), then by value
-        shared = known.filled_ids.get((id(brand), id(attributes), spec.category_id))
-        if shared is not None and shared[0] is brand and shared[1] is attributes:
-            return {"brand": shared[2], "product_attributes": shared[3]}
         cache_key = (brand, attributes, spec.category_id)
         cached = known.filled.get(cache_key)
         if cached is None:
             cached = known.filled[cache_key] = (
                 _fill(brand, known.brands), _fill_attributes(attributes, known.attributes.get(spec.category_id, ())))
-        known.filled_ids[(id(brand), id(attributes), spec.category_id)] = (brand, attributes, *cached)
         return {"brand": cached[0], "product_attributes": cached[1]}
     live_brands = (live.brand,) if live.brand else ()
     return {"brand": _fill(spec.brand, live_brands, known.brands),

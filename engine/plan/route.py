@@ -14,7 +14,6 @@ does not permit, unchanged since the last apply → blocked, not retried on ever
 
 from __future__ import annotations
 
-import functools
 from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -168,23 +167,16 @@ def _on_tokopedia(desired: ProductSpec, live: LiveProduct) -> bool:
 def settled(desired: ProductSpec, live: LiveProduct) -> bool:
     """True when no platform needs anything: nothing under review or failed, every wanted
     platform listed and in the wanted state. (A shortcut: `_route` decides the same.)"""
-    declared = desired.declared
-    return _settled(desired.status, "listing_platforms" in declared, desired.listing_platforms,
-                    "status" in declared, live.audit_status, live.platform_statuses)
-
-
-@functools.lru_cache(maxsize=1024)
-def _settled(status: str, manage_platforms: bool, listing_platforms: tuple[str, ...], manage_status: bool,
-             audit_status: str | None, platform_statuses: tuple[tuple[str, str], ...]) -> bool:
-    """`settled` on the few values it depends on (a shop has a handful of combinations)."""
-    if audit_status in ("AUDITING", "FAILED"):
+    if live.audit_status in ("AUDITING", "FAILED"):
         return False
-    present = dict(platform_statuses)
+    present = dict(live.platform_statuses)
     if any(s in (UNDER_REVIEW, REVIEW_FAILED) for s in present.values()):
         return False
-    active = status != "inactive"
+    active = desired.status != "inactive"
+    declared = desired.declared
+    manage_platforms, manage_status = "listing_platforms" in declared, "status" in declared
     if manage_platforms:
-        want = set(listing_platforms)
+        want = set(desired.listing_platforms)
         if active and any(present.get(p, DRAFT) == DRAFT for p in want):
             return False
         return all(s != LIVE if (p not in want or not active) else s not in DEACTIVATED

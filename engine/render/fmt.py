@@ -8,7 +8,6 @@ long HTML descriptions as a short line diff, SKUs by seller_sku.
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -40,12 +39,7 @@ def platform(name: str) -> str:
 
 
 def platforms(names) -> str:
-    return _platforms(tuple(names)) if names else "(none)"
-
-
-@functools.lru_cache(maxsize=64)
-def _platforms(names: tuple[str, ...]) -> str:
-    return ", ".join(platform(p) for p in names)
+    return ", ".join(platform(p) for p in names) if names else "(none)"
 
 
 def marketplace(market: str) -> str:
