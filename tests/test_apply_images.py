@@ -1,4 +1,4 @@
-"""Local images: the ce2 annotation maps unchanged files to live uris with no local state;
+"""Local images: the ce3 annotation maps unchanged files to live uris with no local state;
 the upload cache (.catalog-cache/images.json) uploads a file once per machine.
 
 Plan-level tests build values in code (test_plan_builders); the upload tests run the Writer
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog.spec import (ImageRef, external_product_id, fingerprint, image_token, legacy_fingerprint,
+from engine.catalog.spec import (ImageRef, external_product_id, fingerprint, image_token,
                                  parse_annotation, parse_external_product_id)
 from engine.plan import model as m
 from engine.shop.client import ENDPOINTS, ShopClient
@@ -30,18 +30,15 @@ PNG = Path(__file__).resolve().parent.parent / "catalogs" / "demo" / "images" / 
 
 
 # --------------------------------------------------------------------------- the annotation
-def test_annotation_round_trips_and_the_old_form_still_reads():
+def test_annotation_round_trips_and_other_forms_are_not_the_engines():
     images = (ImageRef("u-1", "images/a.png", "ab" * 32), ImageRef("u-2"), ImageRef(None, "images/b.png", "cd" * 32))
     value = external_product_id("batik-parang", "0123456789abcdef", images)
     parsed = parse_annotation(value)
     assert value == f"ce3:0123456789abcdef:{image_token('ab' * 32, 'u-1')}..:batik-parang"
     assert parsed.images == (image_token("ab" * 32, "u-1"), "", "") and str(parsed) == value
-    assert not parsed.legacy
-    older = parse_annotation(value.replace("ce3:", "ce2:", 1))  # written before the ce3 recipe
-    assert older.legacy and older.images == parsed.images and older.key == "batik-parang"
+    assert parse_annotation(value.replace("ce3:", "ce2:", 1)) is None  # 0.1.0 development builds' forms
     assert parse_external_product_id(value) == ("batik-parang", "0123456789abcdef")
-    assert parse_external_product_id("ce1:0123456789abcdef:batik-parang") == ("batik-parang", "0123456789abcdef")
-    assert parse_annotation("ce1:0123456789abcdef:batik-parang").legacy
+    assert parse_external_product_id("ce1:0123456789abcdef:batik-parang") is None
     assert parse_annotation("ce2:fp:t1.t2") is None and parse_annotation("ce3:fp:t1.t2") is None and parse_annotation("seller-own-id") is None
     longest = external_product_id("k" * 100, "f" * 16, tuple(ImageRef(f"u{i}", f"p{i}", "a" * 64) for i in range(9)))
     assert len(longest) <= 999  # the API's limit for external_product_id
@@ -71,7 +68,7 @@ def test_an_unchanged_local_image_is_known_from_the_annotation_alone():
 def test_without_the_annotation_the_same_live_image_needs_an_upload():
     desired = spec(main_images=(LOCAL, ImageRef(uri="tos-id-i-batik2")))
     live = replace(_annotated(desired, ("tos-uploaded-7", "tos-id-i-batik2")),
-                   external_product_id=f"ce1:{legacy_fingerprint(desired)}:{desired.key}")
+                   external_product_id=f"ce3:{fingerprint(desired)}::{desired.key}")  # no image tokens
     (action,) = plan_for(desired, live, image_uris={}).products[0].actions
     assert action.kind == m.PARTIAL_EDIT and action.fields == ("main_images", "external_product_id")
     assert action.uploads == (LOCAL,)

@@ -74,9 +74,10 @@ def _added(view: dict) -> tuple[FieldChange, ...]:
 
 
 def test_a_create_shows_every_declared_value_as_added():
+    from test_plan_builders import sku, spec
+
     from engine.catalog.spec import ImageRef, ProductAttribute, Ref
     from engine.plan.compare import created_changes, desired_view
-    from test_plan_builders import sku, spec
 
     products = [spec(), spec("kopi", declared={"title", "skus", "main_images"}, main_images=()),
                 spec(skus=(sku("Z-1", "1", 1, "XL"), sku("A-1", "2", 2, "S")), brand=None, description=None,
@@ -85,3 +86,17 @@ def test_a_create_shows_every_declared_value_as_added():
     for product in products:
         assert created_changes(product) == _added(desired_view(product)) != ()
     assert created_changes(products[1])[0] == FieldChange(("title",), None, products[1].title)
+
+
+def test_a_value_that_changes_type_only_is_a_change():
+    """True == 1 in Python; a view that goes from true to 1 has changed (as deepdiff sees it)."""
+    from engine.plan.diff import field_changes
+    from engine.plan.model import FieldChange
+
+    old = {"product_attributes": {"a": True, "c": [1]}}
+    new = {"product_attributes": {"a": 1, "b": [], "c": [True]}}
+    assert field_changes(old, new) == (
+        FieldChange(("product_attributes", "a"), True, 1),
+        FieldChange(("product_attributes", "b"), None, []),
+        FieldChange(("product_attributes", "c"), [1], [True]),
+    )

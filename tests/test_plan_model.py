@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_plan_builders import showcase_plan
 
 from engine.errors import PlanError
 from engine.plan import model as m
 from engine.plan.model import ListingCheck, with_checks
 from engine.plan.saved import dumps, load_plan, loads, plan_from_dict, plan_to_dict, save_plan
 from engine.shop.settings import SANDBOX_DEFAULTS
-from test_plan_builders import showcase_plan
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +129,9 @@ def test_fingerprint_is_stable():
     declared fields in MANAGED_FIELDS order, dataclasses as arrays of their field values."""
     import hashlib
 
-    from engine.catalog.spec import MANAGED_FIELDS, fingerprint
     from test_plan_builders import spec
+
+    from engine.catalog.spec import MANAGED_FIELDS, fingerprint
 
     def plain(value):
         if isinstance(value, tuple) and value and hasattr(value[0], "__dataclass_fields__"):
@@ -153,27 +154,3 @@ def test_fingerprint_is_stable():
 
 
 PINNED_FINGERPRINT = "cc5973a92d21f9b7"  # fingerprint(spec()) of test_plan_builders: never edit
-
-
-def test_legacy_fingerprint_is_stable():
-    """`ce1` / `ce2` annotations (written before `ce3`) hold the legacy recipe: sha256 of the
-    sorted-key compact JSON of the declared canonical fields; it must not drift either."""
-    import dataclasses
-    import hashlib
-
-    from engine.catalog.spec import legacy_fingerprint as fingerprint
-    from test_plan_builders import spec
-
-    def plain(value):
-        if isinstance(value, tuple):
-            return [plain(v) for v in value]
-        if isinstance(value, frozenset):
-            return sorted(plain(v) for v in value)
-        if dataclasses.is_dataclass(value):
-            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return value
-
-    for product in (spec(), spec("kopi-gayo", declared={"title", "skus"}), spec(status="inactive")):
-        canonical = {"key": product.key, **{n: plain(getattr(product, n)) for n in sorted(product.declared)}}
-        blob = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        assert fingerprint(product) == hashlib.sha256(blob.encode()).hexdigest()[:16]

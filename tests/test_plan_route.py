@@ -7,15 +7,22 @@ from dataclasses import replace
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_plan_builders import WH1, WH2, live_image, plan_for, sku, spec
 
-from engine.catalog.spec import (ImageRef, ProductAttribute, Ref, external_product_id, fingerprint, image_token,
-                                 legacy_fingerprint)
+from engine.catalog.spec import (
+    ImageRef,
+    ProductAttribute,
+    Ref,
+    external_product_id,
+    fingerprint,
+    image_token,
+    parse_annotation,
+    parse_external_product_id,
+)
 from engine.errors import PlanError
 from engine.plan import model as m
 from engine.plan.live import AuditFailure, SkuConflict
 from engine.plan.model import Blocker, FieldChange, PriceUpdate, StockUpdate
-from test_plan_builders import WH1, WH2, live_image, plan_for, sku, spec
-
 
 BATIK1 = ImageRef("tos-id-i-batik1", "images/batik-1.jpg", "aa11")  # uploaded (image_uris of plan_for)
 
@@ -37,7 +44,7 @@ def test_new_product_is_one_create_on_every_desired_platform():
     (action,) = item.actions
     assert action.kind == m.CREATE and action.platforms == ("TIKTOK_SHOP", "TOKOPEDIA")
     assert action.sends_to_review and item.product_id is None
-    # the annotation ties the uploaded image to its file (ce2 image token), see test_apply_images
+    # the annotation ties the uploaded image to its file (ce3 image token), see test_apply_images
     assert action.external_product_id == external_product_id("batik-parang", fingerprint(desired), (BATIK1, ImageRef("tos-id-i-batik2")))
     assert action.external_product_id.split(":")[2] == image_token("aa11", "tos-id-i-batik1") + "."
     assert action.idempotency_key.startswith("ce1-") and len(action.idempotency_key) <= 128
@@ -361,8 +368,9 @@ def test_targets_limit_the_plan_and_a_target_matching_nothing_is_an_error():
 
 
 def test_listing_check_specs_are_whole_products_for_creates_and_edits():
-    from engine.plan.planner import listing_check_specs
     from test_plan_builders import catalog, snapshot
+
+    from engine.plan.planner import listing_check_specs
 
     new, edited, priced = spec("a-new"), spec("b-edit", title="Kemeja Batik Parang Premium Baru"), spec("c-price")
     lives = (live_image(spec("b-edit"), "2"), live_image(spec("c-price", skus=(sku("C-PRICE-L", "1", 5, "L"),
@@ -437,23 +445,20 @@ def test_a_draft_kept_inactive_is_edited_as_a_draft_so_it_is_not_published():
     assert all(a.save_mode == "" for a in item.actions)
 
 
-def test_products_applied_before_the_ce3_recipe_still_compare_by_their_own_recipe():
-    """A `ce2` annotation holds the legacy fingerprint: the unchanged catalog must still read
-    as unchanged (blocked review, drift label), and a ce2 value by today's recipe must not."""
+def test_an_annotation_other_than_ce3_is_not_the_engines():
+    """`ce1:` / `ce2:` (0.1.0 development builds) and a seller's own id are not the engine's
+    annotation: the product reads as never applied by the engine — adopted by seller SKU, its
+    content compared as for any adopted product (so no drift and no review block: a failed
+    review is resubmitted), and the next content write records a `ce3:` annotation."""
     desired = spec(title="Kemeja Batik Parang replika")
     base = replace(_failed(desired, desired), spec=live_image(spec()).spec)
-    legacy = replace(base, last_applied=(desired.key, legacy_fingerprint(desired)),
-                     external_product_id=f"ce2:{legacy_fingerprint(desired)}::{desired.key}")
-    (action,) = only(plan_for(desired, legacy)).actions
-    assert action.kind == m.BLOCKED and action.platforms == ("TOKOPEDIA",)
-    assert legacy_fingerprint(desired) != fingerprint(desired)
-    mixed = replace(legacy, last_applied=(desired.key, fingerprint(desired)),
-                    external_product_id=f"ce2:{fingerprint(desired)}::{desired.key}")
-    assert only(plan_for(desired, mixed)).kinds() == (m.PARTIAL_EDIT,)
-    drifted = live_image(spec(), live_spec=live_image(spec(title="Edited in Seller Center")).spec)
-    drifted = replace(drifted, last_applied=(spec().key, legacy_fingerprint(spec())),
-                      external_product_id=f"ce1:{legacy_fingerprint(spec())}:{spec().key}")
-    assert only(plan_for(spec(), drifted)).drift
+    for value in (f"ce2:{fingerprint(desired)}::{desired.key}", f"ce1:{fingerprint(desired)}:{desired.key}",
+                  "SELLER-OWN-ID"):
+        live = replace(base, external_product_id=value, last_applied=parse_external_product_id(value))
+        item = only(plan_for(desired, live))
+        assert live.last_applied is None and item.adopted and not item.drift
+        assert item.kinds() == (m.PARTIAL_EDIT,) and item.notes[0].startswith("adopted")
+        assert parse_annotation(item.actions[0].external_product_id).key == desired.key
 
 
 @settings(max_examples=200, deadline=None)
@@ -473,3 +478,22 @@ def test_target_selection_is_exactly_fnmatch_per_pair(keys, targets):
         return
     chosen = [p.key for p in select_targets(products, targets)]
     assert chosen == sorted(k for k in keys if any(fnmatch.fnmatchcase(k, t) for t in targets))
+
+
+@pytest.mark.parametrize("fields", [("title",), ("skus",), ("product_attributes",), ("brand", "main_images"),
+                                    ("listing_platforms", "title"), ("description", "product_attributes", "skus")])
+def test_a_partial_merge_gives_the_fields_a_full_merge_gives(fields):
+    """merged_spec(only=fields) works out just what a partial edit sends — the same values."""
+    from test_plan_builders import METADATA, live_image, sku, spec
+
+    from engine.catalog.spec import ImageRef
+    from engine.plan.payload import Known, merged_spec, partial_spec
+
+    desired = spec(title="Kemeja Batik Parang Premium", main_images=(ImageRef(path="images/a.png", sha256="ab" * 32),),
+                   skus=(sku("BATIK-PARANG-L", "99000", 3, "L"), sku("BATIK-PARANG-XL", "120000", 4, "XL")),
+                   product_attributes=(ProductAttribute(None, "Bahan", (Ref(None, "Sutra"),)),))
+    live = live_image(spec()).spec
+    args = (desired, live, ("TOKOPEDIA",), {("images/a.png", "ab" * 32): "tos-1"}, Known(METADATA))
+    full, part = merged_spec(*args), merged_spec(*args, only=fields)
+    assert partial_spec(part, fields) == partial_spec(full, fields)
+    assert part.main_images == full.main_images  # the annotation's image tokens come from these

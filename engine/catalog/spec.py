@@ -18,10 +18,8 @@ Conventions (both producers must follow them, tests hold them to it):
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import orjson
@@ -40,8 +38,6 @@ MANAGED_FIELDS = (
 )
 
 EXTERNAL_ID_PREFIX = "ce3"  # ce3:<fingerprint>:<image tokens>:<key>
-TOKENS_V1_PREFIX = "ce2"  # ce2:<legacy fingerprint>:<image tokens>:<key> (still read)
-LEGACY_EXTERNAL_ID_PREFIX = "ce1"  # ce1:<legacy fingerprint>:<key> (still read)
 
 
 def canonical_decimal(value: object) -> str:
@@ -138,40 +134,20 @@ class ProductSpec:
     def seller_skus(self) -> tuple[str, ...]:
         return tuple(s.seller_sku for s in self.skus)
 
-    def canonical(self) -> dict:
-        """JSON-able dict of the declared fields only (stable key order)."""
-        out: dict = {"key": self.key}
-        for name in MANAGED_FIELDS:
-            if name in self.declared:
-                out[name] = _plain(getattr(self, name))
-        return out
 
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # dataclass → field names (fields() is slow)
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    names = _FIELD_NAMES.get(type(value))
-    if names is None:
-        if isinstance(value, frozenset):
-            return sorted(_plain(v) for v in value)
-        if not hasattr(value, "__dataclass_fields__"):
-            return value
-        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
-    return {name: _plain(getattr(value, name)) for name in names}
-
-
+# --------------------------------------------------------------------------- fingerprint
 def canonical_tuple(spec: ProductSpec) -> tuple:
     """The declared content of a spec as nested plain tuples: the key, then (field, value) per
     declared field in MANAGED_FIELDS order, each dataclass as the tuple of its fields in order
-    (SkuSpec, SalesAttribute, ImageRef, ProductAttribute, Ref; None stays None).
-
-    Built by one generated expression per set of declared fields (a catalog has a handful):
-    no loop over the 16 managed names per product (10,000 creates each need it).
-    tests/test_plan_speed.py holds the fingerprint to the recipe written as a plain walk."""
-    return _canonical_builder(spec.declared)(spec)
+    (SkuSpec, SalesAttribute, ImageRef, ProductAttribute, Ref; None stays None)."""
+    declared = spec.declared
+    items: list = [spec.key]
+    for name in MANAGED_FIELDS:
+        if name in declared:
+            value = getattr(spec, name)
+            plain = _PLAIN_TUPLE.get(name)
+            items.append((name, value if plain is None else plain(value)))
+    return tuple(items)
 
 
 def _skus_tuple(skus: tuple[SkuSpec, ...]) -> tuple:
@@ -192,20 +168,9 @@ def _brand_tuple(brand: Ref | None) -> tuple | None:
     return None if brand is None else (brand.id, brand.name)
 
 
-_CANONICAL_OF = {"skus": "_skus_tuple", "main_images": "_images_tuple", "product_attributes": "_attributes_tuple",
-                 "brand": "_brand_tuple"}
-
-
-@functools.lru_cache(maxsize=256)
-def _canonical_builder(declared: frozenset[str]):
-    items = ["spec.key"]
-    for name in MANAGED_FIELDS:
-        if name in declared:
-            value = f"{_CANONICAL_OF[name]}(spec.{name})" if name in _CANONICAL_OF else f"spec.{name}"
-            items.append(f"({name!r}, {value})")
-    namespace = {name: globals()[name] for name in _CANONICAL_OF.values()}
-    exec("def canonical(spec):\n    return (" + ", ".join(items) + ",)\n", namespace)  # noqa: S102 - field names only
-    return namespace["canonical"]
+# fields holding dataclasses → their plain tuples (the other fields are plain values already)
+_PLAIN_TUPLE = {"skus": _skus_tuple, "main_images": _images_tuple, "product_attributes": _attributes_tuple,
+                "brand": _brand_tuple}
 
 
 def canonical_json(spec: ProductSpec) -> bytes:
@@ -219,7 +184,7 @@ def fingerprint(spec: ProductSpec) -> str:
     The first 16 hex digits of sha256 over `canonical_json` — the key, then each declared
     field as [name, value] in MANAGED_FIELDS order, values as plain nested arrays. The value is
     stored in live products, so the recipe must not change (test_fingerprint_is_stable pins
-    it). Annotations written before (`ce2`, `ce1`) used `legacy_fingerprint`."""
+    it)."""
     return fingerprint_of(canonical_json(spec))
 
 
@@ -227,34 +192,6 @@ def fingerprint_of(blob: bytes) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def _as_dict(value: object) -> object:
-    """json.dumps `default` for the legacy fingerprint: one level of `_plain` (the encoder
-    recurses, and writes tuples as arrays), so the JSON text is exactly that of `canonical()`."""
-    names = _FIELD_NAMES.get(type(value))
-    if names is None:
-        if isinstance(value, frozenset):
-            return sorted(value)
-        if not hasattr(value, "__dataclass_fields__"):
-            raise TypeError(f"not JSON-able: {type(value).__name__}")
-        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
-    return {name: getattr(value, name) for name in names}
-
-
-_LEGACY_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_as_dict)
-
-
-def legacy_fingerprint(spec: ProductSpec) -> str:
-    """The fingerprint `ce1` / `ce2` annotations hold: sha256 of the sorted-key compact JSON of
-    `canonical()` (pinned too: products applied before keep comparing as unchanged)."""
-    declared = spec.declared
-    out: dict = {"key": spec.key}
-    for name in MANAGED_FIELDS:
-        if name in declared:
-            out[name] = getattr(spec, name)
-    return hashlib.sha256(_LEGACY_JSON.encode(out).encode()).hexdigest()[:16]
-
-
-@functools.lru_cache(maxsize=8192)
 def image_token(sha256: str, uri: str) -> str:
     """8 hex digits binding a local image's content (sha256) to the uri it was uploaded as."""
     return hashlib.sha256(f"{sha256}\n{uri}".encode()).hexdigest()[:8]
@@ -272,52 +209,30 @@ class Annotation:
     `ce3:<fingerprint>:<token>.<token>…:<key>` — a token per main image, by position, ties the
     local file the catalog names (sha256) to the live uri at that position (image_token), so a
     plan made anywhere (a fresh CI clone too) knows an unchanged file is already uploaded.
-    Older forms are still read, their fingerprint by `legacy_fingerprint` (`legacy=True`):
-    `ce2:` (same shape) and `ce1:<fingerprint>:<key>` (no image tokens)."""
+    Any other value (the seller's own id, or the `ce1:` / `ce2:` forms of 0.1.0 development
+    builds) is not the engine's: the product reads as never applied by the engine."""
 
     key: str
     fingerprint: str
     images: tuple[str, ...] = ()
-    legacy: bool = False
 
     def __str__(self) -> str:
         return f"{EXTERNAL_ID_PREFIX}:{self.fingerprint}:{'.'.join(self.images)}:{self.key}"
 
 
 def external_product_id(key: str, fp: str, images: tuple[ImageRef, ...] = ()) -> str:
-    """Value the engine stores in `external_product_id` (≤ 999 characters; see Annotation:
-    `str(Annotation(key, fp, image_tokens(images)))`, written without building one)."""
-    tokens = ".".join([image_token(i.sha256, i.uri) if i.sha256 and i.uri else "" for i in images])
-    return f"{EXTERNAL_ID_PREFIX}:{fp}:{tokens}:{key}"
+    """Value the engine stores in `external_product_id` (≤ 999 characters; see Annotation)."""
+    return str(Annotation(key, fp, image_tokens(images)))
 
 
 def parse_annotation(value: str | None) -> Annotation | None:
-    """The Annotation of an engine-written external_product_id (ce3, ce2 or ce1), else None."""
-    if not value:
+    """The Annotation of an engine-written external_product_id, else None."""
+    if not value or not value.startswith(EXTERNAL_ID_PREFIX + ":"):
         return None
-    legacy = _TOKEN_FORMS.get(value[:4])
-    if legacy is not None:  # ce3: or ce2: — <fingerprint>:<tokens>:<key>
-        parts = value.split(":", 3)
-        if len(parts) != 4 or not parts[1] or not parts[3]:
-            return None
-        tokens = tuple(parts[2].split(".")) if parts[2] else ()
-        return Annotation(parts[3], parts[1], tokens, legacy)
-    if value.startswith(LEGACY_EXTERNAL_ID_PREFIX + ":"):
-        parts = value.split(":", 2)
-        if len(parts) != 3 or not parts[1] or not parts[2]:
-            return None
-        return Annotation(parts[2], parts[1], legacy=True)
-    return None
-
-
-_TOKEN_FORMS = {EXTERNAL_ID_PREFIX + ":": False, TOKENS_V1_PREFIX + ":": True}  # prefix → legacy recipe
-
-
-def applied_fingerprint(spec: ProductSpec, annotation: str | None, current: str) -> str:
-    """The fingerprint of `spec` by the recipe the live annotation was written with
-    (`current` is the spec's fingerprint by today's recipe)."""
-    parsed = parse_annotation(annotation)
-    return legacy_fingerprint(spec) if parsed is not None and parsed.legacy else current
+    parts = value.split(":", 3)  # ce3:<fingerprint>:<tokens>:<key>
+    if len(parts) != 4 or not parts[1] or not parts[3]:
+        return None
+    return Annotation(parts[3], parts[1], tuple(parts[2].split(".")) if parts[2] else ())
 
 
 def parse_external_product_id(value: str | None) -> tuple[str, str] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import ChainMap
 from collections.abc import Mapping
 
-from engine.catalog.spec import EXTERNAL_ID_PREFIX, TOKENS_V1_PREFIX, ImageRef, ProductSpec, image_token
+from engine.catalog.spec import ImageRef, ProductSpec, image_token, parse_annotation
 from engine.plan.live import LiveProduct
 
 ImageUris = Mapping[tuple[str, str], str]
@@ -61,9 +61,10 @@ def annotated_images(desired: ProductSpec, live: LiveProduct) -> dict[tuple[str,
     binds the file's sha256 to the uri there): no local state needed, a fresh clone knows it."""
     if "main_images" not in desired.declared or live.spec is None:
         return {}
-    tokens = annotation_tokens(live.external_product_id)
-    if not tokens:
+    annotation = parse_annotation(live.external_product_id)
+    if annotation is None or not annotation.images:
         return {}
+    tokens = annotation.images
     main = desired.main_images
     out: dict[tuple[str, str], str] = {}  # each file: the first position whose token is its
     for token, image in zip(tokens, live.spec.main_images):
@@ -74,17 +75,3 @@ def annotated_images(desired: ProductSpec, live: LiveProduct) -> dict[tuple[str,
                 if path and sha256 and (path, sha256) not in out and image_token(sha256, uri) == token:
                     out[path, sha256] = uri
     return out
-
-
-_TOKEN_PREFIXES = (EXTERNAL_ID_PREFIX + ":", TOKENS_V1_PREFIX + ":")
-
-
-def annotation_tokens(value: str | None) -> list[str]:
-    """`parse_annotation(value).images` ([] when `value` is no annotation or has no tokens)
-    without building the Annotation (asked of every live product in every plan)."""
-    if not value or not value.startswith(_TOKEN_PREFIXES):
-        return []
-    parts = value.split(":", 3)  # <prefix>:<fingerprint>:<tokens>:<key>
-    if len(parts) != 4 or not parts[1] or not parts[2] or not parts[3]:
-        return []
-    return parts[2].split(".")

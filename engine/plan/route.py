@@ -22,7 +22,6 @@ from engine.catalog.spec import (
     PLATFORM_LABELS,
     ProductSpec,
     SourceRef,
-    applied_fingerprint,
     external_product_id,
     fingerprint,
 )
@@ -149,7 +148,7 @@ def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Call
         applied = live.last_applied
         if applied is None or applied[0] != desired.key:
             return False
-        return applied[1] == applied_fingerprint(desired, live.external_product_id, fp())
+        return applied[1] == fp()
 
     return _route(desired, live, ctx, fp, unchanged, names)
 
