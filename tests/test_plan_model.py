@@ -154,3 +154,24 @@ def test_fingerprint_is_stable():
 
 
 PINNED_FINGERPRINT = "cc5973a92d21f9b7"  # fingerprint(spec()) of test_plan_builders: never edit
+
+
+def test_planning_and_saving_leave_the_garbage_collector_as_they_found_it():
+    """The collector is paused while a plan is built and encoded, then back on, with nothing
+    left in its permanent generation (no gc.freeze)."""
+    import gc
+
+    from test_plan_builders import catalog, live_image, plan_for, snapshot, spec
+
+    from engine.plan.planner import make_plan
+
+    frozen = gc.get_freeze_count()
+    plan = plan_for((spec("a"), spec("b", title="Kemeja Baru")), live_image(spec("b")))
+    assert loads(dumps(plan)) == plan
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    gc.disable()
+    try:
+        make_plan(catalog(spec("c")), snapshot())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from engine.catalog.heap import paused_gc
 from engine.catalog.spec import ProductSpec, external_product_id
 from engine.errors import PlanError
 from engine.plan import model as m
@@ -27,6 +26,7 @@ from engine.plan.identity import match_products
 from engine.plan.images import annotated_images
 from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
 from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
+from engine.plan.pause import paused_gc
 from engine.plan.payload import create_spec, merged_spec, resolve_images
 from engine.plan.route import Context, Fingerprint, permission_warning, route_update
 
