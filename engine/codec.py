@@ -65,20 +65,20 @@ def from_plain(tp: Any, data: Any) -> Any:
                 continue
         raise ValueError(f"cannot decode {data!r} as {tp}")
     if origin is tuple:
-        args = get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_plain(args[0], item) for item in _seq(data, tp))
+        kinds = get_args(tp)
+        if len(kinds) == 2 and kinds[1] is Ellipsis:
+            return tuple(from_plain(kinds[0], item) for item in _seq(data, tp))
         items = _seq(data, tp)
-        if len(items) != len(args):
-            raise ValueError(f"expected {len(args)} items for {tp}, got {len(items)}")
-        return tuple(from_plain(a, item) for a, item in zip(args, items))
+        if len(items) != len(kinds):
+            raise ValueError(f"expected {len(kinds)} items for {tp}, got {len(items)}")
+        return tuple(from_plain(a, item) for a, item in zip(kinds, items, strict=True))
     if origin is frozenset:
         (arg,) = get_args(tp)
         return frozenset(from_plain(arg, item) for item in _seq(data, tp))
     if origin is dict:
         kt, vt = get_args(tp)
         return {from_plain(kt, k): from_plain(vt, v) for k, v in data.items()}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise TypeError(f"expected an object for {tp.__name__}, got {type(data).__name__}")
         hints = _hints(tp)

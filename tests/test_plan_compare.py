@@ -126,3 +126,21 @@ def test_annotated_images_read_the_tokens_as_parse_annotation_does(desired, uplo
     found = annotated_images(desired, live)
     assert found == _annotated_by_parse(desired, live)
     assert prefix == "ce3" or found == {}
+
+
+def test_a_live_reference_with_neither_id_nor_name_is_shown_not_a_crash():
+    """A malformed shop answer (a value or an attribute with neither id nor name) is a change
+    to show, sorted first / under an empty label, never a comparison of None with text."""
+    from engine.plan.diff import field_changes
+
+    desired = ProductSpec(key="k", product_attributes=(ProductAttribute(None, "Bahan", (Ref(None, "Katun"),)),),
+                          declared=frozenset({"product_attributes"}))
+    live = ProductSpec(key="k", product_attributes=(
+        ProductAttribute(None, None, (Ref(None, "Sutra"),)),
+        ProductAttribute("100100", "Bahan", (Ref("1001001", "Katun"), Ref(None, None))),
+    ))
+    view = live_view(live, desired, ImageIndex({}))
+    assert view["product_attributes"] == {"": ["Sutra"], "Bahan": [None, "Katun"]}
+    assert changed_fields(desired, live, ImageIndex({})) == ["product_attributes"]
+    assert [c.path for c in field_changes(view, desired_view(desired))] == [
+        ("product_attributes", ""), ("product_attributes", "Bahan")]

@@ -405,7 +405,8 @@ def test_the_settled_shortcut_agrees_with_full_routing():
     """Every platform state × desired status × platform set: `settled` ⇒ routing plans nothing."""
     import itertools
 
-    from engine.plan.route import Context, Fingerprint, _route, settled
+    from engine.plan.context import Context, Fingerprint
+    from engine.plan.route import _route, settled
 
     states = [None, "ACTIVATE", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED", "PENDING", "FAILED", "DRAFT"]
     ctx = Context({}, None)

@@ -19,8 +19,10 @@ Conventions (both producers must follow them, tests hold them to it):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import orjson
 
@@ -169,8 +171,8 @@ def _brand_tuple(brand: Ref | None) -> tuple | None:
 
 
 # fields holding dataclasses → their plain tuples (the other fields are plain values already)
-_PLAIN_TUPLE = {"skus": _skus_tuple, "main_images": _images_tuple, "product_attributes": _attributes_tuple,
-                "brand": _brand_tuple}
+_PLAIN_TUPLE: dict[str, Callable[[Any], object]] = {
+    "skus": _skus_tuple, "main_images": _images_tuple, "product_attributes": _attributes_tuple, "brand": _brand_tuple}
 
 
 def canonical_json(spec: ProductSpec) -> bytes:

@@ -22,6 +22,8 @@ them, nearly all unchanged): a field whose desired and live values are equal is 
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from engine.catalog.spec import MANAGED_FIELDS, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec
 from engine.plan.images import ImageIndex, image_label
@@ -77,17 +79,25 @@ def _match(ref: Ref, wanted: tuple[Ref, ...]) -> Ref | None:
     return None
 
 
-def _project_refs(live: tuple[Ref, ...], wanted: tuple[Ref, ...]) -> list[str]:
+def _sorted_labels(labels: Iterable[str | None]) -> list[str | None]:
+    """Labels in order (a reference with neither id nor name, which only a malformed shop
+    answer gives, labels None: first)."""
+    return sorted(labels, key=lambda label: (label is not None, label or ""))
+
+
+def _project_refs(live: tuple[Ref, ...], wanted: tuple[Ref, ...]) -> list[str | None]:
     default = _shape(wanted[0]) if wanted else (False, True)
-    out = []
-    for ref in live:
-        match = _match(ref, wanted)
-        out.append(ref_label(_cut(ref, _shape(match) if match else default)))
-    return sorted(out)
+    return _sorted_labels(ref_label(_cut(ref, _shape(match) if (match := _match(ref, wanted)) else default))
+                          for ref in live)
 
 
 def _attr_ref(attr: ProductAttribute | SalesAttribute) -> Ref:
     return Ref(attr.id, attr.name)
+
+
+def _attribute_label(ref: Ref) -> str:
+    """A product attribute's key in the views ("" for one with neither id nor name)."""
+    return ref_label(ref) or ""
 
 
 def sales_label(attr: SalesAttribute) -> str:
@@ -101,7 +111,7 @@ def identifier_label(code: tuple[str, str] | None) -> str | None:
 
 
 # --------------------------------------------------------------------------- desired
-def sku_view(sku: SkuSpec) -> dict:
+def sku_view(sku: SkuSpec) -> dict[str, Any]:
     return {
         "price": sku.price,
         "inventory": dict(sku.inventory),
@@ -111,14 +121,14 @@ def sku_view(sku: SkuSpec) -> dict:
     }
 
 
-def desired_view(spec: ProductSpec, names: tuple[str, ...] | list[str] | None = None) -> dict:
-    out = {}
+def desired_view(spec: ProductSpec, names: Sequence[str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for name in content_fields(spec) if names is None else names:
         value = getattr(spec, name)
         if name == "skus":
             out[name] = {s.seller_sku: sku_view(s) for s in value}
         elif name == "product_attributes":
-            out[name] = {ref_label(_attr_ref(a)): sorted(ref_label(v) for v in a.values) for a in value}
+            out[name] = _desired_attributes(value)
         elif name == "main_images":
             out[name] = [image_label(i) for i in value]
         else:
@@ -129,7 +139,7 @@ def desired_view(spec: ProductSpec, names: tuple[str, ...] | list[str] | None = 
 def created_changes(spec: ProductSpec) -> tuple[FieldChange, ...]:
     """What a create sends, as field changes from nothing: `diff.added_changes(desired_view(spec))`
     in one pass (10,000 creates: no intermediate view)."""
-    changes = []
+    changes: list[FieldChange] = []
     append = changes.append
     for name in content_fields(spec):  # MANAGED_FIELDS order = display order
         value = getattr(spec, name)
@@ -137,7 +147,7 @@ def created_changes(spec: ProductSpec) -> tuple[FieldChange, ...]:
             for sku in sorted(value, key=_SELLER_SKU):
                 append(FieldChange(("skus", sku.seller_sku), None, sku_view(sku)))
         elif name == "product_attributes":
-            labels = {ref_label(_attr_ref(a)): sorted(ref_label(v) for v in a.values) for a in value}
+            labels = _desired_attributes(value)
             for label in sorted(labels):
                 append(FieldChange((name, label), None, labels[label]))
         elif name == "main_images":
@@ -150,25 +160,29 @@ def created_changes(spec: ProductSpec) -> tuple[FieldChange, ...]:
     return tuple(changes)
 
 
+def _desired_attributes(attributes: tuple[ProductAttribute, ...]) -> dict[str, list[str | None]]:
+    return {_attribute_label(_attr_ref(a)): _sorted_labels(ref_label(v) for v in a.values) for a in attributes}
+
+
 def content_fields(spec: ProductSpec) -> tuple[str, ...]:
     """The declared fields the views show, in display order (routing handles the platform fields)."""
     declared = spec.declared
     return tuple(n for n in MANAGED_FIELDS if n in declared and n not in PLATFORM_FIELDS)
 
 
-def _scalar_view(name: str, value: object) -> object:
+def _scalar_view(name: str, value: Any) -> Any:
     if name == "brand":
-        return ref_label(value)  # type: ignore[arg-type]
+        return ref_label(value)
     if isinstance(value, tuple):
         return sorted(value) if name == "delivery_option_ids" else list(value)
     return value
 
 
 # --------------------------------------------------------------------------- live
-def live_view(live: ProductSpec, desired: ProductSpec, images: "ImageIndex",
-              names: tuple[str, ...] | list[str] | None = None) -> dict:
+def live_view(live: ProductSpec, desired: ProductSpec, images: ImageIndex,
+              names: Sequence[str] | None = None) -> dict[str, Any]:
     """The live spec projected onto what `desired` declares, in desired's reference terms."""
-    out = {}
+    out: dict[str, Any] = {}
     for name in content_fields(desired) if names is None else names:
         value = getattr(live, name)
         if name == "skus":
@@ -186,7 +200,7 @@ def live_view(live: ProductSpec, desired: ProductSpec, images: "ImageIndex",
     return out
 
 
-def _live_sku_view(sku: SkuSpec, want: SkuSpec | None) -> dict:
+def _live_sku_view(sku: SkuSpec, want: SkuSpec | None) -> dict[str, Any]:
     view = sku_view(sku)
     if want is None:  # a SKU the catalog removes: shown by names
         view["sales_attributes"] = sorted(sales_label(_by_name(a)) for a in sku.sales_attributes)
@@ -215,15 +229,16 @@ def project_sales(attr: SalesAttribute, wanted: tuple[SalesAttribute, ...]) -> s
     return f"{ref_label(name)}: {ref_label(value)}"
 
 
-def _live_attributes(live: tuple[ProductAttribute, ...], wanted: tuple[ProductAttribute, ...]) -> dict:
+def _live_attributes(live: tuple[ProductAttribute, ...], wanted: tuple[ProductAttribute, ...]
+                     ) -> dict[str, list[str | None]]:
     wanted_refs = tuple(_attr_ref(a) for a in wanted)
     out = {}
     for attr in live:
         match = _match(_attr_ref(attr), wanted_refs)
-        if match is None:
-            out[ref_label(Ref(None, attr.name) if attr.name else Ref(attr.id))] = sorted(
+        if match is None:  # an attribute the catalog does not write: shown by names
+            out[_attribute_label(Ref(None, attr.name) if attr.name else Ref(attr.id))] = _sorted_labels(
                 ref_label(Ref(None, v.name) if v.name else v) for v in attr.values)
             continue
         want = wanted[wanted_refs.index(match)]
-        out[ref_label(match)] = _project_refs(attr.values, want.values)
+        out[_attribute_label(match)] = _project_refs(attr.values, want.values)
     return out

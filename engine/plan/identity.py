@@ -27,7 +27,7 @@ def _ids(ids: Sequence[str]) -> str:
 
 
 def _alive(snapshot: LiveSnapshot, ids: Sequence[str]) -> list[str]:
-    return sorted(i for i in ids if not (snapshot.product(i) and snapshot.product(i).is_deleted))
+    return sorted(i for i in ids if not ((live := snapshot.product(i)) is not None and live.is_deleted))
 
 
 def _by_last_applied(snapshot: LiveSnapshot) -> dict[str, list[str]]:
@@ -42,15 +42,14 @@ def _pick(snapshot: LiveSnapshot, spec: ProductSpec, ids: set[str]) -> tuple[Liv
     if len(ids) < 2:  # the common case: one live product (deleted or not) or none
         return (snapshot.product(next(iter(ids))) if ids else None), None
     key = spec.key
-    known = sorted(i for i in ids if snapshot.product(i) is not None)
-    alive = _alive(snapshot, known)
+    found = {i: live for i in ids if (live := snapshot.product(i)) is not None}
+    alive = _alive(snapshot, sorted(found))
     if len(alive) > 1:
         return None, PlanIssue("error", key, CONFLICT, _spread(snapshot, spec, alive), tuple(alive))
     if alive:
-        return snapshot.product(alive[0]), None
-    if known:  # only deleted ones: the most recent can be recovered
-        latest = max(known, key=lambda i: (snapshot.product(i).update_time, i))
-        return snapshot.product(latest), None
+        return found[alive[0]], None
+    if found:  # only deleted ones: the most recent can be recovered
+        return max(found.values(), key=lambda live: (live.update_time, live.product_id)), None
     return None, None
 
 
@@ -69,7 +68,8 @@ def match_products(desired: Sequence[ProductSpec], snapshot: LiveSnapshot
             continue
         if not ids:
             by_fingerprint = _by_last_applied(snapshot) if by_fingerprint is None else by_fingerprint
-        live, issue = _pick(snapshot, spec, set(ids or by_fingerprint.get(spec.key, ())))
+            ids = tuple(by_fingerprint.get(spec.key, ()))
+        live, issue = _pick(snapshot, spec, set(ids))
         if issue:
             issues.append(issue)
         else:
@@ -93,8 +93,8 @@ def _spread(snapshot: LiveSnapshot, spec: ProductSpec, alive: list[str]) -> str:
         what = "seller SKU" if len(shared) == 1 else "seller SKUs"
         return f"{spec.key}: {what} {_ids(shared)} {'is' if len(shared) == 1 else 'are'} in live products " \
                f"{_ids(alive)}; {FIX}"
-    where = "; ".join(f"{pid} has {', '.join(sorted(mine & set(snapshot.product(pid).seller_skus)))}"
-                      for pid in alive)
+    held = {pid: set(live.seller_skus if (live := snapshot.product(pid)) is not None else ()) for pid in alive}
+    where = "; ".join(f"{pid} has {', '.join(sorted(mine & held[pid]))}" for pid in alive)
     return f"{spec.key}: its seller SKUs are spread over live products {_ids(alive)} ({where}); {FIX}"
 
 

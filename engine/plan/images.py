@@ -45,7 +45,7 @@ class ImageIndex:
         mine = {}
         for image in wanted:
             if image.path is not None:
-                uri = self.uris.get((image.path, image.sha256))
+                uri = self.uris.get((image.path, image.sha256 or ""))
                 if uri is not None:
                     mine[uri] = image.path
         out = []
@@ -67,7 +67,7 @@ def annotated_images(desired: ProductSpec, live: LiveProduct) -> dict[tuple[str,
     tokens = annotation.images
     main = desired.main_images
     out: dict[tuple[str, str], str] = {}  # each file: the first position whose token is its
-    for token, image in zip(tokens, live.spec.main_images):
+    for token, image in zip(tokens, live.spec.main_images, strict=False):  # a token per image sent
         uri = image.uri
         if token and uri:
             for wanted in main:

@@ -59,6 +59,9 @@ FROZEN = "frozen"
 REVIEW_FAILED = "review_failed"
 CATEGORY_NOT_PERMITTED = "category_not_permitted"
 UNDER_REVIEW = "under_review"
+# Category permission statuses that block a listing (a blocker's `detail`), as a seller reads them.
+PERMISSION_TEXT = {"PROHIBITED": "prohibited", "INVITE_ONLY": "invite-only",
+                   "NON_MAIN_CATEGORY": "outside the shop's main category"}
 
 
 @dataclass(frozen=True, slots=True)

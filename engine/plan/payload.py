@@ -12,6 +12,7 @@ product, else from shop metadata, when the catalog gave only a name; unknown nam
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from engine.catalog.spec import (
@@ -34,7 +35,7 @@ def resolve_images(images: tuple[ImageRef, ...], image_uris: ImageUris
     resolved, uploads = [], []
     for image in images:
         if image.path is not None and image.uri is None:
-            uri = image_uris.get((image.path, image.sha256))
+            uri = image_uris.get((image.path, image.sha256 or ""))
             if uri is None:
                 uploads.append(image)
             else:
@@ -69,9 +70,9 @@ class _RefIndex:
         return self.by_id.get(ref.id) if ref.id is not None else self.by_name.get(ref.name)
 
 
-def _fill(ref: Ref | None, *known) -> Ref | None:
+def _fill(ref: Ref, *known: _RefIndex | Iterable[Ref]) -> Ref:
     """`ref` with the id (or name) it lacks, from the first source that knows it."""
-    if ref is None or (ref.id is not None and ref.name is not None):
+    if ref.id is not None and ref.name is not None:
         return ref
     for source in known:
         candidate = source.get(ref) if isinstance(source, _RefIndex) else next(
@@ -93,7 +94,7 @@ def _fill_attributes(attrs: tuple[ProductAttribute, ...], *known: tuple[ProductA
     out = []
     for attr in attrs:
         head = _fill(Ref(attr.id, attr.name), heads)
-        candidates = tuple(v for k, ref in zip(pool, heads) if ref == head for v in k.values)
+        candidates = tuple(v for k, ref in zip(pool, heads, strict=True) if ref == head for v in k.values)
         values = tuple([_fill(v, candidates) for v in attr.values])
         out.append(ProductAttribute(head.id, head.name, values))
     return tuple(out)
@@ -123,12 +124,13 @@ def complete_refs(spec: ProductSpec, live: ProductSpec | None, known: Known) -> 
         cached = known.filled.get(cache_key)
         if cached is None:
             cached = known.filled[cache_key] = (
-                _fill(brand, known.brands), _fill_attributes(attributes, known.attributes.get(spec.category_id, ())))
+                None if brand is None else _fill(brand, known.brands),
+                _fill_attributes(attributes, known.attributes.get(spec.category_id or "", ())))
         return {"brand": cached[0], "product_attributes": cached[1]}
     live_brands = (live.brand,) if live.brand else ()
-    return {"brand": _fill(spec.brand, live_brands, known.brands),
+    return {"brand": None if spec.brand is None else _fill(spec.brand, live_brands, known.brands),
             "product_attributes": _fill_attributes(spec.product_attributes, live.product_attributes,
-                                                   known.attributes.get(spec.category_id, ()))}
+                                                   known.attributes.get(spec.category_id or "", ()))}
 
 
 def create_spec(desired: ProductSpec, images: tuple[ImageRef, ...], known: Known,

@@ -22,13 +22,14 @@ from engine.catalog.spec import ProductSpec, external_product_id
 from engine.errors import PlanError
 from engine.plan import model as m
 from engine.plan.compare import created_changes
+from engine.plan.context import Context, Fingerprint, permission_warning
 from engine.plan.identity import match_products
 from engine.plan.images import annotated_images
 from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
 from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
 from engine.plan.pause import paused_gc
 from engine.plan.payload import create_spec, merged_spec, resolve_images
-from engine.plan.route import Context, Fingerprint, permission_warning, route_update
+from engine.plan.route import route_update
 
 DEFAULT_PLATFORMS = ("TIKTOK_SHOP",)  # the API's default listing platform
 
@@ -139,7 +140,7 @@ def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
 def _base(desired: ProductSpec, live: LiveProduct | None, ctx: Context) -> dict:
     """The ProductPlan fields every entry has: where the product is declared, what it is live as."""
     source = ctx.source(desired)
-    base = dict(key=desired.key, title=desired.title or (live.title if live else ""),
+    base: dict[str, Any] = dict(key=desired.key, title=desired.title or (live.title if live else ""),
                 source=f"{source.file}:{source.line}" if source.file else "")
     if live is not None:
         base.update(product_id=live.product_id, update_time=live.update_time,
@@ -228,7 +229,7 @@ def _names(snapshot: LiveSnapshot, products: list[ProductPlan], shop: Any) -> tu
     for ref in metadata.warehouses:
         if ref.id and ref.name:
             names.setdefault(ref.id, ref.name)
-    wanted = set()
+    wanted: set[str] = set()
     for item in products:
         for action in item.actions:
             for change in action.changes:

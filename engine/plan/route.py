@@ -14,100 +14,34 @@ does not permit, unchanged since the last apply → blocked, not retried on ever
 
 from __future__ import annotations
 
-from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from engine.catalog.spec import (
     PLATFORM_LABELS,
     ProductSpec,
-    SourceRef,
     external_product_id,
-    fingerprint,
 )
 from engine.plan import model as m
 from engine.plan.compare import changed_fields, desired_view, live_view
+from engine.plan.context import Context, permission_problem, permission_warning
 from engine.plan.diff import change_order, field_changes
-from engine.plan.images import ImageIndex, ImageUris
-from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct, ShopMetadata
+from engine.plan.images import ImageUris
+from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct
 from engine.plan.model import Action, Blocker, FieldChange, PlanIssue, PriceUpdate, StockUpdate
-from engine.plan.payload import Known, merge_sku, merged_spec, partial_spec, resolve_images
+from engine.plan.payload import merge_sku, merged_spec, partial_spec, resolve_images
 
 NOT_LISTED = frozenset({*DEACTIVATED, DELETED})
 DRAFT = "DRAFT"
 FULL_EDIT_FIELDS = frozenset({"category_id", "shipping_insurance_requirement", "is_pre_owned",
                               "minimum_order_quantity", "delivery_option_ids"})
-NOT_PERMITTED = ("PROHIBITED", "INVITE_ONLY", "NON_MAIN_CATEGORY")
-PERMISSION_TEXT = {"PROHIBITED": "prohibited", "INVITE_ONLY": "invite-only",
-                   "NON_MAIN_CATEGORY": "outside the shop's main category"}
 
 
-class Context:
-    """What every product's routing shares: uploaded images and shop metadata."""
-
-    def __init__(self, image_uris: ImageUris, metadata: ShopMetadata | None, root: object = None) -> None:
-        self.image_uris = dict(image_uris)
-        self.images = ImageIndex(self.image_uris)
-        self.metadata = metadata
-        self.known = Known(metadata)
-        self.prefix = str(root).rstrip("/") + "/" if root else ""
-
-    def with_images(self, own: ImageUris) -> "Context":
-        """This context for one product whose annotation names its own uploaded images."""
-        if not own or all(self.image_uris.get(k) == v for k, v in own.items()):
-            return self
-        clone = object.__new__(Context)
-        clone.__dict__.update(self.__dict__)
-        clone.image_uris = ChainMap(dict(own), self.image_uris)  # type: ignore[assignment]
-        clone.images = self.images.with_own(own)
-        return clone
-
-    def source(self, spec: ProductSpec) -> SourceRef:
-        """Where the product is declared, relative to the catalog (plans do not depend on
-        where the repository is checked out)."""
-        ref = spec.source
-        if self.prefix and ref.file.startswith(self.prefix):
-            return SourceRef(ref.file[len(self.prefix):], ref.line)
-        return ref
-
-
-class Fingerprint:
-    """fingerprint(desired), computed at most once and only when a decision needs it."""
-
-    def __init__(self, spec: ProductSpec) -> None:
-        self.spec = spec
-        self._value: str | None = None
-
-    def __call__(self) -> str:
-        if self._value is None:
-            self._value = fingerprint(self.spec)
-        return self._value
-
-
-def permission_problem(known: Known, category_id: str | None, platform: str) -> str | None:
-    """The blocking permission status of a category on a platform, or None when allowed/unknown."""
-    info = known.category(category_id)
-    if info is None:
-        return None
-    statuses = dict(info.permissions).get(platform, ())
-    if "AVAILABLE" in statuses:
-        return None
-    return next((s for s in NOT_PERMITTED if s in statuses), None)
-
-
-def permission_warning(key: str, known: Known, category_id: str | None, platform: str) -> PlanIssue | None:
-    status = permission_problem(known, category_id, platform)
-    if status is None:
-        return None
-    info = known.category(category_id)
-    name = f"{category_id} ({info.name})" if info and info.name else str(category_id)
-    message = (f"{key}: category {name} is {PERMISSION_TEXT[status]} on {PLATFORM_LABELS[platform]}; "
-               "the platform may refuse the listing there")
-    return PlanIssue("warning", key, "category_permission", message)
-
-
-def _split(changes: tuple[FieldChange, ...]):
-    price, stock, content = [], [], []
+def _split(changes: tuple[FieldChange, ...]) -> tuple[list[FieldChange], list[FieldChange], list[FieldChange]]:
+    price: list[FieldChange] = []
+    stock: list[FieldChange] = []
+    content: list[FieldChange] = []
     for change in changes:
         path = change.path
         if path[0] == "skus" and len(path) >= 3 and path[2] == "price":
@@ -125,20 +59,20 @@ class _Product:
 
     desired: ProductSpec
     live: LiveProduct
+    have: ProductSpec  # live.spec
     ctx: Context
-    actions: list
-    notes: list
-    issues: list
+    actions: list[Action]
+    notes: list[str]
+    issues: list[PlanIssue]
     present: dict[str, str]  # platform → raw status
 
 
 def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[], str],
                  own_images: ImageUris | None = None) -> tuple[list[Action], list[str], list[PlanIssue], bool]:
     """(actions, notes, issues, drift) for a desired product matched to a readable live one.
-    `own_images`: its uploaded images the live annotation names (project.annotated_images)."""
-
+    `own_images`: its uploaded images the live annotation names (images.annotated_images)."""
     ctx = ctx.with_images(own_images or {})
-    names = changed_fields(desired, live.spec, ctx.images)
+    names = changed_fields(desired, _details(live), ctx.images)
     if "shipping_insurance_requirement" in names and not _on_tokopedia(desired, live):
         names.remove("shipping_insurance_requirement")  # the API takes it only with Tokopedia
     if not names and settled(desired, live):
@@ -151,6 +85,13 @@ def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Call
         return applied[1] == fp()
 
     return _route(desired, live, ctx, fp, unchanged, names)
+
+
+def _details(live: LiveProduct) -> ProductSpec:
+    """The live product's spec (the planner routes only products whose details were read)."""
+    if live.spec is None:
+        raise ValueError(f"live product {live.product_id} has no details to route against")
+    return live.spec
 
 
 def _on_tokopedia(desired: ProductSpec, live: LiveProduct) -> bool:
@@ -187,11 +128,11 @@ def settled(desired: ProductSpec, live: LiveProduct) -> bool:
 
 def _route(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[], str],
            unchanged: Callable[[], bool], names: list[str]) -> tuple[list[Action], list[str], list[PlanIssue], bool]:
-    changes = _field_changes(desired, live.spec, ctx, names) if names else ()
-    issues = _warehouse_errors(desired, live, changes)
+    state = _Product(desired, live, _details(live), ctx, [], [], [], dict(live.platform_statuses))
+    changes = _field_changes(desired, state.have, state.ctx, names) if names else ()
+    issues = _warehouse_errors(desired, live.product_id, state.have, changes)
     if issues:
         return [], [], issues, False
-    state = _Product(desired, live, ctx, [], [], [], dict(live.platform_statuses))
     failed = _failed_platforms(live)
     if failed and unchanged():
         return [_blocked_review(live, failed)], [], [], False
@@ -216,8 +157,9 @@ def _field_changes(desired: ProductSpec, live: ProductSpec, ctx: Context, names:
     return field_changes(live_view(live, desired, ctx.images, names), desired_view(desired, names))
 
 
-def _warehouse_errors(desired: ProductSpec, live: LiveProduct, changes) -> list[PlanIssue]:
-    kept = {s.seller_sku for s in live.spec.skus}
+def _warehouse_errors(desired: ProductSpec, product_id: str, have: ProductSpec,
+                      changes: tuple[FieldChange, ...]) -> list[PlanIssue]:
+    kept = {s.seller_sku for s in have.skus}
     issues = []
     for change in changes:
         path = change.path
@@ -225,7 +167,7 @@ def _warehouse_errors(desired: ProductSpec, live: LiveProduct, changes) -> list[
             issues.append(PlanIssue("error", desired.key, "warehouse_change", (
                 f"{desired.key}: SKU {path[1]} has no stock in warehouse {path[3]} in the shop, and the platform "
                 "does not let an existing SKU change warehouses (12052533); set stock in its current warehouses, "
-                "or give the SKU a new seller_sku"), (live.product_id,)))
+                "or give the SKU a new seller_sku"), (product_id,)))
     return issues
 
 
@@ -275,14 +217,14 @@ def _platforms(state: _Product, unchanged: Callable[[], bool]) -> _Listing | Non
     to_activate = sorted(p for p in want & set(present) if present[p] in DEACTIVATED and active
                          and (manage_status or manage_platforms))
     to_deactivate = sorted(p for p in present if present[p] == LIVE and (p not in want or not active))
-    category = desired.category_id if "category_id" in desired.declared else state.live.spec.category_id
+    category = desired.category_id if "category_id" in desired.declared else state.have.category_id
     to_list = _check_permissions(state, to_list, category, unchanged)
     listing = None
     if to_list:
         listed = {p for p, s in present.items() if s not in NOT_LISTED}  # deactivated ones: Activate
         sent = tuple(sorted((want & listed) | set(to_list)))
-        listing = _Listing(sent, FieldChange(("listing_platforms",), sorted(p for p, s in present.items() if s != DRAFT),
-                                             list(sent)))
+        before = sorted(p for p, s in present.items() if s != DRAFT)
+        listing = _Listing(sent, FieldChange(("listing_platforms",), before, list(sent)))
         to_deactivate = [p for p in to_deactivate if p in sent]
     if to_activate:
         state.actions.append(Action(m.ACTIVATE, tuple(to_activate), sends_to_review=True, changes=tuple(
@@ -334,22 +276,23 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
     # listing_platforms a full edit sends: where the product is listed now (deactivated platforms
     # are left out — an edit naming them could list them again; empty = not sent)
     sent = listing.sent if listing else tuple(sorted(p for p, s in state.present.items() if s not in NOT_LISTED))
-    fields = {c.path[0] for c in content} | ({"listing_platforms"} if listing else set())
-    merged = merged_spec(desired, live.spec, sent, state.ctx.image_uris, state.ctx.known, state.ctx.source(desired),
-                         only=None if full else tuple(fields))
+    written = {c.path[0] for c in content} | ({"listing_platforms"} if listing else set())
+    merged = merged_spec(desired, state.have, sent, state.ctx.image_uris, state.ctx.known, state.ctx.source(desired),
+                         only=None if full else tuple(written))
     uploads = resolve_images(desired.main_images, state.ctx.image_uris)[1] if "main_images" in desired.declared else ()
     changes = content + ([listing.change] if listing else [])
     draft = _stays_draft(state)
-    common = dict(platforms=listing.sent if listing else tuple(sorted(state.present)), sends_to_review=not draft,
-                  uploads=uploads, save_mode="AS_DRAFT" if draft else "",
-                  external_product_id=external_product_id(desired.key, fp(), merged.main_images))
+    common: dict[str, Any] = dict(
+        platforms=listing.sent if listing else tuple(sorted(state.present)), sends_to_review=not draft,
+        uploads=uploads, save_mode="AS_DRAFT" if draft else "",
+        external_product_id=external_product_id(desired.key, fp(), merged.main_images))
     if full:
         _category_warnings(state, content, sent)
         state.actions.append(Action(m.EDIT, changes=_sorted(changes + sku_changes), spec=merged,
                                     sku_ids=_kept_ids(desired, live), extra=live.extra, **common))
         return True
-    carries = "skus" in fields
-    fields = tuple(sorted(fields)) + ("external_product_id",)
+    carries = "skus" in written
+    fields = tuple(sorted(written)) + ("external_product_id",)
     state.actions.append(Action(
         m.PARTIAL_EDIT, changes=_sorted(changes + (sku_changes if carries else [])), fields=fields,
         spec=partial_spec(merged, fields), sku_ids=_kept_ids(desired, live) if carries else (), **common))
@@ -387,13 +330,13 @@ def _price_stock(state: _Product, price: list, stock: list, under_review: bool) 
     platforms = tuple(sorted(state.present))
     ids = dict(live.sku_ids)
     wanted = {s.seller_sku: s for s in desired.skus}
-    have = {s.seller_sku: s for s in live.spec.skus}
+    have = {s.seller_sku: s for s in state.have.skus}
     if price and LIVE not in state.present.values():
         if under_review:
             state.actions.append(Action(m.HELD, platforms, changes=_sorted(price),
                                         note="not live while under review: the new price is sent after the review"))
         else:
-            merged = merged_spec(desired, live.spec, platforms, state.ctx.image_uris, state.ctx.known,
+            merged = merged_spec(desired, state.have, platforms, state.ctx.image_uris, state.ctx.known,
                                  state.ctx.source(desired), only=("skus",))
             state.actions.append(Action(
                 m.PARTIAL_EDIT, platforms, changes=_sorted(price + stock), fields=("skus",),

@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from engine.catalog.spec import PLATFORM_LABELS
 from engine.plan import model as m
@@ -29,8 +30,6 @@ STATUS_LABELS = {
     "SELLER_DEACTIVATED": "deactivated", "PLATFORM_DEACTIVATED": "deactivated by the platform",
     "FREEZE": "frozen", "DELETED": "deleted", "SCHEDULED": "scheduled",
 }
-PERMISSION_LABELS = {"PROHIBITED": "prohibited", "INVITE_ONLY": "invite-only",
-                     "NON_MAIN_CATEGORY": "outside the shop's main category"}
 FIELD_LABELS = {"listing_platforms": "platforms"}
 
 
@@ -106,7 +105,7 @@ class Names:
         return f"{category_id} ({name})" if name else str(category_id)
 
 
-def sku_summary(view: dict, names: Names) -> str:
+def sku_summary(view: dict[str, Any], names: Names) -> str:
     parts = []
     if view.get("price") is not None:
         parts.append(f"price {rupiah(view['price'])}")
@@ -123,7 +122,7 @@ def sku_summary(view: dict, names: Names) -> str:
     return " · ".join(parts)
 
 
-def value(path: tuple[str, ...], raw: object, names: Names) -> str:
+def value(path: tuple[str, ...], raw: Any, names: Names) -> str:
     """One side of a change, formatted for its field."""
     head = path[0]
     if raw is None:
@@ -239,7 +238,7 @@ def blocker_lines(blocker: Blocker) -> list[str]:
         lines = [f"review failed on {where}: {reasons}"]
         return lines + [f"  suggestion: {s}" for s in blocker.suggestions]
     if blocker.code == m.CATEGORY_NOT_PERMITTED:
-        permission = PERMISSION_LABELS.get(blocker.detail, blocker.detail.lower())
+        permission = m.PERMISSION_TEXT.get(blocker.detail, blocker.detail.lower())
         return [f"not listed on {where}: category is {permission} on {where}"]
     if blocker.code == m.UNDER_REVIEW:
         return [f"under review on {where}"]

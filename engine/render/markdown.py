@@ -27,7 +27,6 @@ from engine.render.text import Paint, product_lines, product_symbol, summary_lin
 
 TEMPLATES = Path(__file__).parent / "templates"
 RESERVED = 6_000  # smallest sensible budget: heading, table and the "left out" note
-NOTE_ROOM = 1_200  # the "left out" section's fixed sentences (counts, pointer), generously
 DEFAULT_POINTER = "`catalog show plan.json` prints the whole plan"
 
 
@@ -119,7 +118,8 @@ class _Chunks:
     def __init__(self, plan: Plan) -> None:
         self.products = plan.products
         self.names = fmt.Names(plan.names)
-        self.macro = environment().get_template("product.md.j2").module.details
+        # the template's `details` macro (Jinja sets a template module's names at run time)
+        self.macro = environment().get_template("product.md.j2").module.details  # type: ignore[attr-defined]
         self.cache: dict[int, str] = {}
 
     def __len__(self) -> int:
@@ -227,7 +227,7 @@ class _Fitter:
     def _final(self, shown: set[int], lines: list[str], missing: int, grouped: bool = False) -> str:
         omitted = len(self.chunks) - len(shown)
         if not grouped:
-            lines = [line for i, line in zip(self.attention, lines) if i not in shown]
+            lines = [line for i, line in zip(self.attention, lines, strict=False) if i not in shown]
         context = dict(self.context, notice=self._notice(len(shown), missing), omitted=omitted,
                        left_out=self._left_out(shown, lines, missing))
         chunks = [self.chunks[i] for i in sorted(shown)]

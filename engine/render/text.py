@@ -118,7 +118,8 @@ def action_lines(action: Action, names: fmt.Names, paint: Paint, out: list[str] 
 
 
 def summary_line(s: PlanSummary) -> str:
-    line = (f"Plan: {s.create} to create, {s.edit} to edit ({s.review} {'goes' if s.review == 1 else 'go'} back to review), {s.price} price, "
+    goes = "goes" if s.review == 1 else "go"
+    line = (f"Plan: {s.create} to create, {s.edit} to edit ({s.review} {goes} back to review), {s.price} price, "
             f"{s.stock} stock, {s.activate} to activate, {s.deactivate} to deactivate, {s.delete} to delete")
     if s.recover:
         line += f", {s.recover} to recover"
