@@ -1,11 +1,11 @@
 """Field changes between two views.
 
-`field_changes(old, new)` compares the plain views of `engine.plan.project` (dicts, lists,
+`field_changes(old, new)` compares the plain views of `engine.plan.compare` (dicts, lists,
 scalars) for the fields whose values differ and returns `FieldChange`s in display order. Paths
 follow the natural keys of the views — `("skus", "BATIK-M", "price")`,
 `("skus", "BATIK-M", "inventory", "<warehouse id>")`, `("product_attributes", "Bahan")` — and
 stop at lists: a list (images, attribute values, sales attributes) changes as a whole, because
-that is how the API replaces it. (What a create sends: `project.created_changes`.)
+that is how the API replaces it. (What a create sends: `compare.created_changes`.)
 
 Departure from the first design (deepdiff here): deepdiff costs about 1 ms per changed product
 even on trimmed views (1,000 changed products ≈ 1 s, twice a yaml-rs parse of 10,000

@@ -6,8 +6,9 @@ Per catalog product (sorted by key): match the live product (engine.plan.identit
     not in the shop                  → create on every desired platform in one call
     deleted in the shop              → recover (it comes back deactivated; plan again after)
     frozen on any platform           → blocked, never written
-    otherwise                        → engine.plan.route (views compared first; deepdiff only
-                                       for products whose views differ)
+    otherwise                        → engine.plan.route (engine.plan.compare finds the fields
+                                       that differ; only those are viewed and diffed)
+The collector is paused while the plan is built (engine.plan.pause).
 """
 
 from __future__ import annotations

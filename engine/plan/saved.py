@@ -76,7 +76,7 @@ def load_plan(path: str | os.PathLike) -> Plan:
     except FileNotFoundError as exc:
         raise PlanError(f"no saved plan at {path}") from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(f"cannot read saved plan {path}: {exc.__class__.__name__}") from exc
+        raise PlanError(f"cannot read saved plan {path}: {type(exc).__name__}") from exc
     try:
         return loads(text)
     except PlanError as exc:
