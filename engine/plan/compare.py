@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from engine.catalog.spec import MANAGED_FIELDS, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec
 from engine.plan.images import ImageIndex, image_label
@@ -49,27 +49,41 @@ def changed_fields(desired: ProductSpec, live: ProductSpec, images: ImageIndex) 
 
 
 # --------------------------------------------------------------------------- labels
+class Named(Protocol):
+    """A reference: a Ref, a product attribute or a sales attribute (an id, a name or both)."""
+
+    @property
+    def id(self) -> str | None: ...
+
+    @property
+    def name(self) -> str | None: ...
+
+
+N = TypeVar("N", bound=Named)
+
+
+def label(id_: str | None, name: str | None) -> str | None:
+    """How a reference shows: "name #id", the name, or the id (None when it has neither)."""
+    if id_ is not None and name is not None:
+        return f"{name} #{id_}"
+    return name if name is not None else id_
+
+
 def ref_label(ref: Ref | None) -> str | None:
-    if ref is None:
-        return None
-    if ref.id is not None and ref.name is not None:
-        return f"{ref.name} #{ref.id}"
-    return ref.name if ref.name is not None else ref.id
+    return None if ref is None else label(ref.id, ref.name)
 
 
-def _shape(ref: Ref) -> tuple[bool, bool]:
-    return ref.id is not None, ref.name is not None
-
-
-def _cut(ref: Ref, shape: tuple[bool, bool]) -> Ref:
-    has_id, has_name = shape
+def _shown(id_: str | None, name: str | None, has_id: bool, has_name: bool) -> str | None:
+    """The label of a live reference cut to what the catalog wrote (`has_id` / `has_name`: the
+    catalog's reference has an id / a name; when it has neither, by name if there is one)."""
     if not has_id and not has_name:
-        shape = (ref.name is None, ref.name is not None)
-        has_id, has_name = shape
-    return Ref(ref.id if has_id else None, ref.name if has_name else None)
+        has_id, has_name = name is None, name is not None
+    return label(id_ if has_id else None, name if has_name else None)
 
 
-def _match(ref: Ref, wanted: tuple[Ref, ...]) -> Ref | None:
+def _match(ref: Named, wanted: Sequence[N]) -> N | None:
+    """The catalog's reference `ref` stands for: the first with its id, else the first written
+    by name only with its name."""
     for want in wanted:
         if want.id is not None and want.id == ref.id:
             return want
@@ -82,28 +96,27 @@ def _match(ref: Ref, wanted: tuple[Ref, ...]) -> Ref | None:
 def _sorted_labels(labels: Iterable[str | None]) -> list[str | None]:
     """Labels in order (a reference with neither id nor name, which only a malformed shop
     answer gives, labels None: first)."""
-    return sorted(labels, key=lambda label: (label is not None, label or ""))
+    return sorted(labels, key=lambda text: (text is not None, text or ""))
 
 
 def _project_refs(live: tuple[Ref, ...], wanted: tuple[Ref, ...]) -> list[str | None]:
-    default = _shape(wanted[0]) if wanted else (False, True)
-    return _sorted_labels(ref_label(_cut(ref, _shape(match) if (match := _match(ref, wanted)) else default))
-                          for ref in live)
+    """Live attribute values, each shown as the catalog wrote the value it stands for (values
+    the catalog does not write: as it writes its first one)."""
+    first = wanted[0] if wanted else Ref(None, "")
+    out = []
+    for ref in live:
+        want = _match(ref, wanted) or first
+        out.append(_shown(ref.id, ref.name, want.id is not None, want.name is not None))
+    return _sorted_labels(out)
 
 
-def _attr_ref(attr: ProductAttribute | SalesAttribute) -> Ref:
-    return Ref(attr.id, attr.name)
-
-
-def _attribute_label(ref: Ref) -> str:
+def _attribute_label(ref: Named) -> str:
     """A product attribute's key in the views ("" for one with neither id nor name)."""
-    return ref_label(ref) or ""
+    return label(ref.id, ref.name) or ""
 
 
 def sales_label(attr: SalesAttribute) -> str:
-    name = ref_label(Ref(attr.id, attr.name))
-    value = ref_label(Ref(attr.value_id, attr.value))
-    return f"{name}: {value}"
+    return f"{label(attr.id, attr.name)}: {label(attr.value_id, attr.value)}"
 
 
 def identifier_label(code: tuple[str, str] | None) -> str | None:
@@ -112,13 +125,13 @@ def identifier_label(code: tuple[str, str] | None) -> str | None:
 
 # --------------------------------------------------------------------------- desired
 def sku_view(sku: SkuSpec) -> dict[str, Any]:
-    return {
-        "price": sku.price,
-        "inventory": dict(sku.inventory),
-        "sales_attributes": sorted(sales_label(a) for a in sku.sales_attributes),
-        "pre_sale_days": sku.pre_sale_days,
-        "identifier_code": identifier_label(sku.identifier_code),
-    }
+    return _sku_view(sku, dict(sku.inventory), sorted(sales_label(a) for a in sku.sales_attributes),
+                     identifier_label(sku.identifier_code))
+
+
+def _sku_view(sku: SkuSpec, inventory: dict[str, int], sales: list[str], identifier: str | None) -> dict[str, Any]:
+    return {"price": sku.price, "inventory": inventory, "sales_attributes": sales,
+            "pre_sale_days": sku.pre_sale_days, "identifier_code": identifier}
 
 
 def desired_view(spec: ProductSpec, names: Sequence[str] | None = None) -> dict[str, Any]:
@@ -137,8 +150,9 @@ def desired_view(spec: ProductSpec, names: Sequence[str] | None = None) -> dict[
 
 
 def created_changes(spec: ProductSpec) -> tuple[FieldChange, ...]:
-    """What a create sends, as field changes from nothing: `diff.added_changes(desired_view(spec))`
-    in one pass (10,000 creates: no intermediate view)."""
+    """What a create sends, as field changes from nothing: one per SKU, per product attribute
+    and per other declared field with a value, in display order (as `diff.field_changes`
+    would list them against an empty product)."""
     changes: list[FieldChange] = []
     append = changes.append
     for name in content_fields(spec):  # MANAGED_FIELDS order = display order
@@ -148,8 +162,8 @@ def created_changes(spec: ProductSpec) -> tuple[FieldChange, ...]:
                 append(FieldChange(("skus", sku.seller_sku), None, sku_view(sku)))
         elif name == "product_attributes":
             labels = _desired_attributes(value)
-            for label in sorted(labels):
-                append(FieldChange((name, label), None, labels[label]))
+            for key in sorted(labels):
+                append(FieldChange((name, key), None, labels[key]))
         elif name == "main_images":
             if value:
                 append(FieldChange((name,), None, [image_label(i) for i in value]))
@@ -161,7 +175,7 @@ def created_changes(spec: ProductSpec) -> tuple[FieldChange, ...]:
 
 
 def _desired_attributes(attributes: tuple[ProductAttribute, ...]) -> dict[str, list[str | None]]:
-    return {_attribute_label(_attr_ref(a)): _sorted_labels(ref_label(v) for v in a.values) for a in attributes}
+    return {_attribute_label(a): _sorted_labels(ref_label(v) for v in a.values) for a in attributes}
 
 
 def content_fields(spec: ProductSpec) -> tuple[str, ...]:
@@ -194,51 +208,42 @@ def live_view(live: ProductSpec, desired: ProductSpec, images: ImageIndex,
             out[name] = images.live_labels(value, desired.main_images)
         elif name == "brand":
             want = desired.brand
-            out[name] = ref_label(_cut(value, _shape(want)) if value and want else value)
+            out[name] = (_shown(value.id, value.name, want.id is not None, want.name is not None)
+                         if value and want else ref_label(value))
         else:
             out[name] = _scalar_view(name, value)
     return out
 
 
 def _live_sku_view(sku: SkuSpec, want: SkuSpec | None) -> dict[str, Any]:
-    view = sku_view(sku)
+    identifier = identifier_label(sku.identifier_code)
     if want is None:  # a SKU the catalog removes: shown by names
-        view["sales_attributes"] = sorted(sales_label(_by_name(a)) for a in sku.sales_attributes)
-        return view
+        sales = sorted(f"{label(None if a.name else a.id, a.name)}: {label(None if a.value else a.value_id, a.value)}"
+                       for a in sku.sales_attributes)
+        return _sku_view(sku, dict(sku.inventory), sales, identifier)
     wanted_wh = {wh for wh, _ in want.inventory}
-    view["inventory"] = {wh: qty for wh, qty in sku.inventory if wh in wanted_wh}
-    if not want.sales_attributes:
-        view["sales_attributes"] = []
-    else:
-        view["sales_attributes"] = sorted(project_sales(a, want.sales_attributes)
-                                          for a in sku.sales_attributes)
-    if want.identifier_code is None:
-        view["identifier_code"] = None
-    return view
-
-
-def _by_name(attr: SalesAttribute) -> SalesAttribute:
-    return SalesAttribute(attr.name, attr.value, None if attr.name else attr.id, None if attr.value else attr.value_id)
+    inventory = {wh: qty for wh, qty in sku.inventory if wh in wanted_wh}
+    sales = sorted(project_sales(a, want.sales_attributes) for a in sku.sales_attributes) \
+        if want.sales_attributes else []
+    return _sku_view(sku, inventory, sales, None if want.identifier_code is None else identifier)
 
 
 def project_sales(attr: SalesAttribute, wanted: tuple[SalesAttribute, ...]) -> str:
-    match = _match(_attr_ref(attr), tuple(_attr_ref(w) for w in wanted))
-    want = next((w for w in wanted if match and _attr_ref(w) == match), wanted[0])
-    name = _cut(Ref(attr.id, attr.name), _shape(Ref(want.id, want.name)))
-    value = _cut(Ref(attr.value_id, attr.value), _shape(Ref(want.value_id, want.value)))
-    return f"{ref_label(name)}: {ref_label(value)}"
+    """A live sales attribute shown as the catalog wrote the one it stands for (else its first)."""
+    want = _match(attr, wanted) or wanted[0]
+    name = _shown(attr.id, attr.name, want.id is not None, want.name is not None)
+    value = _shown(attr.value_id, attr.value, want.value_id is not None, want.value is not None)
+    return f"{name}: {value}"
 
 
 def _live_attributes(live: tuple[ProductAttribute, ...], wanted: tuple[ProductAttribute, ...]
                      ) -> dict[str, list[str | None]]:
-    wanted_refs = tuple(_attr_ref(a) for a in wanted)
     out = {}
     for attr in live:
-        match = _match(_attr_ref(attr), wanted_refs)
-        if match is None:  # an attribute the catalog does not write: shown by names
-            out[_attribute_label(Ref(None, attr.name) if attr.name else Ref(attr.id))] = _sorted_labels(
-                ref_label(Ref(None, v.name) if v.name else v) for v in attr.values)
-            continue
-        want = wanted[wanted_refs.index(match)]
-        out[_attribute_label(match)] = _project_refs(attr.values, want.values)
+        want = _match(attr, wanted)
+        if want is None:  # an attribute the catalog does not write: shown by names
+            key = _attribute_label(Ref(None, attr.name) if attr.name else Ref(attr.id))
+            out[key] = _sorted_labels(label(None, v.name) if v.name else ref_label(v) for v in attr.values)
+        else:
+            out[_attribute_label(want)] = _project_refs(attr.values, want.values)
     return out
