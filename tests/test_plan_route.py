@@ -401,27 +401,6 @@ def test_full_edit_sends_only_the_platforms_the_product_is_listed_on_now():
     assert action.platforms == ("TIKTOK_SHOP", "TOKOPEDIA")  # the product the edit touches
 
 
-def test_the_settled_shortcut_agrees_with_full_routing():
-    """Every platform state × desired status × platform set: `settled` ⇒ routing plans nothing."""
-    import itertools
-
-    from engine.plan.context import Context, Fingerprint
-    from engine.plan.route import _route, settled
-
-    states = [None, "ACTIVATE", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED", "PENDING", "FAILED", "DRAFT"]
-    ctx = Context({}, None)
-    for tts, toko, status, platforms, audit in itertools.product(
-            states, states, ["active", "inactive"], [("TIKTOK_SHOP",), ("TOKOPEDIA",), ("TIKTOK_SHOP", "TOKOPEDIA")],
-            ["APPROVED", "AUDITING", "FAILED"]):
-        present = tuple((p, s) for p, s in (("TIKTOK_SHOP", tts), ("TOKOPEDIA", toko)) if s)
-        desired = spec(status=status, listing_platforms=platforms)
-        live = live_image(desired, statuses=present, audit_status=audit)
-        fp = Fingerprint(desired)
-        actions, _, _, _ = _route(desired, live, ctx, fp, lambda: live.last_applied == (desired.key, fp()), [])
-        if settled(desired, live):
-            assert actions == [], (present, status, platforms, audit)
-
-
 def test_insurance_is_not_planned_for_a_product_not_on_tokopedia_and_not_listed_there_now():
     """The API takes shipping_insurance_requirement only with Tokopedia: an inactive product on
     Shop | Tokopedia alone would otherwise get an edit on every plan that never sticks."""

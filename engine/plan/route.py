@@ -75,8 +75,6 @@ def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Call
     names = changed_fields(desired, _details(live), ctx.images)
     if "shipping_insurance_requirement" in names and not _on_tokopedia(desired, live):
         names.remove("shipping_insurance_requirement")  # the API takes it only with Tokopedia
-    if not names and settled(desired, live):
-        return [], [], [], False  # the common case: nothing differs, nothing to decide
 
     def unchanged() -> bool:  # the catalog has not changed since the last apply
         applied = live.last_applied
@@ -102,28 +100,6 @@ def _on_tokopedia(desired: ProductSpec, live: LiveProduct) -> bool:
         return True
     wanted = desired.listing_platforms if "listing_platforms" in desired.declared else live.platforms
     return desired.status != "inactive" and "TOKOPEDIA" in wanted
-
-
-def settled(desired: ProductSpec, live: LiveProduct) -> bool:
-    """True when no platform needs anything: nothing under review or failed, every wanted
-    platform listed and in the wanted state. (A shortcut: `_route` decides the same.)"""
-    if live.audit_status in ("AUDITING", "FAILED"):
-        return False
-    present = dict(live.platform_statuses)
-    if any(s in (UNDER_REVIEW, REVIEW_FAILED) for s in present.values()):
-        return False
-    active = desired.status != "inactive"
-    declared = desired.declared
-    manage_platforms, manage_status = "listing_platforms" in declared, "status" in declared
-    if manage_platforms:
-        want = set(desired.listing_platforms)
-        if active and any(present.get(p, DRAFT) == DRAFT for p in want):
-            return False
-        return all(s != LIVE if (p not in want or not active) else s not in DEACTIVATED
-                   for p, s in present.items())
-    if manage_status:
-        return all(s not in DEACTIVATED and s != DRAFT if active else s != LIVE for s in present.values())
-    return DRAFT not in present.values()
 
 
 def _route(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[], str],
