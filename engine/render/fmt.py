@@ -47,8 +47,8 @@ def marketplace(market: str) -> str:
 
 def rupiah(value: object) -> str:
     """'150000' -> 'Rp150.000', '1500.5' -> 'Rp1.500,5' (Indonesian separators)."""
-    if type(value) is str and value.isascii() and value.isdigit():  # a canonical whole price: no Decimal
-        return "Rp" + (value if len(value) < 4 and value[:1] != "0" else f"{int(value):,}".replace(",", "."))
+    if type(value) is str and value.isascii() and value.isdigit():  # a whole price (the usual): digits grouped
+        return "Rp" + f"{int(value):,}".replace(",", ".")
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -61,8 +61,6 @@ def rupiah(value: object) -> str:
 
 
 def quantity(value: object) -> str:
-    if type(value) is int:
-        return str(value) if -1000 < value < 1000 else f"{value:,}".replace(",", ".")
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}".replace(",", ".")
     return scalar(value)
