@@ -302,6 +302,8 @@ def _kept_ids(desired: ProductSpec, live: LiveProduct) -> tuple[tuple[str, str],
 
 
 def _price_stock(state: _Product, price: list, stock: list, under_review: bool) -> None:
+    if not price and not stock:
+        return
     desired, live = state.desired, state.live
     platforms = tuple(sorted(state.present))
     ids = dict(live.sku_ids)
