@@ -14,15 +14,21 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from test_plan_builders import live_image, plan_for, spec
 
-from engine.catalog.spec import (ImageRef, external_product_id, fingerprint, image_token,
-                                 parse_annotation, parse_external_product_id)
+from engine.catalog.spec import (
+    ImageRef,
+    external_product_id,
+    fingerprint,
+    image_token,
+    parse_annotation,
+    parse_external_product_id,
+)
 from engine.plan import model as m
 from engine.shop.client import ENDPOINTS, ShopClient
 from engine.shop.settings import ShopCredentials
 from engine.shop.uploads import ImageCache
 from engine.shop.writer import Writer, annotation
-from test_plan_builders import live_image, plan_for, spec
 
 UPLOAD = ENDPOINTS["upload_image"].api
 CREATE = ENDPOINTS["create"].api
@@ -39,7 +45,8 @@ def test_annotation_round_trips_and_other_forms_are_not_the_engines():
     assert parse_annotation(value.replace("ce3:", "ce2:", 1)) is None  # 0.1.0 development builds' forms
     assert parse_external_product_id(value) == ("batik-parang", "0123456789abcdef")
     assert parse_external_product_id("ce1:0123456789abcdef:batik-parang") is None
-    assert parse_annotation("ce2:fp:t1.t2") is None and parse_annotation("ce3:fp:t1.t2") is None and parse_annotation("seller-own-id") is None
+    assert parse_annotation("ce2:fp:t1.t2") is None and parse_annotation("ce3:fp:t1.t2") is None
+    assert parse_annotation("seller-own-id") is None
     longest = external_product_id("k" * 100, "f" * 16, tuple(ImageRef(f"u{i}", f"p{i}", "a" * 64) for i in range(9)))
     assert len(longest) <= 999  # the API's limit for external_product_id
 
@@ -51,7 +58,7 @@ def _annotated(desired, uris: tuple[str, ...], tokens: tuple[str, ...] | None = 
     """The live product as an apply left it: uploaded uris live, the annotation naming them."""
     live = live_image(desired)
     live = replace(live, spec=replace(live.spec, main_images=tuple(ImageRef(u) for u in uris)))
-    images = tuple(ImageRef(u, i.path, i.sha256) for u, i in zip(uris, desired.main_images))
+    images = tuple(ImageRef(u, i.path, i.sha256) for u, i in zip(uris, desired.main_images, strict=False))
     value = external_product_id(desired.key, fingerprint(desired), images)
     if tokens is not None:
         value = f"ce3:{fingerprint(desired)}:{'.'.join(tokens)}:{desired.key}"
@@ -141,6 +148,7 @@ def test_a_cached_uri_the_shop_no_longer_knows_is_uploaded_again_and_the_create_
     cache.put(image.sha256, "tos-from-a-reset-sandbox")
     desired = spec(main_images=(image,), skus=spec().skus[:1])
     from test_plan_builders import METADATA
+
     from engine.plan.payload import Known
 
     plan = plan_for(desired, image_uris={})

@@ -34,15 +34,18 @@ values = st.sampled_from([Ref(None, "Katun"), Ref(None, "Sutra"), Ref("1001001",
 attributes = st.lists(st.builds(ProductAttribute, st.sampled_from([None, "100100"]),
                                 st.sampled_from(["Bahan", "Motif", None]),
                                 st.lists(values, max_size=3).map(tuple)), max_size=3).map(tuple)
-SALES = [SalesAttribute("Ukuran", "M"), SalesAttribute("Ukuran", "L"), SalesAttribute("Ukuran", "M", "100900", "1009001"),
+SALES = [SalesAttribute("Ukuran", "M"), SalesAttribute("Ukuran", "L"),
+         SalesAttribute("Ukuran", "M", "100900", "1009001"),
          SalesAttribute("Ukuran", "L", "100900", "1009002"), SalesAttribute("Warna", "Merah"),
          SalesAttribute("Warna", "Merah", "100901", "1009101")]
 sales = st.lists(st.sampled_from(SALES), max_size=2, unique_by=lambda a: a.name).map(tuple)
 skus = st.lists(st.builds(SkuSpec, st.sampled_from(["B-L", "B-M", "B-S"]), st.sampled_from(["99000", "150000"]),
                           st.sampled_from([((WH1, 1),), ((WH1, 1), (WH2, 2)), ((WH2, 2),), ()]), sales,
                           st.sampled_from([None, 3]), st.sampled_from([None, ("EAN", "899")])),
-                max_size=3, unique_by=lambda k: k.seller_sku).map(lambda s: tuple(sorted(s, key=lambda k: k.seller_sku)))
-live_attributes = st.lists(st.builds(ProductAttribute, st.sampled_from(["100100", "100101"]), st.sampled_from(["Bahan", "Motif"]),
+                max_size=3, unique_by=lambda k: k.seller_sku
+                ).map(lambda s: tuple(sorted(s, key=lambda k: k.seller_sku)))
+live_attributes = st.lists(st.builds(ProductAttribute, st.sampled_from(["100100", "100101"]),
+                                     st.sampled_from(["Bahan", "Motif"]),
                                      st.lists(st.sampled_from([Ref("1001001", "Katun"), Ref("1001002", "Sutra")]),
                                               max_size=2).map(tuple)), max_size=2).map(tuple)
 local = st.sampled_from(FILES).map(lambda f: ImageRef(path=f[0], sha256=f[1]))
@@ -57,7 +60,8 @@ def specs(draw, live: bool):
     return ProductSpec(
         key="k", title=draw(st.sampled_from(["Kemeja", "Kemeja Batik"])), description="<p>x</p>",
         category_id=draw(st.sampled_from(["600010", "600011"])), brand=draw(st.one_of(st.none(), refs)),
-        main_images=draw(live_images if live else images), product_attributes=draw(live_attributes if live else attributes),
+        main_images=draw(live_images if live else images),
+        product_attributes=draw(live_attributes if live else attributes),
         package_weight=draw(st.sampled_from(["0.2", "0.25"])), package_dimensions=(20, 15, 3),
         is_cod_allowed=draw(st.booleans()),
         delivery_option_ids=draw(st.sampled_from([None, ("1", "2"), ("2", "1"), ("1",)])), skus=draw(skus),
@@ -103,7 +107,7 @@ def _annotated_by_parse(desired: ProductSpec, live: LiveProduct) -> dict:
         return {}
     wanted = sorted({(i.path, i.sha256) for i in desired.main_images if i.path and i.sha256})
     out: dict = {}
-    for token, image in zip(annotation.images, live.spec.main_images):
+    for token, image in zip(annotation.images, live.spec.main_images, strict=False):
         if token and image.uri:
             for path, sha256 in wanted:
                 if image_token(sha256, image.uri) == token:
@@ -117,7 +121,8 @@ def _annotated_by_parse(desired: ProductSpec, live: LiveProduct) -> dict:
 def test_annotated_images_read_the_tokens_as_parse_annotation_does(desired, uploaded, uris, prefix):
     """Files uploaded at some positions (the same content under two paths included); the
     `ce2:` / `ce1:` forms are not the engine's annotation: no image is known from them."""
-    sent = tuple(ImageRef(uri=u, path=f[0], sha256=f[1]) if f else ImageRef(uri=u) for f, u in zip(uploaded, uris))
+    sent = tuple(ImageRef(uri=u, path=f[0], sha256=f[1]) if f else ImageRef(uri=u)
+                 for f, u in zip(uploaded, uris, strict=False))
     value = external_product_id("k", "0123456789abcdef", sent).replace("ce3:", prefix + ":", 1)
     if prefix == "ce1":
         value = "ce1:0123456789abcdef:k"

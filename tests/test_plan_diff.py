@@ -82,7 +82,8 @@ def test_a_create_shows_every_declared_value_as_added():
     products = [spec(), spec("kopi", declared={"title", "skus", "main_images"}, main_images=()),
                 spec(skus=(sku("Z-1", "1", 1, "XL"), sku("A-1", "2", 2, "S")), brand=None, description=None,
                      main_images=(ImageRef(path="images/a.png", sha256="ab"), ImageRef(uri="tos-1")),
-                     product_attributes=(ProductAttribute("7", None, (Ref("9"),)), ProductAttribute(None, "Bahan", ())))]
+                     product_attributes=(ProductAttribute("7", None, (Ref("9"),)),
+                                         ProductAttribute(None, "Bahan", ())))]
     for product in products:
         assert created_changes(product) == _added(desired_view(product)) != ()
     assert created_changes(products[1])[0] == FieldChange(("title",), None, products[1].title)

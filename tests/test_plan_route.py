@@ -45,7 +45,8 @@ def test_new_product_is_one_create_on_every_desired_platform():
     assert action.kind == m.CREATE and action.platforms == ("TIKTOK_SHOP", "TOKOPEDIA")
     assert action.sends_to_review and item.product_id is None
     # the annotation ties the uploaded image to its file (ce3 image token), see test_apply_images
-    assert action.external_product_id == external_product_id("batik-parang", fingerprint(desired), (BATIK1, ImageRef("tos-id-i-batik2")))
+    assert action.external_product_id == external_product_id("batik-parang", fingerprint(desired),
+                                                             (BATIK1, ImageRef("tos-id-i-batik2")))
     assert action.external_product_id.split(":")[2] == image_token("aa11", "tos-id-i-batik1") + "."
     assert action.idempotency_key.startswith("ce1-") and len(action.idempotency_key) <= 128
     assert action.spec.brand == Ref("700001", "Batik Keris")  # id filled from shop metadata
@@ -128,7 +129,8 @@ def test_title_change_is_a_partial_edit_of_the_title_that_goes_back_to_review():
     assert action.spec.title == "Kemeja Batik Parang Premium" and action.spec.declared == {"title"}
     assert action.changes == (FieldChange(("title",), "Kemeja Batik Parang Lengan Panjang",
                                           "Kemeja Batik Parang Premium"),)
-    assert action.external_product_id == external_product_id(desired.key, fingerprint(desired), (BATIK1, ImageRef("tos-id-i-batik2")))
+    assert action.external_product_id == external_product_id(desired.key, fingerprint(desired),
+                                                             (BATIK1, ImageRef("tos-id-i-batik2")))
     assert action.sku_ids == ()  # skus not sent
 
 
@@ -373,8 +375,8 @@ def test_listing_check_specs_are_whole_products_for_creates_and_edits():
     from engine.plan.planner import listing_check_specs
 
     new, edited, priced = spec("a-new"), spec("b-edit", title="Kemeja Batik Parang Premium Baru"), spec("c-price")
-    lives = (live_image(spec("b-edit"), "2"), live_image(spec("c-price", skus=(sku("C-PRICE-L", "1", 5, "L"),
-                                                                              sku("C-PRICE-M", "150000", 10, "M"))), "3"))
+    priced_live = spec("c-price", skus=(sku("C-PRICE-L", "1", 5, "L"), sku("C-PRICE-M", "150000", 10, "M")))
+    lives = (live_image(spec("b-edit"), "2"), live_image(priced_live, "3"))
     cat = catalog(new, edited, priced)
     snap = snapshot(*lives, desired=(new, edited, priced))
     plan = plan_for((new, edited, priced), *lives)

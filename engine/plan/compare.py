@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from engine.catalog.spec import MANAGED_FIELDS, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec
 from engine.plan.images import ImageIndex, image_label
@@ -49,17 +49,8 @@ def changed_fields(desired: ProductSpec, live: ProductSpec, images: ImageIndex) 
 
 
 # --------------------------------------------------------------------------- labels
-class Named(Protocol):
-    """A reference: a Ref, a product attribute or a sales attribute (an id, a name or both)."""
-
-    @property
-    def id(self) -> str | None: ...
-
-    @property
-    def name(self) -> str | None: ...
-
-
-N = TypeVar("N", bound=Named)
+# A reference (an id, a name or both): a Ref, a product attribute or a sales attribute.
+Named = TypeVar("Named", Ref, ProductAttribute, SalesAttribute)
 
 
 def label(id_: str | None, name: str | None) -> str | None:
@@ -81,7 +72,7 @@ def _shown(id_: str | None, name: str | None, has_id: bool, has_name: bool) -> s
     return label(id_ if has_id else None, name if has_name else None)
 
 
-def _match(ref: Named, wanted: Sequence[N]) -> N | None:
+def _match(ref: Named, wanted: Sequence[Named]) -> Named | None:
     """The catalog's reference `ref` stands for: the first with its id, else the first written
     by name only with its name."""
     for want in wanted:
@@ -110,7 +101,7 @@ def _project_refs(live: tuple[Ref, ...], wanted: tuple[Ref, ...]) -> list[str | 
     return _sorted_labels(out)
 
 
-def _attribute_label(ref: Named) -> str:
+def _attribute_label(ref: Ref | ProductAttribute) -> str:
     """A product attribute's key in the views ("" for one with neither id nor name)."""
     return label(ref.id, ref.name) or ""
 
