@@ -1,14 +1,15 @@
-"""Reading YAML: a fast path for every file, exact positions only where something failed.
+"""Reading YAML: one parse of every file, exact positions only where something must be reported.
 
-Fast path: the whole file goes through yaml-rs (YAML 1.2: `yes` stays text; dates are kept
-as text; duplicate keys are errors). Documents are also found by a cheap scan of the text
-for `---` / `...` markers, which gives each document its first line and the line of its
-`key:` without a second parse.
+Every file goes through yaml-rs (YAML 1.2: `yes` stays text; dates are kept as text;
+duplicate keys are errors). Documents are also found by a cheap scan of the text for
+`---` / `...` markers, which gives each document its first line and the line of its `key:`
+without a second parse.
 
-Slow path, only for a document that has a problem: that document alone is re-read with
-ruamel.yaml's round-trip loader, which keeps the line and column of every key and item, and a
-field path (`skus[1].price`) is turned into `line:column`. A broken document in a big file
-costs the time of that document, not of the file.
+Positions are worked out only when asked (`Document.where`): that document alone is composed
+by ruamel.yaml into its node tree, which keeps the line and column of every key and item, and a
+field path (`skus[1].price`) is turned into `line:column`. Composing builds no values, so a
+value no parser could convert (a 5,000-digit integer) still has a position; a broken document
+in a big file costs the time of that document, not of the file.
 
 Syntax errors are reported per document (the valid documents of the same file still load);
 their messages never quote the offending line, so a value pasted by mistake cannot leak.
@@ -25,8 +26,8 @@ from typing import Any
 
 import yaml_rs
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.errors import Diagnostic
 
@@ -58,9 +59,12 @@ class Document:
         return self.source.display
 
     def where(self, path: tuple = (), *, at_key: bool = False) -> tuple[int, int]:
-        """(line, column), 1-based, of a field path inside this document."""
+        """(line, column), 1-based, of a field path inside this document: of the value (of its key
+        when the value is a mapping or a list, or with `at_key`); as far as the path exists (a
+        missing field: the mapping that lacks it). A text step into a list names the item by
+        its `seller_sku` (`("skus", "KAOS-M", "price")`)."""
         if self._positions is None:
-            self._positions = _round_trip(self.source.text[self.start:self.end])
+            self._positions = _compose(self.source.text[self.start:self.end])
         if self._positions is False:
             return self.line, 1
         line, column = _walk(self._positions, path, at_key)
@@ -107,13 +111,15 @@ def dotted(path: tuple) -> str:
     return out
 
 
-def read_file(path: Path, display: str, rel: str) -> tuple[SourceFile, list[Diagnostic]]:
-    """Parse a YAML file into documents; syntax problems come back as diagnostics."""
+def read_file(path: Path, display: str, rel: str, raw: bytes | None = None) -> tuple[SourceFile, list[Diagnostic]]:
+    """Parse a YAML file into documents; syntax problems come back as diagnostics.
+    `raw`: the file's bytes as the loader read them (files.CatalogFiles); else read here."""
     source = SourceFile(path, display, rel)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return source, [Diagnostic(display, 1, 1, f"cannot read file: {exc.strerror or exc}")]
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            return source, [Diagnostic(display, 1, 1, f"cannot read file: {exc.strerror or exc}")]
     try:
         source.text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -134,7 +140,7 @@ def read_file(path: Path, display: str, rel: str) -> tuple[SourceFile, list[Diag
     if len(documents) == 1:
         documents[0].data = parsed
     elif isinstance(parsed, list) and len(parsed) == len(documents):
-        for document, data in zip(documents, parsed):
+        for document, data in zip(documents, parsed, strict=True):
             document.data = data
     else:  # the marker scan disagrees with the parser: parse document by document
         problems = _parse_documents(source, documents)
@@ -269,59 +275,60 @@ def _marked_diagnostic(document: Document, marked: MarkedYAMLError) -> Diagnosti
 
 
 # --------------------------------------------------------------------------- positions
-def _round_trip(chunk: str) -> Any:
+def _compose(chunk: str) -> Node | bool:
+    """The document's node tree (False when even that fails: positions fall back to its first line)."""
     try:
-        return YAML(typ="rt").load(chunk)
-    except Exception:  # noqa: BLE001 - positions are best effort once the fast path parsed it
+        return YAML(typ="rt").compose(chunk) or False
+    except Exception:  # noqa: BLE001 - positions are best effort once yaml-rs parsed it
         return False
 
 
-def _walk(node: Any, path: tuple, at_key: bool) -> tuple[int, int]:
+def _walk(root: Node, path: tuple, at_key: bool) -> tuple[int, int]:
+    node: Node = root
     position = _first_position(node)
     for number, step in enumerate(path):
         last = number == len(path) - 1
         if step == "[key]":
             break
-        if isinstance(node, CommentedMap) and _has(node, step):
-            step = _key(node, step)
-            key_line, key_col, value_line, value_col = node.lc.data[step]
-            child = node[step]
-            scalar = not isinstance(child, (CommentedMap, CommentedSeq))
-            if (last and at_key) or not scalar:
-                position = (key_line, key_col)
+        if isinstance(node, MappingNode) and (pair := _pair(node, step)) is not None:
+            key, child = pair
+            if (last and at_key) or not isinstance(child, ScalarNode):
+                position = (key.start_mark.line, key.start_mark.column)
             else:
-                position = (value_line, value_col)
+                position = (child.start_mark.line, child.start_mark.column)
             node = child
-        elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
-            position = tuple(node.lc.data[step])
-            node = node[step]
+        elif isinstance(node, SequenceNode) and (item := _item(node, step)) is not None:
+            position = (item.start_mark.line, item.start_mark.column)
+            node = item
         else:
             break
     return position
 
 
-def _has(node: CommentedMap, step: Any) -> bool:
-    try:
-        return step in node or (isinstance(step, str) and _key(node, step) is not None)
-    except TypeError:
-        return False
-
-
-def _key(node: CommentedMap, step: Any) -> Any:
-    if step in node:
-        return step
-    for key in node:  # a key YAML read as a number or boolean, named by its text
-        if str(key) == step:
-            return key
+def _pair(node: MappingNode, step: object) -> tuple[Node, Node] | None:
+    """The (key, value) nodes of a mapping entry; a key YAML reads as a number or boolean is
+    named by its text."""
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.value == str(step):
+            return key, value
     return None
 
 
-def _first_position(node: Any) -> tuple[int, int]:
-    if isinstance(node, CommentedMap) and node:
-        first = next(iter(node))
-        line, column = node.lc.data[first][:2]
-        return line, column
-    if isinstance(node, CommentedSeq) and node:
-        line, column = node.lc.data[0][:2]
-        return line, max(column - 2, 0)  # the "- " of the first item
+def _item(node: SequenceNode, step: object) -> Node | None:
+    """A list item by index, or (text) the mapping whose `seller_sku` is that text."""
+    if isinstance(step, int) and not isinstance(step, bool):
+        return node.value[step] if 0 <= step < len(node.value) else None
+    for item in node.value:
+        if isinstance(item, MappingNode) and (pair := _pair(item, "seller_sku")) and pair[1].value == step:
+            return item
+    return None
+
+
+def _first_position(node: Node) -> tuple[int, int]:
+    if isinstance(node, MappingNode) and node.value:
+        key = node.value[0][0]
+        return key.start_mark.line, key.start_mark.column
+    if isinstance(node, SequenceNode) and node.value:
+        first = node.value[0].start_mark
+        return first.line, max(first.column - 2, 0)  # the "- " of the first item
     return 0, 0
