@@ -32,16 +32,16 @@ OVERRIDES = {
 }
 
 
-def write_catalog(root: Path, seed: int, variants: list[str], db: Path) -> None:
-    """gen_catalog's products, each with its status / platforms variant, on the given sandbox."""
+def write_catalog(root: Path, seed: int, variants: list[str]) -> None:
+    """gen_catalog's products, each with its status / platforms variant (planned and applied
+    against the sandbox app the test passes: sandbox_db stays inside a catalog)."""
     if root.exists():
         shutil.rmtree(root)
     generate_catalog(root, products=len(variants), per_file=50, seed=seed)
-    shop = root / "shop.yaml"
-    shop.write_text(shop.read_text() + f"sandbox_db: {db}\n")
     products = root / "products" / "produk-0001.yaml"
     documents = products.read_text().split("\n---\n")
-    documents = [doc.rstrip("\n") + "\n" + OVERRIDES[variant] for doc, variant in zip(documents, variants)]
+    documents = [doc.rstrip("\n") + "\n" + OVERRIDES[variant]
+                 for doc, variant in zip(documents, variants, strict=True)]
     products.write_text("\n---\n".join(documents))
 
 
@@ -68,12 +68,12 @@ def test_apply_then_plan_is_empty(tmp_path_factory, first, second, variants, lat
     db = base / "shop.db"
     app = create_app(db)
     try:
-        write_catalog(base / "catalog", first, variants, db)
+        write_catalog(base / "catalog", first, variants)
         plan, report, after = apply_and_plan(base / "catalog", app)
         assert report.exit_code == 0, [(p.key, p.outcome, p.platforms) for p in report.products]
         assert not after.has_changes and not after.errors, leftovers(after)
 
-        write_catalog(base / "catalog", second, later[:len(variants)], db)
+        write_catalog(base / "catalog", second, later[:len(variants)])
         plan, report, after = apply_and_plan(base / "catalog", app)
         assert report.exit_code == 0, [(p.key, p.outcome, p.platforms) for p in report.products]
         assert not after.has_changes and not after.errors, leftovers(after)

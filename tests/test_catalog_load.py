@@ -6,13 +6,13 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from test_catalog_rules import DEMO, demo_copy, edit
 
 from bench.gen_catalog import generate_catalog, write_png
 from engine.catalog.images import image_size
 from engine.catalog.load import load_catalog
 from engine.catalog.spec import ImageRef, ProductAttribute, Ref, SalesAttribute
 from engine.errors import CatalogError
-from test_catalog_rules import DEMO, demo_copy, edit
 
 SHOP = """\
 # yaml-language-server: $schema=../schemas/shop.json
@@ -221,10 +221,10 @@ def test_warnings_ride_along_on_a_valid_catalog(tmp_path):
 def test_shop_settings_for_the_api_target(tmp_path):
     root = small_catalog(tmp_path)
     edit(root, "shop.yaml", "name: Toko Uji", "name: Toko Uji\ntarget: api\nbase_url: https://open-api.example.com/\n"
-                                               "rate_limit_qps: 10\nsandbox_db: /var/tmp/x.db")
+                                               "rate_limit_qps: 10\nsandbox_db: state/x.db")
     shop = load_catalog(root).shop
     assert (shop.target, shop.base_url, shop.rate_limit_qps) == ("api", "https://open-api.example.com", 10.0)
-    assert shop.sandbox_db == Path("/var/tmp/x.db")
+    assert shop.sandbox_db == root / "state" / "x.db"  # inside the catalog (tests/test_malicious_catalog.py)
 
 
 def test_a_shop_file_path_is_accepted_for_the_directory():
@@ -240,15 +240,14 @@ def test_generated_catalogs_are_valid(tmp_path):
     assert all(p.listing_platforms == ("TIKTOK_SHOP", "TOKOPEDIA") for p in catalog.products)
 
 
-def test_templates_render_like_jinja_with_globals_shop_vars_and_product(tmp_path):
-    """The renderer's own render call (globals merged once per template) gives Template.render's text."""
+def test_templates_render_with_globals_shop_vars_and_product(tmp_path):
+    """A template sees Jinja's globals, shop template_vars (a product's vars win) and `product`;
+    each render starts afresh."""
     from engine.catalog.templates import TemplateRenderer
 
     (tmp_path / "t.html.j2").write_text("{% for i in range(2) %}{{ i }}{{ toko }}{{ product.title }}{{ x }}"
                                         "{{ cycler('a', 'b').next() }}{% endfor %}{{ '<b>' }}")
-    renderer = TemplateRenderer(tmp_path, "templates", {"toko": "T", "x": "shop"})
-    product = {"key": "k", "title": "Judul"}
-    text = renderer.render("t.html.j2", {"x": "mine"}, product)
-    expected = renderer.env.get_template("t.html.j2").render({"toko": "T", "x": "mine", "product": product}).strip()
-    assert text == expected == "0TJudulminea1TJudulminea&lt;b&gt;"
-    assert renderer.render("t.html.j2", {}, product) == "0TJudulshopa1TJudulshopa&lt;b&gt;"  # no state kept
+    with TemplateRenderer(tmp_path, "templates", {"toko": "T", "x": "shop"}) as renderer:
+        product = {"key": "k", "title": "Judul"}
+        assert renderer.render("t.html.j2", {"x": "mine"}, product) == "0TJudulminea1TJudulminea&lt;b&gt;"
+        assert renderer.render("t.html.j2", {}, product) == "0TJudulshopa1TJudulshopa&lt;b&gt;"  # no state kept

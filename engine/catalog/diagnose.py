@@ -14,6 +14,9 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from engine.catalog.limits import literal, written
 
 CREDENTIAL_ENV = {
     "app_key": "TTS_APP_KEY",
@@ -63,7 +66,10 @@ def describe(value: Any) -> str:
         return "text"
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
+    return _KINDS.get(type(value), type(value).__name__)
+
+
+_KINDS: dict[type, str] = {dict: "a mapping", list: "a list"}
 
 
 def errors_of(exc: ValidationError, model: type[BaseModel]) -> list[tuple[tuple, str, bool]]:
@@ -71,7 +77,8 @@ def errors_of(exc: ValidationError, model: type[BaseModel]) -> list[tuple[tuple,
     out: list[tuple[tuple, str, bool]] = []
     seen = set()
     for error in exc.errors(include_url=False):
-        path = tuple(step for step in error["loc"] if not (isinstance(step, str) and step.startswith("~")))
+        path = tuple(_printed_step(step) for step in error["loc"]
+                     if not (isinstance(step, str) and step.startswith("~")))
         message, at_key = _message(error, path, model)
         if path and path[-1] == "[key]":
             path, at_key = path[:-1], True
@@ -81,7 +88,15 @@ def errors_of(exc: ValidationError, model: type[BaseModel]) -> list[tuple[tuple,
     return out
 
 
-def _message(error: dict, path: tuple, model: type[BaseModel]) -> tuple[str, bool]:
+def _printed_step(step: Any) -> Any:
+    """A path step as messages can name it: a mapping key YAML read as a huge number by its size
+    (its digits are never printed: Python refuses more than 4,300 of them)."""
+    if isinstance(step, int) and not isinstance(step, bool) and literal(step) is None:
+        return written(step)
+    return step
+
+
+def _message(error: ErrorDetails, path: tuple, model: type[BaseModel]) -> tuple[str, bool]:
     kind, value = error["type"], error.get("input")
     name = path[-1] if path else ""
     if kind == "extra_forbidden" or kind == "invalid_key":
@@ -118,8 +133,8 @@ def _message(error: dict, path: tuple, model: type[BaseModel]) -> tuple[str, boo
 
 
 def _shown(value: Any) -> str:
-    if isinstance(value, (bool, int, float)) and not isinstance(value, bool):
-        return repr(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return written(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str) and len(value) <= 40:

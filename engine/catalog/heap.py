@@ -1,12 +1,12 @@
-"""Garbage-collector policy for building big, long-lived value trees (catalogs, plans).
+"""Garbage-collector policy for building big, long-lived value trees (plans).
 
-Loading 10,000 products or planning them allocates millions of small objects that all stay
-alive. The cyclic collector would rescan them again and again while they are built (it
-doubles the time), so it is paused; and when it is switched back on, its first pass would
-walk every object allocated during the pause (~10 % of planning 10,000 creates) only to find
-them alive. `paused_gc` therefore moves what exists at the end into the collector's permanent
-generation (`gc.freeze`): those objects are still freed by reference counting when dropped,
-the collector just stops re-examining them. Nested pauses freeze once, at the outermost exit.
+Planning 10,000 products allocates millions of small objects that all stay alive; the cyclic
+collector would rescan them again and again while they are built, so `paused_gc` pauses it
+for the block and resumes it on exit (nested pauses resume at the outermost exit). Nothing is
+frozen: once resumed, the collector sees every object again, and garbage cycles made during
+the pause are collected like any other. The catalog loader does not pause (measured on
+10,000 products: load 0.98 s without a pause, 0.90 s with a pause that froze its objects —
+not worth changing the process's collector for).
 """
 
 from __future__ import annotations
@@ -24,5 +24,4 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
             gc.enable()

@@ -12,6 +12,7 @@ import hashlib
 import struct
 from pathlib import Path
 
+from engine.catalog.files import CatalogFiles, FileProblem
 from engine.catalog.spec import ImageRef
 
 FORMATS = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".bmp")
@@ -24,11 +25,11 @@ class ImageProblem(Exception):
 
 
 class ImageChecker:
-    """Checks and hashes each distinct image file once per load."""
+    """Checks and hashes each distinct image file once per load (read through files.CatalogFiles)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, files: CatalogFiles | None = None) -> None:
         self.root = root
-        self._resolved_root = root.resolve()
+        self.files = files or CatalogFiles(root)
         self._cache: dict[str, ImageRef | ImageProblem] = {}
 
     def check(self, written: str) -> ImageRef:
@@ -54,19 +55,21 @@ class ImageChecker:
             raise ImageProblem(f"image path {written!r} must be relative to the catalog directory")
         path = (self.root / relative)
         try:
-            rel = path.resolve().relative_to(self._resolved_root).as_posix()
-        except (ValueError, OSError):
+            rel = self.files.check(path).relative_to(self.files.real_root).as_posix()
+        except FileProblem as problem:
+            if problem.link is not None:
+                raise ImageProblem(f"image {problem}") from None
             raise ImageProblem(f"image {written!r} is outside the catalog directory") from None
         if path.suffix.lower() not in FORMATS:
             raise ImageProblem(f"image {written!r} must be one of {', '.join(f[1:].upper() for f in FORMATS)}")
         try:
-            data = path.read_bytes()
+            data = self.files.read(path, MAX_BYTES)
         except FileNotFoundError:
             raise ImageProblem(f"image file not found: {written} (relative to the catalog directory)") from None
+        except FileProblem as problem:
+            raise ImageProblem(f"image {problem}") from None
         except OSError as exc:
             raise ImageProblem(f"cannot read image {written}: {exc.strerror or exc}") from None
-        if len(data) > MAX_BYTES:
-            raise ImageProblem(f"image {written} is {len(data) // (1024 * 1024)} MB; the limit is 10 MB")
         size = image_size(data)
         if size is None and path.suffix.lower() != ".heic":
             raise ImageProblem(f"image {written} is not a readable {path.suffix[1:].upper()} file")

@@ -1,7 +1,11 @@
-"""Limits of a Tokopedia & Shop listing in Indonesia (API.md §7.3, §10), and the Finding value.
+"""Limits of a Tokopedia & Shop listing in Indonesia (API.md §7.3, §10), the Finding value, and
+numbers read without converting anything absurd.
 
-Shared by the rules (rules.py, sku_rules.py: every problem, in a seller's words) and the
-fast path (fast.py: the same limits as plain predicates).
+The platform publishes no upper bound for prices, weights or dimensions; the bounds here
+(PRICE_MAX as the sandbox shop, WEIGHT_MAX, SIDE_MAX) are what a real listing never exceeds,
+so a typo or a hostile catalog ends in a clear message instead of a number no packer, JSON
+encoder or database column takes. `read_amount` and `shown` never turn a huge number into
+digits (Python refuses more than 4,300 of them) or into a `Decimal` of absurd size.
 """
 
 from __future__ import annotations
@@ -16,6 +20,11 @@ SELLER_SKU_MAX = 50
 MOQ_MIN, MOQ_MAX = 1, 20
 PRE_SALE_MIN, PRE_SALE_MAX = 3, 30
 STOCK_MAX = 99_999
+PRICE_MAX = 1_000_000_000  # rupiah
+WEIGHT_MAX = 1_000  # kilograms
+SIDE_MAX = 1_000  # centimetres
+ID_DIGITS_MAX = 20  # platform ids are 64-bit numbers
+TEMPLATE_NUMBER_DIGITS = 30  # numbers in template variables
 REQUIRED = ("title", "description", "category_id", "main_images", "package_weight",
             "listing_platforms", "skus")
 KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -66,17 +75,65 @@ def _gs1_check_digit(body: str) -> int:
     return (10 - total % 10) % 10
 
 
-def decimal_or_none(text: str) -> Decimal | None:
+_LONG = 10 ** 30  # a whole number beyond this is shown by its count of digits, never converted
+_TEXT_MAX = 40  # characters: more than any valid amount needs
+_EXPONENT_MAX = 40
+BEYOND = Decimal("1e41")  # what read_amount gives for a number beyond every bound
+TINY = Decimal("1e-41")  # ... and for one with more decimals than any amount has
+
+
+def read_amount(value: int | float | str) -> Decimal | None:
+    """The number a numeric field holds, as YAML gave it (a whole number, a float or a text such
+    as "150000.50"); None when it holds no finite number. Nothing absurd is converted: a whole
+    number beyond 10**30, a text of more than 40 digits or an exponent above 40 reads as
+    ±BEYOND (larger than every bound here), one below -40 as ±TINY (more decimals than any
+    amount has), a longer text that is not all digits as None."""
+    if isinstance(value, int):
+        return Decimal(value) if -_LONG < value < _LONG else (BEYOND if value > 0 else -BEYOND)
+    text = repr(value) if isinstance(value, float) else value.strip()
+    if len(text) > _TEXT_MAX:
+        return BEYOND if DIGITS.fullmatch(text) else None
     try:
-        number = Decimal(text.strip())
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
-    return number if number.is_finite() else None
+    if not number.is_finite():
+        return None
+    if number and not -_EXPONENT_MAX <= number.adjusted() <= _EXPONENT_MAX:
+        size = BEYOND if number.adjusted() > 0 else TINY
+        return size if number > 0 else -size
+    return number
 
 
-def decimal_places(text: str) -> int:
-    number = decimal_or_none(text)
-    if number is None:
-        return 0
+def decimal_places(number: Decimal) -> int:
+    """Decimals of a number as written ("150.000" has 3)."""
     exponent = number.as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def literal(value: int | float | str) -> str | None:
+    """A numeric field's value as text, as written; None when it is too long to show."""
+    if isinstance(value, int):
+        return str(value) if -_LONG < value < _LONG else None
+    text = repr(value) if isinstance(value, float) else value
+    return text if len(text) <= _TEXT_MAX else None
+
+
+def written(value: int | float | str) -> str:
+    """A numeric field's value as a message shows it: as written, or by its size when it is huge."""
+    text = literal(value)
+    if text is not None:
+        return text
+    if isinstance(value, int):
+        return f"a number of {digit_count(value)} digits"
+    text = repr(value) if isinstance(value, float) else value
+    return f"a number of {len(text)} digits" if DIGITS.fullmatch(text) else f"a text of {len(text)} characters"
+
+
+def digit_count(number: int) -> int:
+    """Decimal digits of a whole number, without converting it to text."""
+    number = abs(number)
+    count = max(1, int((number.bit_length() - 1) * 0.30102999566398120)) if number else 1
+    while number >= 10 ** count:
+        count += 1
+    return count

@@ -6,34 +6,36 @@
     <catalog>/templates/           Jinja2 description templates
     <catalog>/images/              (by convention) local main images
 
-Every product first goes through the fast path (fast.py: raw YAML → ProductSpec in one
-pass); only a product it does not accept goes through the slow path (slow.py: pydantic,
-every rule, exact positions). Everything wrong is reported at once: `CatalogError.diagnostics`
-holds every problem with file:line:column, field path and message (warnings ride along).
-Nothing is written.
+One loader: every file is read through files.CatalogFiles (regular files inside the catalog
+only), parsed once by yaml-rs, and each product goes through check.ProductCompiler (pydantic
+shape, `extends` and defaults, rules that check and normalise, description, images) into a
+`ProductSpec`. Everything wrong is reported at once: `CatalogError.diagnostics` holds every
+problem with file:line:column, field path and message (warnings ride along); positions are
+worked out only for what is reported. Nothing is written.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from engine.catalog.check import Collector, ProductCompiler, sku_entries
 from engine.catalog.diagnose import errors_of
-from engine.catalog.fast import FastCompiler
-from engine.catalog.heap import paused_gc
+from engine.catalog.files import CatalogFiles, FileProblem
 from engine.catalog.images import ImageChecker
 from engine.catalog.merge import BaseEntry, Layer, Resolver
-from engine.catalog.models import BaseFile
+from engine.catalog.models import BaseFile, ProductFile
 from engine.catalog.shop import ShopConfig, parse_shop
 from engine.catalog.sku_rules import check_shop, unquoted_price_message, unquoted_prices
-from engine.catalog.slow import Collector, ProductChecker, sku_entries
 from engine.catalog.source import Document, SourceFile, read_file, text_digest
-from engine.catalog.spec import ImageRef, ProductSpec, SourceRef
+from engine.catalog.spec import ImageRef, ProductSpec
 from engine.catalog.templates import TemplateRenderer
 from engine.errors import CatalogError, Diagnostic
+
+_YAML = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Catalog:
     digest: str  # sha256 of the catalog's files: see catalog_digest
     images: tuple[ImageRef, ...] = ()  # local image files used, with sha256, sorted by path
     warnings: tuple[Diagnostic, ...] = ()
+    _sources: ProductSources | None = field(default=None, compare=False, repr=False)
 
     def product(self, key: str) -> ProductSpec | None:
         for spec in self.products:
@@ -57,16 +60,46 @@ class Catalog:
     def keys(self) -> tuple[str, ...]:
         return tuple(spec.key for spec in self.products)
 
+    def locate(self, key: str, path: tuple = ()) -> tuple[str, int, int]:
+        """(file, line, column) where the value at `path` of product `key` is written, for a
+        message that points the seller at it — in the product's file, or in the base or the
+        shop.yaml `defaults` it is inherited from.
+
+        `path` is a field path as in the YAML: `("product_attributes", "Bahan")`,
+        `("skus", 0, "price")` (list items by position as written), or a SKU by its seller SKU:
+        `("skus", "KAOS-M", "price")`. It is followed as far as it exists (a field the product
+        does not have: the product's first line, or the mapping that lacks it). Worked out when
+        asked: the product's document is parsed again and its `extends` resolved (~0.1 ms), and
+        ruamel reads the one document that holds the value. KeyError for an unknown key."""
+        if self._sources is None:
+            raise KeyError(key)
+        return self._sources.locate(key, tuple(path))
+
+
+class ProductSources:
+    """Where each product of a catalog was written: its document and how `extends` resolves."""
+
+    def __init__(self, documents: dict[str, Document], resolver: Resolver) -> None:
+        self.documents = documents
+        self.resolver = resolver
+
+    def locate(self, key: str, path: tuple) -> tuple[str, int, int]:
+        document = self.documents[key]
+        layer, _ = self.resolver.resolve(ProductFile.model_validate(document.reload()), document, report=False)
+        written, prefix = layer.origin_of(path) or (document, ())
+        line, column = written.where(prefix + path)
+        return written.file, line, column
+
 
 def load_catalog(path: Path) -> Catalog:
     """Load, validate and normalise a catalog directory; raises CatalogError with every problem."""
-    with paused_gc():  # millions of small objects that all stay alive (engine/catalog/heap.py)
-        return _Loader(Path(path)).load()
+    return _Loader(Path(path)).load()
 
 
 class _Loader:
     def __init__(self, path: Path) -> None:
         self.root = path.parent if path.is_file() else path
+        self.files = CatalogFiles(self.root)
         self.out = Collector()
         self.hashes: list[tuple[str, str]] = []  # (relative path, content sha256) for the digest
 
@@ -76,54 +109,53 @@ class _Loader:
     def load(self) -> Catalog:
         if not self.root.is_dir():
             raise CatalogError([Diagnostic(str(self.root), 1, 1, "catalog directory not found")])
-        if not (self.root / "shop.yaml").is_file():
+        shop_file = self.root / "shop.yaml"
+        if not (shop_file.exists() or shop_file.is_symlink()):
             raise CatalogError([Diagnostic(self.display("shop.yaml"), 1, 1,
                                            "shop.yaml not found: a catalog directory holds shop.yaml, "
                                            "products/*.yaml, and optionally bases/ and templates/")])
-        shop, defaults, raw_defaults = self._shop()
+        shop, defaults = self._shop()
         bases = self._bases()
-        if shop is None:  # still report the product files' syntax errors
+        if shop is None:  # still report the product files' problems
             for path in self._files("products"):
                 self._product_file(path)
             raise CatalogError(self.out.all())
-        specs, templates = self._compile(shop, Resolver(bases, defaults), raw_defaults)
+        with TemplateRenderer(self.root / "templates", self.display("templates"), shop.template_vars,
+                              self.files) as templates:
+            for problem in templates.problems:
+                self._refused(problem)
+            resolver = Resolver(bases, defaults)
+            specs, documents = self._compile(shop, resolver, templates)
         diagnostics = self.out.all()
         if any(d.severity == "error" for d in diagnostics):
             raise CatalogError(diagnostics)
         specs.sort(key=lambda s: s.key)
         used = {ref.path: ref for spec in specs for ref in spec.main_images if ref.path}
         images = tuple(used[p] for p in sorted(used))
-        for name in templates.names():
-            self.hashes.append((f"templates/{name}", _file_hash(templates.directory / name)))
-        for image in images:
-            self.hashes.append((f"image:{image.path}", image.sha256 or ""))
+        self.hashes += [(f"templates/{name}", templates.hashes[name]) for name in templates.names()]
+        self.hashes += [(f"image:{image.path}", image.sha256 or "") for image in images]
         return Catalog(root=self.root, shop=shop, products=tuple(specs), digest=catalog_digest(self.hashes),
-                       images=images, warnings=tuple(diagnostics))
+                       images=images, warnings=tuple(diagnostics), _sources=ProductSources(documents, resolver))
 
     def _compile(self, shop: ShopConfig, resolver: Resolver,
-                 raw_defaults: dict) -> tuple[list[ProductSpec], TemplateRenderer]:
-        templates = TemplateRenderer(self.root / "templates", self.display("templates"), shop.template_vars)
-        images = ImageChecker(self.root)
-        fast = FastCompiler(warehouses=shop.warehouses, defaults=raw_defaults, resolver=resolver,
-                            templates=templates, images=images)
-        slow = ProductChecker(self.out, resolver=resolver, warehouses=shop.warehouses, templates=templates,
-                              images=images)
+                 templates: TemplateRenderer) -> tuple[list[ProductSpec], dict[str, Document]]:
+        compiler = ProductCompiler(self.out, resolver=resolver, warehouses=shop.warehouses, templates=templates,
+                                   images=ImageChecker(self.root, self.files))
         specs: list[ProductSpec] = []
+        sources: dict[str, Document] = {}
         seen = _Uniqueness()
         documents: list[Document] = []
         # File by file, and each product's raw YAML is dropped once compiled: the memory it
         # held is reused for the next file instead of growing the process (page faults cost).
         for path in self._files("products"):
             for document in self._product_file(path):
-                spec = fast.compile(document.data, SourceRef(document.file, document.key_line))
-                if spec is None:
-                    spec, _ = slow.check(document)
-                    key = document.data.get("key")
-                    if spec is None and isinstance(key, str):
-                        seen.add_raw(key, document.data)
+                spec = compiler.compile(document)
                 if spec is not None:
                     specs.append(spec)
+                    sources[spec.key] = document
                     seen.add_spec(spec)
+                elif isinstance(key := document.data.get("key"), str):
+                    seen.add_raw(key, document.data)
                 document.data = None
                 documents.append(document)
         if not documents and not self.out.items:
@@ -137,23 +169,43 @@ class _Loader:
             if name not in resolver.used:
                 self.out.add(Diagnostic(entry.document.file, entry.document.line, 1,
                                         f"base {name!r} is not used by any product", severity="warning"))
-        return specs, templates
+        return specs, sources
 
     # ---------------------------------------------------------------- files
     def _read(self, path: Path) -> SourceFile:
         rel = path.relative_to(self.root).as_posix()
-        source, problems = read_file(path, self.display(rel), rel)
+        try:
+            raw = self.files.read(path)
+        except FileProblem as problem:
+            return self._unread(path, rel, str(problem))
+        except OSError as exc:
+            return self._unread(path, rel, f"cannot read file: {exc.strerror or exc}")
+        source, diagnostics = read_file(path, self.display(rel), rel, raw)
         self.hashes.append((rel, source.digest or text_digest(source.text)))
-        for problem in problems:
-            self.out.add(problem)
-        source.broken = bool(problems)
-        if not source.has_schema_comment and not problems:
+        for diagnostic in diagnostics:
+            self.out.add(diagnostic)
+        source.broken = bool(diagnostics)
+        if not source.has_schema_comment and not diagnostics:
             self.out.add(Diagnostic(source.display, 1, 1, "the first line should be "
                                     "'# yaml-language-server: $schema=<path to schemas/...json>' so editors "
                                     "check the file", severity="warning"))
         return source
 
-    def _shop(self) -> tuple[ShopConfig | None, Layer, dict]:
+    def _unread(self, path: Path, rel: str, message: str) -> SourceFile:
+        source = SourceFile(path, self.display(rel), rel, broken=True)
+        self.out.add(Diagnostic(source.display, 1, 1, message))
+        return source
+
+    def _refused(self, problem: FileProblem) -> None:
+        self.out.add(Diagnostic(self.display(self.files.relative(problem.path)), 1, 1, str(problem)))
+
+    def _files(self, folder: str) -> list[Path]:
+        paths, problems = self.files.listing(folder, _YAML)
+        for problem in problems:
+            self._refused(problem)
+        return paths
+
+    def _shop(self) -> tuple[ShopConfig | None, Layer]:
         source = self._read(self.root / "shop.yaml")
         defaults = Layer()
         if len(source.documents) != 1:
@@ -165,21 +217,15 @@ class _Loader:
             else:
                 self.out.add(Diagnostic(source.display, 1, 1, "shop.yaml is empty: it needs at least the shop "
                                                               "name and its warehouses"))
-            return None, defaults, {}
+            return None, defaults
         document = source.documents[0]
-        config, model, raw_defaults, problems = parse_shop(document, self.root)
+        config, model, problems = parse_shop(document, self.root)
         for problem in problems:
             self.out.add(problem)
         if model is None:
-            return None, defaults, {}
+            return None, defaults
         defaults.apply(model.defaults, (document, ("defaults",)))
-        return config, defaults, raw_defaults
-
-    def _files(self, folder: str) -> list[Path]:
-        directory = self.root / folder
-        if not directory.is_dir():
-            return []
-        return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        return config, defaults
 
     def _bases(self) -> dict[str, BaseEntry]:
         bases: dict[str, BaseEntry] = {}
@@ -246,7 +292,8 @@ class _Uniqueness:
         for sku in spec.skus:
             skus.add(sku.seller_sku)
             if sku.identifier_code:
-                self.has_duplicates |= self.barcodes.setdefault(sku.identifier_code[1], sku.seller_sku) != sku.seller_sku
+                owner = self.barcodes.setdefault(sku.identifier_code[1], sku.seller_sku)
+                self.has_duplicates |= owner != sku.seller_sku
         if len(keys) + len(skus) != before + 1 + len(spec.skus):  # a key or seller_sku seen before
             self.has_duplicates = True
 
@@ -279,17 +326,3 @@ def catalog_digest(hashes: list[tuple[str, str]]) -> str:
     for rel, content in sorted(hashes):
         digest.update(f"{rel}\0{content}\n".encode())
     return digest.hexdigest()
-
-
-_text_hash = text_digest  # (the name the measuring scripts under /tmp/pf use)
-
-
-def _file_hash(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return ""
-    try:
-        return text_digest(raw.decode("utf-8-sig"), raw)
-    except UnicodeDecodeError:
-        return hashlib.sha256(raw).hexdigest()

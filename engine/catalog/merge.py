@@ -7,8 +7,8 @@ itself. A field written later replaces the earlier value entirely, except
 removes the value written before (a field, or one attribute): it is then not managed.
 
 `Layer` keeps every value's origin (document + path prefix), so a rule that fails on an
-inherited value points at the base or at shop.yaml, where the seller has to fix it. The fast
-path (fast.py) applies the same `overlay` to the raw YAML mappings.
+inherited value points at the base or at shop.yaml, where the seller has to fix it, and
+`Catalog.locate` finds where any value of a product was written.
 """
 
 from __future__ import annotations
@@ -27,25 +27,6 @@ ATTRIBUTES = "product_attributes"
 _LAYERED = frozenset(PRODUCT_FIELDS)
 
 
-def overlay(values: dict[str, Any], written: dict[str, Any]) -> None:
-    """Write one raw mapping (a product, base or the defaults) over `values`, in place."""
-    for name, value in written.items():
-        if name not in _LAYERED:
-            continue
-        if value is None:
-            values.pop(name, None)
-        elif name == ATTRIBUTES and type(value) is dict:
-            merged = dict(values[name]) if type(values.get(name)) is dict else {}
-            for attribute, item in value.items():
-                if item is None:
-                    merged.pop(attribute, None)
-                else:
-                    merged[attribute] = item
-            values[name] = merged
-        else:
-            values[name] = value
-
-
 @dataclass
 class Layer:
     """Validated field values with their origins (`attribute_origins` per mapping-form attribute)."""
@@ -58,7 +39,8 @@ class Layer:
         return Layer(dict(self.values), dict(self.origins), dict(self.attribute_origins))
 
     def apply(self, model: Any, origin: Origin) -> None:
-        """Write the fields `model` sets over this layer (same rules as `overlay`)."""
+        """Write the fields `model` sets over this layer (a later value replaces an earlier one,
+        mapping-form attributes merge one by one, `null` removes)."""
         for name in model.model_fields_set:
             if name not in _LAYERED:
                 continue
@@ -119,9 +101,10 @@ class Resolver:
         for name in sorted(bases):
             self._chain(name, [])
 
-    def resolve(self, model: Any, document: Document) -> tuple[Layer, bool]:
-        """(layer, complete): complete is False when a base could not be applied (reported)."""
-        entries, complete = self.parents(model.extends, document)
+    def resolve(self, model: Any, document: Document, *, report: bool = True) -> tuple[Layer, bool]:
+        """(layer, complete): complete is False when a base could not be applied (reported,
+        unless `report` is False)."""
+        entries, complete = self.parents(model.extends, document if report else None)
         layer = self.defaults.copy()
         for entry in entries:
             layer.apply(entry.model, (entry.document, ()))
@@ -136,7 +119,8 @@ class Resolver:
             if not isinstance(name, str):
                 complete = False
                 continue
-            self.used.add(name)
+            if document is not None:
+                self.used.add(name)
             chain = self.chains.get(name)
             if name not in self.bases and document is not None:
                 path = ("extends",) if isinstance(extends, str) else ("extends", index)

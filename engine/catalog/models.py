@@ -8,7 +8,10 @@ The models check shape only: types, enum values, unknown keys (all forbidden). B
 (title length, price format, warehouses, platform rules...) live in `rules.py`, which gives
 seller-worded messages; their limits are repeated here as JSON Schema hints so an editor
 flags them while typing. Models are frozen and strict: `true`/`false` for booleans, plain
-numbers for numbers, text for text (no silent coercion of `yes` or `"5"`).
+numbers for numbers, text for text (no silent coercion of `yes` or `"5"`). Amounts (prices,
+weights, the rate limit) are kept as YAML gave them — a whole number, a float or a text — and
+the rules check their range before converting them (limits.read_amount): a 5,000-digit
+number is an error that names the field's range, never a conversion.
 
 `catalog schema` exports these models as schemas/*.json (see `schema.py`).
 """
@@ -24,11 +27,14 @@ from pydantic import (
     Discriminator,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     StrictStr,
     Tag,
     WithJsonSchema,
 )
+
+from engine.catalog.limits import ID_DIGITS_MAX, digit_count
 
 Platform = Literal["TIKTOK_SHOP", "TOKOPEDIA"]
 Status = Literal["active", "inactive", "deleted"]
@@ -39,26 +45,36 @@ NUMBER_SCHEMA = {"anyOf": [{"type": "number", "exclusiveMinimum": 0},
                            {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}]}
 
 
-def _number_text(value: Any) -> Any:
-    """A YAML number (int or float) becomes its decimal text; text stays text for the rules."""
+def _number(value: Any) -> Any:
+    """A YAML number (int or float) or a text that holds one (the rules read and bound it)."""
     if isinstance(value, bool):
         raise ValueError("expected a number, got true/false")
-    if isinstance(value, (int, float)):
-        return repr(value) if isinstance(value, float) else str(value)
-    if isinstance(value, str):
+    if isinstance(value, (int, float, str)):
         return value
     raise ValueError(f"expected a number, got {_kind(value)}")
+
+
+_ID_LIMIT = 10 ** ID_DIGITS_MAX
 
 
 def _id_text(value: Any) -> Any:
     """Platform ids are digits; accept them unquoted (YAML reads them as integers)."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        if value >= _ID_LIMIT:
+            raise ValueError(f"an id has at most {ID_DIGITS_MAX} digits (got a number of {digit_count(value)} digits)")
         return str(value)
     return value
 
 
+_NAME_DIGITS = 50
+_NAME_LIMIT = 10 ** _NAME_DIGITS
+
+
 def _name_text(value: Any) -> Any:
     """Attribute values may be written as bare numbers (`Ukuran: 42`)."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -_NAME_LIMIT < value < _NAME_LIMIT:
+        raise ValueError(f"a number written as a value has at most {_NAME_DIGITS} digits "
+                         f"(got a number of {digit_count(value)} digits)")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return value
@@ -68,9 +84,10 @@ def _kind(value: Any) -> str:
     return {dict: "a mapping", list: "a list", type(None): "nothing"}.get(type(value), type(value).__name__)
 
 
-# Numbers kept as their text (canonicalised and range-checked by the rules).
-Number = Annotated[str, BeforeValidator(_number_text), WithJsonSchema(NUMBER_SCHEMA)]
-PriceText = Annotated[str, BeforeValidator(_number_text), WithJsonSchema({
+# Numbers kept as written (range-checked, then canonicalised, by the rules).
+Amount = Union[StrictInt, StrictFloat, StrictStr]
+Number = Annotated[Amount, BeforeValidator(_number), WithJsonSchema(NUMBER_SCHEMA)]
+PriceText = Annotated[Amount, BeforeValidator(_number), WithJsonSchema({
     "anyOf": [{"type": "number", "exclusiveMinimum": 0, "multipleOf": 0.01},
               {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}],
     "description": "Price in IDR: a plain number of rupiah, at most 2 decimals (150000, 99999.5)."})]
@@ -252,7 +269,7 @@ class ShopFile(Strict):
     rate_limit_qps: Annotated[Number, WithJsonSchema({"type": "number", "exclusiveMinimum": 0})] | None = None
     warehouses: dict[StrictStr, IdText] = Field(
         json_schema_extra={"minProperties": 1}, description="Warehouse name -> warehouse id.")
-    defaults: ShopDefaults = Field(default_factory=ShopDefaults)
+    defaults: ShopDefaults = Field(default_factory=lambda: ShopDefaults.model_validate({}))
     template_vars: dict[StrictStr, Any] = Field(
         default_factory=dict, description="Variables every description template can use.")
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from engine.catalog.models import BaseFile, ProductFile, ShopFile
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-SCHEMAS = {
+SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "shop.json": (ShopFile, "Tokopedia & Shop catalog: shop.yaml"),
     "product.json": (ProductFile, "Tokopedia & Shop catalog: a product (products/*.yaml, one per YAML document)"),
     "base.json": (BaseFile, "Tokopedia & Shop catalog: a base other products extend (bases/<name>.yaml)"),

@@ -15,7 +15,10 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from engine.catalog.diagnose import CREDENTIAL_ENV, credential_message, errors_of
+from engine.catalog.files import CatalogFiles, FileProblem
+from engine.catalog.limits import read_amount
 from engine.catalog.models import ShopFile
+from engine.catalog.rules import template_number_findings
 from engine.catalog.source import Document
 from engine.errors import Diagnostic
 
@@ -48,25 +51,20 @@ class ShopConfig:
                 return name
         return None
 
-    def canonical(self) -> dict[str, Any]:
-        """Machine-independent content (for the catalog digest)."""
-        return {"name": self.name, "market": self.market, "target": self.target, "base_url": self.base_url,
-                "auth_url": self.auth_url, "rate_limit_qps": self.rate_limit_qps,
-                "warehouses": dict(sorted(self.warehouses.items()))}
 
-
-def parse_shop(document: Document, root: Path) -> tuple[ShopConfig | None, ShopFile | None, dict, list[Diagnostic]]:
-    """Validate shop.yaml's one document: (config, model, raw defaults, diagnostics).
+def parse_shop(document: Document, root: Path) -> tuple[ShopConfig | None, ShopFile | None, list[Diagnostic]]:
+    """Validate shop.yaml's one document: (config, model, diagnostics).
 
     Credential keys are reported and left out; when the rest is well-formed the config is
     still returned (with the diagnostics) so the products can be checked in the same run.
     """
     data = document.data
     if not isinstance(data, dict):
-        return None, None, {}, [document.diagnostic((), "shop.yaml must be a mapping of fields (name, warehouses, ...)")]
+        return None, None, [document.diagnostic((), "shop.yaml must be a mapping of fields (name, warehouses, ...)")]
     secrets = _credential_keys(data, ())
     problems = [document.diagnostic(path, credential_message(str(path[-1])) or "", at_key=True) for path in secrets]
     cleaned = _without(data, {path for path in secrets})
+    model: ShopFile | None
     try:
         model = ShopFile.model_validate(cleaned)
     except ValidationError as exc:
@@ -74,20 +72,20 @@ def parse_shop(document: Document, root: Path) -> tuple[ShopConfig | None, ShopF
                      for path, message, at_key in errors_of(exc, ShopFile)]
         model = _provisional(cleaned)
         if model is None:
-            return None, None, {}, _unique(problems)
-    problems += _check(model, document)
-    db = Path(model.sandbox_db or DEFAULT_SANDBOX_DB)
+            return None, None, _unique(problems)
+    problems += _check(model, document, root)
+    qps = read_amount(model.rate_limit_qps) if model.rate_limit_qps is not None else None
     config = ShopConfig(
         name=model.name, market=model.market, target=model.target,
         base_url=(model.base_url or DEFAULT_BASE_URL).rstrip("/"),
         auth_url=(model.auth_url or DEFAULT_AUTH_URL).rstrip("/"),
-        sandbox_db=db if db.is_absolute() else root / db,
-        rate_limit_qps=float(model.rate_limit_qps) if model.rate_limit_qps else DEFAULT_QPS,
+        sandbox_db=root / (model.sandbox_db or DEFAULT_SANDBOX_DB),
+        rate_limit_qps=float(qps) if qps and 0 < qps <= MAX_QPS else DEFAULT_QPS,
         warehouses=dict(model.warehouses),
         defaults=model.defaults.model_dump(mode="json", exclude_unset=True),
         template_vars=dict(model.template_vars),
     )
-    return config, model, dict(cleaned.get("defaults") or {}), _unique(problems)
+    return config, model, _unique(problems)
 
 
 def _provisional(data: dict) -> ShopFile | None:
@@ -127,7 +125,7 @@ def _credential_keys(data: Any, path: tuple) -> list[tuple]:
     return found
 
 
-def _check(model: ShopFile, document: Document) -> list[Diagnostic]:
+def _check(model: ShopFile, document: Document, root: Path) -> list[Diagnostic]:
     problems = []
     if not model.name.strip():
         problems.append(document.diagnostic(("name",), "the shop needs a name"))
@@ -146,16 +144,32 @@ def _check(model: ShopFile, document: Document) -> list[Diagnostic]:
         if problem:
             problems.append(document.diagnostic((name,), f"{name} {problem}"))
     if model.rate_limit_qps is not None:
-        try:
-            qps = float(model.rate_limit_qps)
-        except ValueError:
-            qps = -1.0
-        if not 0 < qps <= MAX_QPS:
+        qps = read_amount(model.rate_limit_qps)
+        if qps is None or not 0 < qps <= MAX_QPS:
             problems.append(document.diagnostic(("rate_limit_qps",),
                                                 f"rate_limit_qps must be a number above 0 and at most {MAX_QPS:g}"))
-    if model.sandbox_db is not None and not model.sandbox_db.strip():
-        problems.append(document.diagnostic(("sandbox_db",), "sandbox_db must be a file path"))
+    if model.sandbox_db is not None:
+        problem = _sandbox_db_problem(model.sandbox_db, root)
+        if problem:
+            problems.append(document.diagnostic(("sandbox_db",), problem))
+    for finding in template_number_findings(model.template_vars, ("template_vars",)):
+        problems.append(document.diagnostic(finding.path, finding.message))
     return problems
+
+
+def _sandbox_db_problem(written: str, root: Path) -> str | None:
+    """The sandbox database is created where shop.yaml says: only ever inside the catalog."""
+    if not written.strip():
+        return "sandbox_db must be a file path"
+    path = Path(written)
+    if path.is_absolute() or ".." in path.parts:
+        return (f"sandbox_db must be a path inside the catalog directory, relative and without '..' "
+                f"(got {written!r}; the default is {DEFAULT_SANDBOX_DB})")
+    try:
+        CatalogFiles(root).check(root / path)
+    except FileProblem as problem:
+        return f"sandbox_db must stay inside the catalog directory: {problem}"
+    return None
 
 
 def _url_problem(url: str | None) -> str | None:

@@ -1,12 +1,16 @@
 """SKU rules (per product) and shop-wide rules (unique keys, seller_skus, barcodes).
 
-Same contract as rules.py: findings with a path inside the product, in a seller's words.
+Same contract as rules.py: normalised values and findings with a path inside the product, in
+a seller's words, each distinct value checked once per load.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from engine.catalog.diagnose import did_you_mean
@@ -16,134 +20,205 @@ from engine.catalog.limits import (
     MAX_SKUS,
     PRE_SALE_MAX,
     PRE_SALE_MIN,
+    PRICE_MAX,
     SELLER_SKU_MAX,
     SPACE_OR_CONTROL,
     STOCK_MAX,
     UNQUOTED_PRICE,
     Finding,
     barcode_problem,
-    decimal_or_none,
     decimal_places,
+    literal,
+    read_amount,
+    written,
 )
-from engine.catalog.spec import canonical_decimal
+from engine.catalog.spec import SalesAttribute, SkuSpec, canonical_decimal
+
+Checked = tuple[Any, tuple[Finding, ...]]  # (normalised value, findings)
+_BY_SELLER_SKU = attrgetter("seller_sku")
 
 
-def check_skus(skus: list, warehouses: dict[str, str]) -> Iterator[Finding]:
-    """Every rule about a product's SKUs."""
-    if not skus:
-        yield Finding(("skus",), "a product needs at least one SKU")
-        return
-    if len(skus) > MAX_SKUS:
-        yield Finding(("skus", MAX_SKUS), f"at most {MAX_SKUS} SKUs per product (there are {len(skus)})")
-    # The loop below runs 30,000 times for a big catalog: cheap checks first, details only on failure.
-    for index, sku in enumerate(skus):
-        code, price = sku.seller_sku, sku.price
-        if not 0 < len(code) <= SELLER_SKU_MAX or SPACE_OR_CONTROL.search(code):
-            yield from _seller_sku(index, code)
-        if not (price.isdigit() and price.isascii() and price[0] != "0"):
-            yield from _price(("skus", index, "price"), price)
-        inventory = sku.inventory
-        if not inventory or not all(name in warehouses and 0 <= qty <= STOCK_MAX for name, qty in inventory.items()):
-            yield from _inventory(index, inventory, warehouses)
-        if sku.pre_sale is not None and not PRE_SALE_MIN <= sku.pre_sale.handling_duration_days <= PRE_SALE_MAX:
-            yield Finding(("skus", index, "pre_sale", "handling_duration_days"),
-                          f"pre-order handling time must be {PRE_SALE_MIN}-{PRE_SALE_MAX} calendar days "
-                          f"(got {sku.pre_sale.handling_duration_days})")
-        if sku.identifier_code is not None:
-            problem = barcode_problem(sku.identifier_code.type, sku.identifier_code.code)
-            if problem:
-                yield Finding(("skus", index, "identifier_code", "code"), problem)
-    yield from _variants(skus)
-    if any(sku.pre_sale is not None for sku in skus):
-        yield from _pre_sale_consistency(skus)
+class SkuRules:
+    """Every rule about a product's SKUs; prices, stock per warehouse, sales attributes and
+    barcodes are checked once per distinct value of a load (see rules.py)."""
+
+    def __init__(self, warehouses: dict[str, str]) -> None:
+        self.warehouses = warehouses
+        self._prices: dict[tuple, Checked] = {}
+        self._stock: dict[tuple, Checked] = {}
+        self._sales: dict[tuple, Sales] = {}
+        self._barcodes: dict[tuple[str, str], str | None] = {}
+
+    def check(self, skus: list) -> tuple[tuple[SkuSpec, ...], list[Finding]]:
+        """(the SKU specs sorted by seller_sku, findings) of a product's SKUs."""
+        if not skus:
+            return (), [Finding(("skus",), "a product needs at least one SKU")]
+        findings: list[Finding] = []
+        if len(skus) > MAX_SKUS:
+            findings.append(Finding(("skus", MAX_SKUS), f"at most {MAX_SKUS} SKUs per product (there are {len(skus)})"))
+        specs, sales = [], []
+        for index, sku in enumerate(skus):
+            code = sku.seller_sku
+            if not 0 < len(code) <= SELLER_SKU_MAX or SPACE_OR_CONTROL.search(code):
+                findings += _seller_sku(index, code)
+            priced = self._prices.get(written_price := (type(sku.price), sku.price))
+            if priced is None:
+                priced = self._prices[written_price] = _price(sku.price)
+            price, found = priced
+            if found:
+                findings += _under(("skus", index), found)
+            stock = tuple(sku.inventory.items())
+            stocked = self._stock.get(stock) or self._inventory(stock)
+            inventory, found = stocked
+            if found:
+                findings += _under(("skus", index, "inventory"), found)
+            pairs = tuple(sku.sales_attributes.items())
+            attributes = self._sales.get(pairs) or self._sales_of(pairs)
+            sales.append(attributes)
+            days = sku.pre_sale.handling_duration_days if sku.pre_sale is not None else None
+            if days is not None and not PRE_SALE_MIN <= days <= PRE_SALE_MAX:
+                findings.append(Finding(("skus", index, "pre_sale", "handling_duration_days"),
+                                        f"pre-order handling time must be {PRE_SALE_MIN}-{PRE_SALE_MAX} calendar "
+                                        f"days (got {written(days)})"))
+            barcode = None
+            if sku.identifier_code is not None:
+                barcode = (sku.identifier_code.type, sku.identifier_code.code)
+                if barcode not in self._barcodes:
+                    self._barcodes[barcode] = barcode_problem(*barcode)
+                problem = self._barcodes[barcode]
+                if problem:
+                    findings.append(Finding(("skus", index, "identifier_code", "code"), problem))
+            specs.append(SkuSpec(seller_sku=code, price=price, inventory=inventory,
+                                 sales_attributes=attributes.values, pre_sale_days=days, identifier_code=barcode))
+        findings += _variants(skus, sales)
+        if any(sku.pre_sale is not None for sku in skus):
+            findings += _pre_sale_consistency(skus)
+        specs.sort(key=_BY_SELLER_SKU)
+        return tuple(specs), findings
+
+    def _inventory(self, stock: tuple[tuple[str, int], ...]) -> Checked:
+        """((warehouse id, quantity), ...) sorted, and findings with paths under `inventory`
+        (remembered for the load)."""
+        checked = self._stock[stock] = self._stock_of(stock)
+        return checked
+
+    def _stock_of(self, stock: tuple[tuple[str, int], ...]) -> Checked:
+        if not stock:
+            return (), (Finding((), "give the stock of at least one warehouse (name: quantity)"),)
+        findings = []
+        for name, quantity in stock:
+            if name not in self.warehouses:
+                known = sorted(self.warehouses)
+                findings.append(Finding((name,), f"unknown warehouse {name!r}{did_you_mean(name, known)}; shop.yaml "
+                                                 f"warehouses: {', '.join(known)}", at_key=True))
+            if not 0 <= quantity <= STOCK_MAX:
+                findings.append(Finding((name,), f"stock must be 0-{STOCK_MAX} (got {written(quantity)})"))
+        if findings:
+            return (), tuple(findings)
+        return tuple(sorted((self.warehouses[name], quantity) for name, quantity in stock)), ()
+
+    def _sales_of(self, written_items: tuple[tuple[str, str], ...]) -> Sales:
+        combination = tuple(sorted(written_items))
+        sales = Sales(values=tuple(SalesAttribute(name=n, value=v) for n, v in combination),
+                      names=tuple(n for n, _ in combination), combination=combination,
+                      lengths_ok=all(0 < len(name) <= 20 and 0 < len(value) <= 50 and name.strip() and value.strip()
+                                     for name, value in written_items))
+        self._sales[written_items] = sales
+        return sales
 
 
-def _seller_sku(index: int, code: str) -> Iterator[Finding]:
-    path = ("skus", index, "seller_sku")
+@dataclass(frozen=True)
+class Sales:
+    """A SKU's sales attributes as written, checked once per distinct set of name: value pairs."""
+
+    values: tuple[SalesAttribute, ...]  # the spec's, sorted
+    names: tuple[str, ...]  # sorted
+    combination: tuple[tuple[str, str], ...]  # (name, value) sorted
+    lengths_ok: bool
+
+
+def _under(prefix: tuple, findings: tuple[Finding, ...]) -> list[Finding]:
+    return [dataclasses.replace(f, path=prefix + f.path) for f in findings]
+
+
+def _seller_sku(index: int, code: str) -> list[Finding]:
+    path, findings = ("skus", index, "seller_sku"), []
     if not 1 <= len(code) <= SELLER_SKU_MAX:
-        yield Finding(path, f"seller_sku must be 1-{SELLER_SKU_MAX} characters (it has {len(code)})")
+        findings.append(Finding(path, f"seller_sku must be 1-{SELLER_SKU_MAX} characters (it has {len(code)})"))
     if SPACE_OR_CONTROL.search(code):
-        yield Finding(path, f"seller_sku must not contain spaces or control characters: {code!r}")
+        findings.append(Finding(path, f"seller_sku must not contain spaces or control characters: {code!r}"))
+    return findings
 
 
-def _inventory(index: int, inventory: dict[str, int], warehouses: dict[str, str]) -> Iterator[Finding]:
-    path = ("skus", index, "inventory")
-    if not inventory:
-        yield Finding(path, "give the stock of at least one warehouse (name: quantity)")
-    for name, quantity in inventory.items():
-        if name not in warehouses:
-            known = sorted(warehouses)
-            yield Finding(path + (name,), f"unknown warehouse {name!r}{did_you_mean(name, known)}; shop.yaml "
-                                          f"warehouses: {', '.join(known)}", at_key=True)
-        if not 0 <= quantity <= STOCK_MAX:
-            yield Finding(path + (name,), f"stock must be 0-{STOCK_MAX} (got {quantity})")
-
-
-def _price(path: tuple, text: str) -> Iterator[Finding]:
-    number = decimal_or_none(text)
+def _price(value: int | float | str) -> Checked:
+    """The canonical price text and findings (paths under the SKU) of a price as written."""
+    text, path = literal(value), ("price",)
+    number = read_amount(value)
     if number is None:
         hint = (f"; leave out the thousands separators: {re.sub(r'[.,]', '', text.strip())}"
-                if GROUPED.fullmatch(text.strip()) else "")
-        yield Finding(path, f"price must be a plain number of rupiah like 150000 or 99999.5, got {text!r}{hint}")
-        return
+                if text is not None and GROUPED.fullmatch(text.strip()) else "")
+        shown = repr(text) if text is not None else written(value)
+        return None, (Finding(path, "price must be a plain number of rupiah like 150000 or 99999.5, "
+                                    f"got {shown}{hint}"),)
+    findings = []
     if number <= 0:
-        yield Finding(path, f"price must be more than 0 (got {text})")
-    places = decimal_places(text)
-    if places > 2:
+        findings.append(Finding(path, f"price must be more than 0 (got {written(value)})"))
+    elif number > PRICE_MAX:
+        findings.append(Finding(path, f"price must be at most {PRICE_MAX} rupiah (got {written(value)})"))
+    if decimal_places(number) > 2:
         hint = (f"; to write {canonical_decimal(number * 1000)} rupiah, leave out the thousands separator"
-                if decimal_places(canonical_decimal(number)) == 0 else "")
-        yield Finding(path, f"IDR prices have at most 2 decimals (got {text}){hint}")
+                if number == number.to_integral_value() else "")
+        findings.append(Finding(path, f"IDR prices have at most 2 decimals (got {written(value)}){hint}"))
+    return (None if findings else canonical_decimal(number)), tuple(findings)
 
 
-def _variants(skus: list) -> Iterator[Finding]:
-    first = skus[0]
-    if len(skus) == 1 and len(first.sales_attributes) <= 1 and _attribute_lengths_ok(first.sales_attributes):
-        return
-    names = sorted(first.sales_attributes)
+def _variants(skus: list, sales: list[Sales]) -> list[Finding]:
+    first = sales[0]
+    if len(skus) == 1 and len(first.names) <= 1 and first.lengths_ok:
+        return []
+    findings: list[Finding] = []
     seen: dict[tuple, str] = {}
-    for index, sku in enumerate(skus):
+    for index, (sku, attributes) in enumerate(zip(skus, sales, strict=True)):
         path = ("skus", index, "sales_attributes")
-        attributes = sku.sales_attributes
-        if len(skus) > 1 and not attributes:
-            yield Finding(("skus", index), f"SKU {sku.seller_sku!r} needs sales_attributes: a product with several "
-                                           "SKUs tells them apart by sales attributes (e.g. Ukuran: M)")
+        if len(skus) > 1 and not attributes.names:
+            findings.append(Finding(("skus", index), f"SKU {sku.seller_sku!r} needs sales_attributes: a product "
+                                                     "with several SKUs tells them apart by sales attributes "
+                                                     "(e.g. Ukuran: M)"))
             continue
-        if len(attributes) > MAX_SALES_ATTRIBUTES:
-            yield Finding(path, f"at most {MAX_SALES_ATTRIBUTES} sales attributes per SKU (got {len(attributes)})")
-        if not _attribute_lengths_ok(attributes):
-            yield from _attribute_lengths(path, attributes)
-        if index and sorted(attributes) != names:
-            yield Finding(path, f"sales attributes must have the same names on every SKU: {sku.seller_sku!r} has "
-                                f"{', '.join(sorted(attributes))}, {first.seller_sku!r} has {', '.join(names) or 'none'}")
+        if len(attributes.names) > MAX_SALES_ATTRIBUTES:
+            findings.append(Finding(path, f"at most {MAX_SALES_ATTRIBUTES} sales attributes per SKU "
+                                          f"(got {len(attributes.names)})"))
+        if not attributes.lengths_ok:
+            findings += _attribute_lengths(path, sku.sales_attributes)
+        if index and attributes.names != first.names:
+            findings.append(Finding(path, f"sales attributes must have the same names on every SKU: {sku.seller_sku!r} "
+                                          f"has {', '.join(attributes.names)}, {skus[0].seller_sku!r} has "
+                                          f"{', '.join(first.names) or 'none'}"))
             continue
-        combination = tuple(sorted(attributes.items()))
+        combination = attributes.combination
         if combination and combination in seen:
             shown = ", ".join(f"{k}: {v}" for k, v in combination)
-            yield Finding(path, f"SKU {sku.seller_sku!r} has the same sales attributes ({shown}) as "
-                                f"{seen[combination]!r}: every SKU needs a different combination")
+            findings.append(Finding(path, f"SKU {sku.seller_sku!r} has the same sales attributes ({shown}) as "
+                                          f"{seen[combination]!r}: every SKU needs a different combination"))
         seen.setdefault(combination, sku.seller_sku)
+    return findings
 
 
-def _attribute_lengths_ok(attributes: dict[str, str]) -> bool:
-    return all(0 < len(name) <= 20 and 0 < len(value) <= 50 and name.strip() and value.strip()
-               for name, value in attributes.items())
-
-
-def _attribute_lengths(path: tuple, attributes: dict[str, str]) -> Iterator[Finding]:
+def _attribute_lengths(path: tuple, attributes: dict[str, str]) -> list[Finding]:
+    findings = []
     for name, value in attributes.items():
         if not name.strip() or len(name) > 20:
-            yield Finding(path + (name,), "sales attribute name must be 1-20 characters", at_key=True)
+            findings.append(Finding(path + (name,), "sales attribute name must be 1-20 characters", at_key=True))
         if not value.strip() or len(value) > 50:
-            yield Finding(path + (name,), "sales attribute value must be 1-50 characters")
+            findings.append(Finding(path + (name,), "sales attribute value must be 1-50 characters"))
+    return findings
 
 
-def _pre_sale_consistency(skus: list) -> Iterator[Finding]:
+def _pre_sale_consistency(skus: list) -> list[Finding]:
     pre_order = [sku.seller_sku for sku in skus if sku.pre_sale is not None]
-    if pre_order and len(pre_order) != len(skus):
-        for index, sku in enumerate(skus):
-            if sku.pre_sale is None:
-                yield Finding(("skus", index), f"SKU {sku.seller_sku!r} is not pre-order but {pre_order[0]!r} is: "
-                                               "all SKUs of a product must share the same pre-sale type")
+    return [Finding(("skus", index), f"SKU {sku.seller_sku!r} is not pre-order but {pre_order[0]!r} is: "
+                                     "all SKUs of a product must share the same pre-sale type")
+            for index, sku in enumerate(skus) if sku.pre_sale is None]
 
 
 def unquoted_prices(text: str) -> list[tuple[int, str]]:
@@ -184,7 +259,8 @@ def check_shop(products: list[tuple[str, str, list[tuple[Any, Any]]]]) -> Iterat
                 owner, owner_where = skus[code]
                 by = "another SKU of this product" if owner == key else f"product {owner!r} ({owner_where})"
                 yield number, Finding(("skus", index, "seller_sku"),
-                                      f"seller_sku {code!r} is already used by {by}: seller_skus are unique in the shop")
+                                      f"seller_sku {code!r} is already used by {by}: seller_skus are unique in "
+                                      "the shop")
             skus.setdefault(code, (key, where))
             if barcode and barcode in codes and codes[barcode] != code:
                 yield number, Finding(("skus", index, "identifier_code", "code"),

@@ -1,9 +1,14 @@
-"""The slow path: one product through pydantic and every rule, with exact positions.
+"""One product, from its YAML document to a `ProductSpec` or to every problem it has.
 
-Taken only by a product the fast path (fast.py) did not accept: it finds every problem of
-that product, words it for the seller and points at the file:line:column where it must be
+    YAML data (source.py, yaml-rs) → shape (models.py, pydantic) → layers (merge.py: shop
+    defaults, `extends`, the product) → rules that check and normalise each field
+    (rules.py, sku_rules.py) → description (templates.py) and images (images.py) → ProductSpec
+
+Every problem is worded for the seller and points at the file:line:column where it must be
 fixed, following each value to where it was written (the product, a base, shop.yaml
-defaults, a template). A product that turns out valid is built here (build.py).
+defaults, a template); positions are worked out only for problems (source.Document.where).
+A problem in a shared file (a base, the defaults, a template) is reported once, with the
+products it showed in (`Collector`).
 """
 
 from __future__ import annotations
@@ -15,17 +20,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.catalog.build import SpecBuilder
 from engine.catalog.diagnose import did_you_mean, errors_of
 from engine.catalog.images import ImageChecker, ImageProblem
 from engine.catalog.limits import Finding
 from engine.catalog.merge import Layer, Resolver
 from engine.catalog.models import ProductFile
-from engine.catalog.rules import check_description, check_product
+from engine.catalog.rules import ProductRules, check_description, template_number_findings
 from engine.catalog.source import Document, dotted
-from engine.catalog.spec import ImageRef, ProductSpec, SourceRef
+from engine.catalog.spec import MANAGED_FIELDS, ImageRef, ProductSpec, SourceRef
 from engine.catalog.templates import TemplateProblem, TemplateRenderer
 from engine.errors import Diagnostic
+
+_MANAGED = frozenset(MANAGED_FIELDS)
 
 
 class Collector:
@@ -65,8 +71,11 @@ def _printable(diagnostic: Diagnostic) -> Diagnostic:
     """One diagnostic, one line: control characters from the seller's text are escaped."""
     if not (_UNPRINTABLE.search(diagnostic.message) or _UNPRINTABLE.search(diagnostic.path)):
         return diagnostic
-    escape = (lambda text: _UNPRINTABLE.sub(lambda m: repr(m.group(0))[1:-1], text))
-    return dataclasses.replace(diagnostic, message=escape(diagnostic.message), path=escape(diagnostic.path))
+    return dataclasses.replace(diagnostic, message=_escaped(diagnostic.message), path=_escaped(diagnostic.path))
+
+
+def _escaped(text: str) -> str:
+    return _UNPRINTABLE.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 @dataclass
@@ -78,36 +87,49 @@ class Product:
     failed: bool = False
 
 
-class ProductChecker:
+class ProductCompiler:
+    """Compiles the products of one load; what repeats between products (rule checks of
+    equal values, `declared` sets) is worked out once."""
+
     def __init__(self, out: Collector, *, resolver: Resolver, warehouses: dict[str, str],
                  templates: TemplateRenderer, images: ImageChecker) -> None:
         self.out = out
         self.resolver = resolver
-        self.warehouses = warehouses
+        self.rules = ProductRules(warehouses)
         self.templates = templates
         self.images = images
-        self.builder = SpecBuilder(warehouses)
+        self._declared: dict[tuple[str, ...], frozenset[str]] = {}
 
-    def check(self, document: Document) -> tuple[ProductSpec | None, ProductFile | None]:
-        """(spec or None when invalid, the validated model when its shape was right)."""
+    def compile(self, document: Document) -> ProductSpec | None:
+        """The spec of a product document, or None when it has an error (reported)."""
         try:
             model = ProductFile.model_validate(document.data)
         except ValidationError as exc:
             for path, message, at_key in errors_of(exc, ProductFile):
                 self.out.add(document.diagnostic(path, message, at_key=at_key))
-            return None, None
+            return None
         layer, complete = self.resolver.resolve(model, document)
         product = Product(model.key, document, model, layer, failed=not complete)
+        fields: dict[str, Any] = {}
         if complete:
-            for finding in check_product(product.key, layer.values, self.warehouses):
+            fields, findings = self.rules.check(product.key, layer.values)
+            for finding in findings:
                 self.finding(product, finding)
         description = self._description(product)
         images = self._images(product)
         if product.failed:
-            return None, model
-        spec = self.builder.build(product.key, layer.values, description=description, images=images,
-                                  source=SourceRef(document.file, document.key_line))
-        return spec, model
+            return None
+        values = layer.values
+        if "description" in values:
+            fields["description"] = description
+        if "main_images" in values:
+            fields["main_images"] = images
+        names = tuple(values)
+        declared = self._declared.get(names)
+        if declared is None:
+            declared = self._declared[names] = _MANAGED.intersection(names)
+        return ProductSpec(key=product.key, declared=declared, source=SourceRef(document.file, document.key_line),
+                           **fields)
 
     def finding(self, product: Product, finding: Finding) -> None:
         product.failed |= finding.severity == "error"
@@ -134,23 +156,35 @@ class ProductChecker:
         if isinstance(value, str):
             html = value.strip()
         else:
+            too_long = template_number_findings(value.vars, ("description", "vars"))
+            for finding in too_long:
+                self.finding(product, finding)
+            if too_long:
+                return None
             context = {"key": product.key, "title": product.layer.values.get("title")}
             try:
-                html = self.templates.render(value.template, value.vars, context)
+                rendered = self.templates.render(value.template, value.vars, context)
             except TemplateProblem as problem:
-                if problem.file is None:
-                    names = self.templates.names()
-                    hint = did_you_mean(value.template, names)
-                    hint += f"; templates: {', '.join(names)}" if names and len(names) <= 20 else ""
-                    self.finding(product, Finding(("description", "template"), problem.message + hint))
-                else:
-                    product.failed = True
-                    self.out.add(Diagnostic(problem.file, problem.line, 1, problem.message, "description"),
-                                 product.key, "rendering the description of")
+                self._template_problem(product, value.template, problem)
                 return None
+            if rendered is None:  # a template file was refused (reported): nothing is rendered
+                product.failed = True
+                return None
+            html = rendered
         for finding in check_description(html):
             self.finding(product, finding)
         return html
+
+    def _template_problem(self, product: Product, name: str, problem: TemplateProblem) -> None:
+        if problem.file is None:
+            names = self.templates.names()
+            hint = did_you_mean(name, names)
+            hint += f"; templates: {', '.join(names)}" if names and len(names) <= 20 else ""
+            self.finding(product, Finding(("description", "template"), problem.message + hint))
+        else:
+            product.failed = True
+            self.out.add(Diagnostic(problem.file, problem.line, 1, problem.message, "description"),
+                         product.key, "rendering the description of")
 
     def _images(self, product: Product) -> tuple[ImageRef, ...]:
         refs = []
