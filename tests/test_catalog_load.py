@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from test_catalog_rules import DEMO, demo_copy, edit
+from test_catalog_rules import DEMO, demo_copy, edit, line_of
 
 from bench.gen_catalog import generate_catalog, write_png
 from engine.catalog.images import image_size
@@ -115,7 +115,8 @@ def test_spec_follows_the_normalisation_conventions(tmp_path):
 
 def test_references_are_kept_as_written(tmp_path):
     extra = ("brand: {id: 700001}\n"
-             "product_attributes:\n  - {id: \"100100\", values: [{id: \"1001001\"}, Katun]}\n  - {name: Motif, values: [Parang]}\n")
+             "product_attributes:\n  - {id: \"100100\", values: [{id: \"1001001\"}, Katun]}\n"
+             "  - {name: Motif, values: [Parang]}\n")
     (spec,) = load_catalog(small_catalog(tmp_path, extra)).products
     assert spec.brand == Ref(id="700001")
     assert spec.product_attributes == (
@@ -155,7 +156,8 @@ def test_deleted_tombstone_needs_only_key_and_skus(tmp_path):
 def test_template_gets_vars_shop_vars_and_product(tmp_path):
     root = small_catalog(tmp_path, "")
     (root / "templates").mkdir()
-    (root / "templates" / "kaos.j2").write_text("<p>{{ product.title }} ({{ product.key }}) {{ toko }} {{ bahan }}</p>\n")
+    (root / "templates" / "kaos.j2").write_text(
+        "<p>{{ product.title }} ({{ product.key }}) {{ toko }} {{ bahan }}</p>\n")
     edit(root, "shop.yaml", "name: Toko Uji", "name: Toko Uji\ntemplate_vars: {toko: Toko <Uji>}")
     edit(root, "products/kaos.yaml", 'description: "<p>Kaos.</p>"',
          "description: {template: kaos.j2, vars: {bahan: Katun & Rayon}}")
@@ -185,7 +187,8 @@ def test_digest_is_stable_and_covers_every_file_the_catalog_is_made_of(tmp_path)
     assert load_catalog(root).digest == first
     edit(root, "products/kopi.yaml", "price: 27500", "price: 27600")
     assert load_catalog(root).digest != first
-    for rel, old, new in (("products/kopi.yaml", "key: kopi-kapal-api-special", "# a comment\nkey: kopi-kapal-api-special"),
+    for rel, old, new in (("products/kopi.yaml", "key: kopi-kapal-api-special",
+                           "# a comment\nkey: kopi-kapal-api-special"),
                           ("shop.yaml", "name:", "# the shop\nname:")):
         other = demo_copy(tmp_path / rel.replace("/", "-"))
         edit(other, rel, old, new)
@@ -251,3 +254,36 @@ def test_templates_render_with_globals_shop_vars_and_product(tmp_path):
         product = {"key": "k", "title": "Judul"}
         assert renderer.render("t.html.j2", {"x": "mine"}, product) == "0TJudulminea1TJudulminea&lt;b&gt;"
         assert renderer.render("t.html.j2", {}, product) == "0TJudulshopa1TJudulshopa&lt;b&gt;"  # no state kept
+
+
+def test_locate_follows_a_value_to_where_it_is_written():
+    """Catalog.locate: the product's own file, a base it extends, or shop.yaml defaults; list
+    items by position or by seller SKU; a field the product lacks: its first line."""
+    catalog = load_catalog(DEMO)
+    demo = DEMO.as_posix()
+    kopi, batik, base, shop = (f"{demo}/products/kopi.yaml", f"{demo}/products/batik.yaml",
+                               f"{demo}/bases/kemeja-batik.yaml", f"{demo}/shop.yaml")
+    assert catalog.locate("kopi-kapal-api-special", ("skus", 0, "price")) == \
+        (kopi, line_of(DEMO, "products/kopi.yaml", "price: 27500"), 12)
+    assert catalog.locate("kopi-kapal-api-special", ("skus", "KOPI-KAPAL-API-500G", "price")) == \
+        (kopi, line_of(DEMO, "products/kopi.yaml", "price: 52000"), 12)
+    assert catalog.locate("batik-parang", ("product_attributes", "Motif")) == \
+        (batik, line_of(DEMO, "products/batik.yaml", "Motif: [Parang]"), 3)  # a list: at its key
+    assert catalog.locate("batik-parang", ("product_attributes", "Bahan")) == \
+        (base, line_of(DEMO, "bases/kemeja-batik.yaml", "Bahan: Katun"), 10)  # inherited from the base
+    assert catalog.locate("batik-kawung", ("description", "vars", "motif")) == \
+        (batik, line_of(DEMO, "products/batik.yaml", "motif: Kawung"), 12)
+    assert catalog.locate("kopi-kapal-api-special", ("listing_platforms",))[:2] == \
+        (shop, line_of(DEMO, "shop.yaml", "listing_platforms: [TIKTOK_SHOP, TOKOPEDIA]"))
+    assert catalog.locate("kopi-kapal-api-special", ("minimum_order_quantity",)) == (kopi, 2, 1)
+    with pytest.raises(KeyError):
+        catalog.locate("no-such-product", ("title",))
+
+
+def test_locate_an_attribute_merged_from_shop_defaults(tmp_path):
+    root = small_catalog(tmp_path, "product_attributes: {Motif: Polos}\n")
+    catalog = load_catalog(root)
+    assert catalog.locate("kaos", ("product_attributes", "Bahan")) == \
+        (f"{root.as_posix()}/shop.yaml", line_of(root, "shop.yaml", "Bahan: Katun"), 31)
+    assert catalog.locate("kaos", ("product_attributes", "Motif"))[:2] == \
+        (f"{root.as_posix()}/products/kaos.yaml", line_of(root, "products/kaos.yaml", "Motif: Polos"))
