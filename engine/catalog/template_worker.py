@@ -193,6 +193,7 @@ class Renderer:
 def serve(connection: Any, sources: dict[str, tuple[str | None, str]], display: str) -> None:
     """The worker's life: limits, then answer requests until the parent closes the pipe."""
     gc.freeze()  # the parent's objects: never scanned here (no copy-on-write of their pages)
+    gc.enable()  # (the loader pauses the collector while it forks us: the renders' cycles are collected)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGPROF, _out_of_time)
     _cap_memory()
