@@ -232,6 +232,8 @@ NUMBER_CASES = {
                                  "package_weight must be at most 1000 kg (got a number of 5000 digits)"),
     "weight-tiny-exponent": number(KOPI, "package_weight: 0.55", 'package_weight: "1e-999999999"',
                                    "package_weight has at most 3 decimals in kilograms (got 1e-999999999)"),
+    "price-of-a-million-digits": number(KOPI, "price: 27500", "price: " + "9" * 1_000_000,
+                                        "a number of 1000000 digits: the catalog reads at most 10000 digits"),
     "price-negative": number(KOPI, "price: 27500", "price: -27500", "price must be more than 0 (got -27500)"),
     "stock-negative": number(KOPI, "Gudang Jakarta: 200,", "Gudang Jakarta: -1,", "stock must be 0-99999 (got -1)"),
     "stock-float": number(KOPI, "Gudang Jakarta: 200,", "Gudang Jakarta: 1.5,", "expected a whole number, got 1.5"),

@@ -12,7 +12,12 @@ value no parser could convert (a 5,000-digit integer) still has a position; a br
 in a big file costs the time of that document, not of the file.
 
 Syntax errors are reported per document (the valid documents of the same file still load);
-their messages never quote the offending line, so a value pasted by mistake cannot leak.
+their messages never quote the offending line, so a value pasted by mistake cannot leak. A
+file with a run of more than MAX_DIGITS digits is not parsed at all: yaml-rs turns any plain
+number into a Python int (a 5,000-digit literal becomes a 16,610-bit int, no error), in time
+that grows with the square of its length (a million digits take a second, ten million a
+hundred), and no catalog field holds such a number. Shorter ones reach the rules, which name
+the field and its range without printing the digits.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ _RS_POSITION = re.compile(r"at line (\d+), column (\d+)")
 _DUPLICATE = re.compile(r"duplicate (?:mapping )?key:? ['\"]?(.*?)['\"]?(?: with value|$)")
 _TOO_DEEP = "recursion limit exceeded"  # yaml-rs: flow collections ([ ] / { }) nested deeper than it allows
 MAX_FLOW_DEPTH = 255  # what yaml-rs accepts (tests/test_robustness_followups.py checks it)
+MAX_DIGITS = 10_000  # a longer run of digits is refused before parsing (converting it costs its length squared)
+_DIGITS_ONLY = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))  # every digit a "0", all else a space
+_LONG_RUN = b"0" * (MAX_DIGITS + 1)
 SCHEMA_COMMENT = "# yaml-language-server: $schema="
 _SCHEMA_LINE = re.compile(r"\s*" + re.escape(SCHEMA_COMMENT))
 
@@ -131,6 +139,15 @@ def read_file(path: Path, display: str, rel: str, raw: bytes | None = None) -> t
         line = source.text.count("\n", 0, nul) + 1
         return source, [Diagnostic(display, line, 1, "file contains a NUL character (binary data?); catalog "
                                                      "files are YAML text")]
+    digits = raw.translate(_DIGITS_ONLY)
+    run = digits.find(_LONG_RUN)
+    if run >= 0:  # the parser would turn it into a number, in time that grows with its square
+        end = digits.find(b" ", run)
+        line_start = raw.rfind(b"\n", 0, run) + 1
+        return source, [Diagnostic(display, raw.count(b"\n", 0, run) + 1, len(raw[line_start:run].decode()) + 1,
+                                   f"a number of {(end if end >= 0 else len(raw)) - run} digits: the catalog reads at "
+                                   f"most {MAX_DIGITS} digits in a row, no field holds a number this long (the "
+                                   "file is not read further)")]
     source.has_schema_comment = _SCHEMA_LINE.match(source.text) is not None
     documents = _split(source)
     try:
