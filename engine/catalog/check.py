@@ -48,10 +48,6 @@ class Collector:
         else:
             self.shared.setdefault((diagnostic, how), []).append(product)
 
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity == "error" for d in self.items) or any(d.severity == "error" for d, _ in self.shared)
-
     def all(self) -> list[Diagnostic]:
         out = list(self.items)
         for (diagnostic, how), keys in self.shared.items():

@@ -88,7 +88,7 @@ class SkuRules:
                 problem = self._barcodes[barcode]
                 if problem:
                     findings.append(Finding(("skus", index, "identifier_code", "code"), problem))
-            specs.append(SkuSpec(code, price, inventory, attributes.values, days, barcode))
+            specs.append(SkuSpec(code, price, inventory or (), attributes.values, days, barcode))
         findings += _variants(skus, sales)
         if 0 < pre_orders < len(skus):
             findings += _pre_sale_consistency(skus)
