@@ -8,7 +8,7 @@ Per catalog product (sorted by key): match the live product (engine.plan.identit
     frozen on any platform           → blocked, never written
     otherwise                        → engine.plan.route (engine.plan.compare finds the fields
                                        that differ; only those are viewed and diffed)
-The collector is paused while the plan is built (engine.plan.pause).
+The collector is paused while the plan is built (engine.catalog.heap).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from engine.catalog.heap import paused_gc
 from engine.catalog.spec import ProductSpec, external_product_id
 from engine.errors import PlanError
 from engine.plan import model as m
@@ -28,7 +29,6 @@ from engine.plan.identity import match_products
 from engine.plan.images import annotated_images
 from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
 from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
-from engine.plan.pause import paused_gc
 from engine.plan.payload import create_spec, merged_spec, resolve_images
 from engine.plan.route import route_update
 

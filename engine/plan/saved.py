@@ -15,10 +15,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from engine.catalog.heap import paused_gc
 from engine.codec import from_plain, to_plain
 from engine.errors import PlanError
 from engine.plan.model import FORMAT_VERSION, Plan
-from engine.plan.pause import paused_gc
 
 
 def plan_to_dict(plan: Plan) -> dict:
