@@ -252,11 +252,19 @@ NUMBER_CASES = {
     "template-variable-5000-digits": number(SHOP, "toko: Toko Nusantara", f"toko: {HUGE}",
                                             "a number in template variables has at most 30 digits"),
 }
+def names_too_long_for_the_file_system(root: Path) -> tuple[str, str]:
+    """A base, template and image name longer than a file name may be: an unknown name, not a crash."""
+    long = "x" * 300
+    line = edit(root, "products/batik.yaml", "extends: kemeja-batik", f"extends: {long}")
+    edit(root, "products/batik.yaml", "template: batik.html.j2", f"template: {long}.j2")
+    return f"products/batik.yaml:{line}", f"unknown base '{long}'"
+
+
 LINK_CASES = [template_to_environ, template_to_secret, included_template_to_passwd, templates_directory_out,
               include_escaping_templates, include_absolute, extends_escaping_templates, base_to_passwd,
               base_to_secret, shop_yaml_out, product_to_environ, products_directory_out, image_to_passwd,
               image_to_outside_photo, image_to_device, product_fifo, template_fifo, image_fifo, shop_yaml_fifo,
-              base_socket, product_directory]
+              base_socket, product_directory, names_too_long_for_the_file_system]
 CASES = [pytest.param(case, id=case.__name__.replace("_", "-")) for case in LINK_CASES] + \
         [pytest.param(case, id=name) for name, case in NUMBER_CASES.items()]
 

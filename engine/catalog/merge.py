@@ -182,7 +182,11 @@ def _base_file(name: str, document: Document) -> str | None:
     root = Path(str(source.path)[: len(str(source.path)) - len(source.rel)] or ".")
     shown = source.display[: len(source.display) - len(source.rel)]
     for suffix in (".yaml", ".yml"):
-        if (root / "bases" / f"{name}{suffix}").is_file():
+        try:
+            found = (root / "bases" / f"{name}{suffix}").is_file()
+        except OSError:  # a name the file system cannot hold (too long...): no such file
+            found = False
+        if found:
             return f"{shown}bases/{name}{suffix}"
     return None
 
