@@ -161,7 +161,8 @@ def _sku(number: int, index: int, sales_name: str, value: str, pre_order: bool, 
     sku = {"seller_sku": f"SKU-{number:05d}-{index + 1}",
            "sales_attributes": {sales_name: value},
            "price": 25_000 + rng.randrange(0, 400) * 2_500 + index * 5_000,
-           "inventory": {"Gudang Jakarta": rng.randrange(0, 200), "Gudang Surabaya": rng.randrange(0, 80)}}
+           # 1 or more: the spec's range for a new SKU's stock is 1–99,999 (the sandbox refuses 0 on create)
+           "inventory": {"Gudang Jakarta": 1 + rng.randrange(0, 199), "Gudang Surabaya": 1 + rng.randrange(0, 79)}}
     if pre_order:
         sku["pre_sale"] = {"type": "PRE_ORDER", "handling_duration_days": 7}
     return sku

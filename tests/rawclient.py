@@ -182,3 +182,11 @@ def batik(uri: str, *, prefix: str = "BATIK", platforms: list[str] | None = None
         body["listing_platforms"] = platforms
     body.update(extra)
     return body
+
+
+def whole_skus(view: dict, amount: str | None = None) -> list[dict]:
+    """A Partial Edit's `skus`: every SKU, complete (a top-level property is replaced whole)."""
+    return [{"id": s["id"], "seller_sku": s["seller_sku"],
+             "price": {"amount": amount or s["price"]["sale_price"], "currency": "IDR"},
+             "sales_attributes": [{k: a[k] for k in ("id", "name", "value_id", "value_name")}
+                                  for a in s["sales_attributes"]]} for s in view["skus"]]

@@ -112,7 +112,7 @@ def test_a_title_change_is_reported_back_in_review_with_the_review_state(sandbox
     image = uploaded(sandbox)
     item = product(sandbox, "batik-a", image)
     apply(sandbox, item)
-    sandbox.app.state.shop.settings.review_seconds = 3600  # reviews now take an hour
+    sandbox.store.configure(review_seconds=3600)  # reviews now take an hour
     _, report = apply(sandbox, replace(item, title="Kemeja Batik Parang Lengan Panjang Edisi Baru"))
     (result,) = report.products
     assert [s.kind for s in result.steps] == [m.PARTIAL_EDIT] and result.steps[0].sends_to_review

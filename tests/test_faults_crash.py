@@ -76,7 +76,7 @@ def extra_product(n: int, status: str, suffix: str) -> str:
             f"package_weight: 0.3\nstatus: {status}\n"
             "skus:\n"
             f"  - seller_sku: KOPI-VARIAN-{n:02d}-250G\n    sales_attributes: {{Berat: 250g}}\n"
-            f"    price: {20000 + 100 * n}\n    inventory: {{Gudang Jakarta: {n}}}\n")
+            f"    price: {20000 + 100 * n}\n    inventory: {{Gudang Jakarta: {n + 1}}}\n")  # 1–99,999 (spec)
 
 
 def write_extras(root: Path, status: str = "active", suffix: str = "") -> None:

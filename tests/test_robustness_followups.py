@@ -189,8 +189,9 @@ def test_batch_endpoints_per_product_errors_no_ops_and_writes(sandbox, shop):
     sandbox.clock.advance(1)
     moved = update_times(shop, [a, b])
     assert moved[a] > live[a] and moved[b] == live[b]  # only the product that changed is written
-    assert batch(shop, "deactivate", {"product_ids": [a], "listing_platforms": ["TOKOPEDIA"]}) == (0, [])
-    assert update_times(shop, [a]) == {a: moved[a]}  # already deactivated there: a no-op, not a write
+    assert batch(shop, "deactivate", {"product_ids": [a], "listing_platforms": ["TOKOPEDIA"]}) == \
+        (0, [(12052003, a, "TOKOPEDIA")])  # already deactivated there: a per-item error (issue 20) ...
+    assert update_times(shop, [a]) == {a: moved[a]}  # ... and not a write
     assert batch(shop, "activate", {"product_ids": [b, a], "listing_platforms": ["TOKOPEDIA", "TIKTOK_SHOP"]}) == \
         (0, [(12052990, b, "TIKTOK_SHOP"), (12052990, b, "TOKOPEDIA"), (12052990, a, "TIKTOK_SHOP")])
     assert batch(shop, "recover", {"product_ids": [a]}) == (0, [(12052003, a, None)])

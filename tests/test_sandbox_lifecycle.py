@@ -4,7 +4,6 @@ without review, activate / deactivate / delete / recover, FREEZE, update_time.""
 from __future__ import annotations
 
 import pytest
-
 from rawclient import WAREHOUSE_JKT, WAREHOUSE_SBY, batik, png, sku
 
 BOTH = ["TIKTOK_SHOP", "TOKOPEDIA"]
@@ -185,7 +184,9 @@ def test_deactivate_and_activate_per_platform(shop):
     get(shop, product_id)
     assert batch(shop, "deactivate", [product_id], ["TOKOPEDIA"]) == []
     assert platforms(get(shop, product_id)) == {"TIKTOK_SHOP": "ACTIVATE", "TOKOPEDIA": "SELLER_DEACTIVATED"}
-    assert batch(shop, "deactivate", [product_id], ["TOKOPEDIA"]) == []  # already there: no-op
+    again = batch(shop, "deactivate", [product_id], ["TOKOPEDIA"])  # already deactivated: a per-item error
+    assert [(e["code"], e["detail"]) for e in again] == [
+        (12052003, {"product_id": product_id, "listing_platform": "TOKOPEDIA"})]
     assert batch(shop, "activate", [product_id], ["TOKOPEDIA"]) == []
     assert platforms(get(shop, product_id)) == {"TIKTOK_SHOP": "ACTIVATE", "TOKOPEDIA": "ACTIVATE"}
     errors = batch(shop, "activate", [product_id, "1729000000000000000"])

@@ -14,8 +14,10 @@ and over HTTP with `catalog sandbox serve` (engine.sandbox.server). Arguments:
     clock                `() -> float` seconds; tests move it (token expiry, review delays, rate limit,
                          create/update times). The signed `timestamp` window is checked against the
                          wall clock: clock skew is between real clocks.
-    review_seconds       how long review takes (default seed limits.review_seconds, 0)
-    daily_listing_limit  listings + relistings per day (default seed limits.daily_listing_limit)
+    review_seconds       how long review takes (default: the database's setting — `catalog sandbox
+                         config` / SandboxStore.configure — else seed limits.review_seconds, 0)
+    daily_listing_limit  listings + relistings per day (default: the database's setting, else seed
+                         limits.daily_listing_limit, 1,000)
     observer             `observer(request_info, response_info)` after every exchange:
                          request_info {method, path, query, headers, body (bytes), route (template|None)},
                          response_info {status, json, headers} ({status: None, dropped: True} on a drop)
@@ -33,12 +35,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from engine.sandbox.auth import issue_default_tokens
+from engine.sandbox.db import Database
 from engine.sandbox.faults import FaultInjector, parse_faults
 from engine.sandbox.gateway import DropConnection, Gateway, Observer
 from engine.sandbox.ratelimit import RateLimiter
 from engine.sandbox.seed import load_seed
-from engine.sandbox.shop import Shop, settings_from_seed
-from engine.sandbox.store import Database
+from engine.sandbox.shop import Shop
 
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
@@ -80,9 +82,9 @@ def create_app(db_path: Path | str, *, latency_ms: float = 0, qps: float | None 
                daily_listing_limit: int | None = None, observer: Observer | None = None) -> Starlette:
     spec = parse_faults(faults)
     shop_seed = load_seed()
-    settings = settings_from_seed(shop_seed, review_seconds=review_seconds, daily_listing_limit=daily_listing_limit,
-                                  token_ttl=spec.token_ttl)
-    shop = Shop(Database(db_path), shop_seed, clock, settings)
+    overrides = {"review_seconds": review_seconds, "daily_listing_limit": daily_listing_limit,
+                 "token_ttl": spec.token_ttl}
+    shop = Shop(Database(db_path), shop_seed, clock, overrides)
     issue_default_tokens(shop)
     limiter = RateLimiter(qps or shop_seed.limits["qps_per_api"], shop.now)
     gateway = Gateway(shop, limiter, FaultInjector(spec, seed, latency_ms), observer)

@@ -1,13 +1,17 @@
 """Price, stock and status endpoints (API.md §7.6–7.11).
 
 - Update Price: all-or-nothing; the product must be live (ACTIVATE, or its approved v1 is
-  live while v2 is reviewed). Applies at once, never reviewed. `data` is empty.
+  live while v2 is reviewed) on every platform it is listed on (12019113 otherwise), and no
+  SKU of the request in a running promotion (12052038). Applies at once, never reviewed;
+  `data` is empty.
 - Update Inventory: per-SKU `data.errors[]` with `code 0`; every warehouse of a SKU must be
-  listed (`warehouse_id` may be omitted when the SKU has exactly one). Never reviewed.
+  listed (`warehouse_id` may be omitted when the SKU has exactly one); 0–99,999 (stock.py).
+  Never reviewed.
 - Activate / Deactivate (per `listing_platforms`, default TIKTOK_SHOP), Delete (all
-  platforms), Recover: ≤ 20 ids, `code 0` with per-item `data.errors[]`. Asking for the
-  state a product is already in (deactivate a deactivated one, delete a deleted one) is a
-  no-op success, so a client may retry these safely. Activate on a platform the product was
+  platforms), Recover: ≤ 20 ids, `code 0` with per-item `data.errors[]`. Activating a live
+  product or deactivating one that is not ACTIVATE (already deactivated, under review) is a
+  per-item error (12052003), never a silent success. Deleting a deleted product is a no-op
+  success (undocumented; a retried delete stays safe). Activate on a platform the product was
   never listed on lists it there, subject to that platform's category permission.
 """
 
@@ -21,7 +25,8 @@ from engine.sandbox.codes import PlatformError, RuleError
 from engine.sandbox.rules import reject_unknown_fields
 from engine.sandbox.seed import PLATFORMS
 from engine.sandbox.shop import Shop
-from engine.sandbox.skurules import MAX_QUANTITY, money
+from engine.sandbox.skurules import money
+from engine.sandbox.stock import check_backorders, update_items
 
 MAX_BATCH = 20
 
@@ -127,7 +132,7 @@ def _deactivate(batch: _Batch, product_id: str, record: dict[str, Any]) -> bool:
             record["platforms"][platform] = "SELLER_DEACTIVATED"
             model.cancel_review(record, platform)
             changed = True
-        elif status != "SELLER_DEACTIVATED":
+        else:  # already deactivated, under review, failed, not listed: not "in the Activate status" (OAS)
             batch.errors.append({"code": codes.STATUS_CONFLICT, "message": f"The current product status "
                                  f"({status or 'not listed'}) can not be deactivated on {platform}",
                                  "detail": {"product_id": product_id, "listing_platform": platform}})
@@ -145,10 +150,7 @@ def _delete(batch: _Batch, product_id: str, record: dict[str, Any]) -> bool:
         batch.errors.append({"code": codes.STATUS_CONFLICT, "message": "Frozen products cannot be deleted "
                              "(frozen on at least one platform)", "detail": {"product_id": product_id}})
         return False
-    record["platforms"] = {p: "DELETED" for p in record["platforms"]}
-    record["pending"], record["prior"], record["review"] = None, None, None
-    if record["audit"] == "AUDITING":
-        record["audit"] = "NONE"
+    model.delete(record)
     return True
 
 
@@ -184,9 +186,7 @@ def update_price(shop: Shop, product_id: str, body: dict[str, Any]) -> dict[str,
     with shop.db.write() as tx:
         record = shop.load(tx, product_id, now)
         _single_writable(record, "Update Price")
-        if not model.is_live(record):
-            raise PlatformError(codes.PRODUCT_STATUS_INVALID, "Product status invalid: prices can be updated only "
-                                "for ACTIVATE products; use Edit / Partial Edit instead")
+        _price_updatable(record)
         known, prices = _sku_ids(record), {}
         for index, sku in enumerate(skus):
             sku_id = sku.get("id") if isinstance(sku, dict) else None
@@ -196,11 +196,34 @@ def update_price(shop: Shop, product_id: str, body: dict[str, Any]) -> dict[str,
                 prices[sku_id] = money(sku.get("price"), where=f"skus[{index}]")
             except RuleError as error:
                 raise PlatformError(error.code, error.message) from None
+        check_promotions(tx.promoted(record["id"], now), list(prices))
         for sku_id, price in prices.items():
             record["skus"].setdefault(sku_id, {})["price"] = price
         model.touch(record, now)
         tx.put(record)
     return {}
+
+
+def _price_updatable(record: dict[str, Any]) -> None:
+    """Update Price takes "a product in the ACTIVATE status" (OAS): on every platform the product is
+    listed on (one price serves both) — RULES.md. A v1 live while v2 is reviewed counts as live."""
+    if not record["platforms"] or not model.is_live(record):
+        raise PlatformError(codes.PRODUCT_STATUS_INVALID, "Product status invalid: prices can be updated only "
+                            "for ACTIVATE products; use Edit / Partial Edit instead")
+    offline = model.not_live_on(record)
+    if offline:
+        states = ", ".join(f"{p} {record['platforms'][p]}" for p in offline)
+        raise PlatformError(codes.PRODUCT_STATUS_INVALID, f"Product status invalid: the product is not ACTIVATE on "
+                            f"every platform it is listed on ({states}); update the price with Edit / Partial Edit")
+
+
+def check_promotions(promoted: dict[str, str], sku_ids: list[str]) -> None:
+    """12052038 when any of these SKUs is in a running promotion (the whole call is refused)."""
+    locked = [s for s in sku_ids if s in promoted]
+    if locked:
+        names = sorted({promoted[s] for s in locked})
+        raise PlatformError(codes.PROMOTION_PRICE_LOCKED, "Product price locked due to ongoing promotion: the price "
+                            f"of SKU {', '.join(locked)} cannot be modified during the promotion ({', '.join(names)})")
 
 
 def update_inventory(shop: Shop, product_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -213,6 +236,7 @@ def update_inventory(shop: Shop, product_id: str, body: dict[str, Any]) -> dict[
         record = shop.load(tx, product_id, now)
         _single_writable(record, "Update Inventory")
         known, applied = _sku_ids(record), False
+        pre_sale = {s["id"] for s in model.live_skus(record) if s.get("pre_sale")}
         for sku in skus:
             sku_id = sku.get("id") if isinstance(sku, dict) else None
             if not isinstance(sku_id, str) or sku_id not in known:
@@ -220,7 +244,9 @@ def update_inventory(shop: Shop, product_id: str, body: dict[str, Any]) -> dict[
                                "detail": {"sku_id": str(sku_id)}})
                 continue
             current = record["skus"].setdefault(sku_id, {}).get("inventory", [])
-            stock, problem = _stock(sku.get("inventory"), [i["warehouse_id"] for i in current], shop)
+            stock, problem = update_items(sku.get("inventory"), current, shop.seed.warehouse_ids)
+            if problem is None:
+                problem = _backorder_problem(stock, sku_id in pre_sale)
             if problem:
                 errors.append({"code": problem["code"], "message": problem["message"],
                                "detail": {"sku_id": sku_id, "extra_errors": [problem]}})
@@ -233,27 +259,9 @@ def update_inventory(shop: Shop, product_id: str, body: dict[str, Any]) -> dict[
     return {"errors": errors} if errors else {}
 
 
-def _stock(items: Any, warehouses: list[str], shop: Shop) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    if not isinstance(items, list) or not items:
-        return [], {"code": codes.INVENTORY_REQUIRED, "message": "inventory is required", "warehouse_id": ""}
-    result = {}
-    for item in items:
-        warehouse = item.get("warehouse_id") if isinstance(item, dict) else None
-        if warehouse is None and len(warehouses) == 1:
-            warehouse = warehouses[0]
-        quantity = item.get("quantity") if isinstance(item, dict) else None
-        if not isinstance(warehouse, str) or warehouse not in shop.seed.warehouse_ids:
-            return [], {"code": codes.WAREHOUSE_NOT_FOUND, "message": f"Warehouse {warehouse} does not exist",
-                        "warehouse_id": str(warehouse or "")}
-        if warehouse not in warehouses:
-            return [], {"code": codes.WAREHOUSE_CHANGE, "message": f"Warehouse {warehouse} is not a warehouse "
-                        "of this SKU; warehouses cannot change", "warehouse_id": warehouse}
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
-            return [], {"code": codes.INVENTORY_RANGE, "message": f"quantity must be 0–{MAX_QUANTITY}",
-                        "warehouse_id": warehouse}
-        result[warehouse] = {"warehouse_id": warehouse, "quantity": quantity}
-    missing = sorted(set(warehouses) - set(result))
-    if missing:
-        return [], {"code": codes.INVENTORY_REQUIRED, "message": "Every warehouse of the SKU must be listed "
-                    f"(missing {', '.join(missing)})", "warehouse_id": missing[0]}
-    return [result[w] for w in sorted(result)], None
+def _backorder_problem(stock: list[dict[str, Any]], has_pre_sale: bool) -> dict[str, Any] | None:
+    try:
+        check_backorders(stock, has_pre_sale, "inventory")
+    except RuleError as error:
+        return {"code": error.code, "message": error.message, "warehouse_id": stock[0]["warehouse_id"]}
+    return None

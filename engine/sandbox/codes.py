@@ -6,7 +6,9 @@ choice is commented next to the constant.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
 
 OK = 0
 
@@ -34,6 +36,7 @@ PRE_SALE_NOT_ALLOWED = 12019095  # 12019095–12019100 are "pre-sale validation"
 PRE_SALE_DAYS = 12019096  # handling_duration_days outside 3–30 (or type not PRE_ORDER)
 PRE_SALE_MIXED = 12019100  # all SKUs must share the same pre-sale type (documented)
 SKU_ID_INVALID = 12019022
+PRICE_LOCKED = 12019045  # "price is locked" [HEMI]; not used: 12052038 names the promotion
 PRODUCT_STATUS_INVALID = 12019113  # documented for price updates; used for every single-product write
 TOO_MANY_IDS = 12019120
 CATEGORY_MISSING = 12052023
@@ -43,6 +46,7 @@ MAIN_IMAGE_REQUIRED = 12052028
 PRODUCT_IDS_REQUIRED = 12052030
 PRODUCT_NOT_FOUND = 12052032
 PRODUCT_NOT_IN_SHOP = 12052048
+PROMOTION_PRICE_LOCKED = 12052038  # "Product price locked due to ongoing promotion" [HEMI, API.md §7.6]
 STATUS_CONFLICT = 12052003  # "current product status can not be activated/deactivated" (batch items)
 TOO_MANY_SKUS = 12052050
 TITLE_LENGTH = 12052051  # documented as "title too long"; also used for too short (ID: 25–255)
@@ -101,3 +105,37 @@ class RuleError(Exception):
         if self.platform:
             item["detail"] = {"listing_platform": self.platform}
         return item
+
+
+class RuleErrors(RuleError):
+    """Every violated rule of one request: a write answers with the first, Check Listing lists them all.
+
+    `failures` holds the per-platform failures found alongside (category permission, pre-owned,
+    brand authorisation), when the product was far enough valid to judge them.
+    """
+
+    def __init__(self, errors: list[RuleError], failures: dict[str, list[RuleError]] | None = None) -> None:
+        first = errors[0]
+        super().__init__(first.code, first.message, first.platform)
+        self.errors = errors
+        self.failures = failures or {}
+
+
+class Problems:
+    """Collects RuleErrors instead of stopping at the first (`check` runs one rule)."""
+
+    def __init__(self) -> None:
+        self.errors: list[RuleError] = []
+
+    def check(self, rule: Callable[..., T], *args: Any, default: Any = None, **kwargs: Any) -> T:
+        try:
+            return rule(*args, **kwargs)
+        except RuleErrors as several:
+            self.errors.extend(several.errors)
+        except RuleError as error:
+            self.errors.append(error)
+        return default  # type: ignore[no-any-return]
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise RuleErrors(self.errors)

@@ -130,8 +130,10 @@ class Gateway:
                              headers={"Retry-After": retry_after(wait)})
 
     def _count(self, route: Route) -> None:
+        """Count the call and take the shop's stored settings (`catalog sandbox config`) for it."""
         with self.shop.db.write() as tx:
             tx.count_call(route.name)
+            self.shop.refresh(tx)
 
     def _authenticate(self, route: Route, info: dict[str, Any]) -> None:
         self._count(route)

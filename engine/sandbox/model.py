@@ -56,6 +56,14 @@ def is_live(record: dict[str, Any]) -> bool:
     return LIVE in statuses
 
 
+def not_live_on(record: dict[str, Any]) -> list[str]:
+    """Platforms the product is listed on where no approved version is shown to buyers
+    (deactivated, failed, first review running...); v1 live while v2 is reviewed counts as live."""
+    prior = record.get("prior") or {}
+    return sorted(p for p, s in record["platforms"].items()
+                  if s != LIVE and not (s == PENDING and prior.get(p) == LIVE))
+
+
 def latest(record: dict[str, Any]) -> dict[str, Any]:
     """The newest content: v2 under review if any, else the base version."""
     return record["pending"] or record["content"]
@@ -71,6 +79,14 @@ def is_frozen(record: dict[str, Any]) -> bool:
 
 def is_deleted(record: dict[str, Any]) -> bool:
     return bool(record["platforms"]) and all(s == "DELETED" for s in record["platforms"].values())
+
+
+def delete(record: dict[str, Any]) -> None:
+    """DELETED on every platform (Delete Products, or a delete in Seller Center); a running review is dropped."""
+    record["platforms"] = {p: "DELETED" for p in record["platforms"]}
+    record["pending"], record["prior"], record["review"] = None, None, None
+    if record["audit"] == "AUDITING":
+        record["audit"] = "NONE"
 
 
 def start_review(record: dict[str, Any], platforms: list[str], now: float, review_seconds: float) -> None:

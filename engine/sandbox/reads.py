@@ -16,10 +16,10 @@ from typing import Any
 
 from engine.sandbox import codes, model
 from engine.sandbox.codes import PlatformError
+from engine.sandbox.db import SearchFilter
 from engine.sandbox.rules import reject_unknown_fields
 from engine.sandbox.seed import PLATFORMS
 from engine.sandbox.shop import Shop
-from engine.sandbox.store import SearchFilter
 from engine.sandbox.views import product_view, search_view
 
 STATUSES = ("ALL", "DRAFT", "PENDING", "FAILED", "ACTIVATE", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED",

@@ -89,9 +89,9 @@ def _routes() -> list[Route]:
                        lambda s, c: reads.search(s, c.version, c.query, c.body), query=PAGE | extra))
     for version in ("202309", "202509"):
         r.append(Route("PUT", f"/product/{version}/products/{{product_id}}",
-                       lambda s, c: writes.edit(s, c.params["product_id"], c.body)))
+                       lambda s, c: writes.edit(s, c.params["product_id"], c.body, version=c.version)))
         r.append(Route("POST", f"/product/{version}/products/{{product_id}}/partial_edit",
-                       lambda s, c: writes.edit(s, c.params["product_id"], c.body, partial=True)))
+                       lambda s, c: writes.edit(s, c.params["product_id"], c.body, partial=True, version=c.version)))
     return r
 
 

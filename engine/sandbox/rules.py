@@ -20,10 +20,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from engine.sandbox import codes
-from engine.sandbox.codes import RuleError
+from engine.sandbox.codes import Problems, RuleError, RuleErrors
 from engine.sandbox.extras import extras
 from engine.sandbox.seed import PLATFORMS, Seed
-from engine.sandbox.skurules import SalesAttributeResolver, check_skus
+from engine.sandbox.skurules import SalesAttributeResolver, SkuRules, check_skus
 
 CREATE_FIELDS = frozenset({
     "brand_id", "category_id", "category_version", "certifications", "delivery_option_ids", "description",
@@ -81,30 +81,44 @@ def reject_unknown_fields(body: dict[str, Any], allowed: frozenset[str]) -> None
 
 def check_product(body: dict[str, Any], ctx: Context, *, product_id: str | None = None,
                   existing_skus: dict[str, dict[str, Any]] | None = None,
-                  default_platforms: list[str] | None = None, present: tuple[str, ...] = ()) -> Checked:
-    """`present`: platforms an existing product is already on (a stored Tokopedia-only value stays valid)."""
+                  default_platforms: list[str] | None = None, present: tuple[str, ...] = (),
+                  backorders: bool = True, min_stock: int = 1) -> Checked:
+    """Every rule, every failure: raises RuleErrors (all the request-wide failures, in rule order,
+    plus the per-platform ones when they could be judged) or returns the Checked product.
+
+    `present`: platforms an existing product is already on (a stored Tokopedia-only value stays
+    valid); `backorders`: the endpoint's version takes SKU `backorder_quantity` / `handling_time`;
+    `min_stock`: 1 for requests (the spec), 0 for seeded shop states (orders sell SKUs out).
+    """
     warnings: list[str] = []
-    platforms, given = _platforms(body.get("listing_platforms"), default_platforms)
-    category_id, rules = _category(body, ctx.seed)
+    problems = Problems()
+    platforms, given = problems.check(_platforms, body.get("listing_platforms"), default_platforms,
+                                      default=(list(default_platforms or ["TIKTOK_SHOP"]), False))
+    category_id, rules = problems.check(_category, body, ctx.seed, default=("", ctx.seed.rules("")))
+    definitions = ctx.seed.attributes(category_id)
     content: dict[str, Any] = {
-        "title": _title(body.get("title")),
-        "description": _description(body.get("description"), ctx),
+        "title": problems.check(_title, body.get("title")),
+        "description": problems.check(_description, body.get("description"), ctx),
         "category_id": category_id,
-        "main_images": _main_images(body.get("main_images"), ctx),
-        "package_weight": _weight(body.get("package_weight")),
-        "package_dimensions": _dimensions(body.get("package_dimensions"), rules),
-        "product_attributes": _attributes(body.get("product_attributes"), ctx.seed.attributes(category_id), warnings),
+        "main_images": problems.check(_main_images, body.get("main_images"), ctx),
+        "package_weight": problems.check(_weight, body.get("package_weight")),
+        "package_dimensions": problems.check(_dimensions, body.get("package_dimensions"), rules),
+        "product_attributes": problems.check(_attributes, body.get("product_attributes"), definitions, warnings),
     }
     content["brand_id"] = _brand(body.get("brand_id"), ctx.seed, warnings)
-    content.update(_logistics(body, sorted(set(platforms) | set(present)), rules, ctx.seed))
-    content.update(extras(body, ctx.image, warnings))
-    _size_chart(content.get("size_chart"), rules)
-    resolver = SalesAttributeResolver(ctx.seed.attributes(category_id), ctx.image)
-    content["skus"] = check_skus(body.get("skus"), existing=existing_skus or {}, category_rules=rules,
-                                 resolver=resolver, warehouses=ctx.seed.warehouse_ids, warnings=warnings)
-    _external_id(body.get("external_product_id"), ctx, product_id)
+    content.update(problems.check(_logistics, body, sorted(set(platforms) | set(present)), rules, ctx.seed,
+                                  default={}))
+    content.update(problems.check(extras, body, ctx.image, warnings, default={}))
+    problems.check(_size_chart, content.get("size_chart"), rules)
+    sku_rules = SkuRules(existing=existing_skus or {}, allowed=list(rules.get("allowed_special_product_types") or []),
+                         resolver=SalesAttributeResolver(definitions, ctx.image), warehouses=ctx.seed.warehouse_ids,
+                         backorders=backorders, min_stock=min_stock, warnings=warnings)
+    content["skus"] = problems.check(check_skus, body.get("skus"), sku_rules)
+    problems.check(_external_id, body.get("external_product_id"), ctx, product_id)
     checked = Checked(content, platforms, given, warnings=warnings)
     _platform_failures(checked, body, ctx.seed)
+    if problems.errors:
+        raise RuleErrors(problems.errors, checked.failures)
     return checked
 
 
@@ -269,33 +283,37 @@ def _brand(value: Any, seed: Seed, warnings: list[str]) -> str | None:
 
 def _logistics(body: dict[str, Any], platforms: list[str], rules: dict[str, Any], seed: Seed) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    wrong: list[RuleError] = []
     insurance = body.get("shipping_insurance_requirement")
     if insurance is not None:
         if insurance not in INSURANCE:
-            raise RuleError(codes.INVALID_PARAMS,
-                            f"shipping_insurance_requirement must be one of {', '.join(INSURANCE)}")
-        if "TOKOPEDIA" not in platforms:
-            raise RuleError(codes.INVALID_PARAMS,
-                            "shipping_insurance_requirement applies only when listing_platforms includes TOKOPEDIA")
+            wrong.append(RuleError(codes.INVALID_PARAMS,
+                                   f"shipping_insurance_requirement must be one of {', '.join(INSURANCE)}"))
+        elif "TOKOPEDIA" not in platforms:
+            wrong.append(RuleError(codes.INVALID_PARAMS, "shipping_insurance_requirement applies only when "
+                                   "listing_platforms includes TOKOPEDIA"))
         out["shipping_insurance_requirement"] = insurance
     moq = body.get("minimum_order_quantity")
     if moq is not None:
         if isinstance(moq, bool) or not isinstance(moq, int) or not 1 <= moq <= 20:
-            raise RuleError(codes.MOQ_INVALID, f"minimum_order_quantity must be 1–20, got {moq!r}")
+            wrong.append(RuleError(codes.MOQ_INVALID, f"minimum_order_quantity must be 1–20, got {moq!r}"))
         out["minimum_order_quantity"] = moq
     for key in ("is_pre_owned", "is_cod_allowed", "is_not_for_sale"):
         if body.get(key) is not None:
             if not isinstance(body[key], bool):
-                raise RuleError(codes.INVALID_PARAMS, f"{key} must be a boolean")
+                wrong.append(RuleError(codes.INVALID_PARAMS, f"{key} must be a boolean"))
             out[key] = body[key]
-    if out.get("is_cod_allowed") and not rules["cod"]["is_supported"]:
-        raise RuleError(codes.INVALID_PARAMS, "cash on delivery is not supported in this category")
+    if out.get("is_cod_allowed") is True and not rules["cod"]["is_supported"]:
+        wrong.append(RuleError(codes.INVALID_PARAMS, "cash on delivery is not supported in this category"))
     options = body.get("delivery_option_ids")
     if options is not None:
         if not isinstance(options, list) or any(not isinstance(o, str) or o not in seed.delivery_options
                                                 for o in options):
-            raise RuleError(codes.INVALID_PARAMS, "delivery_option_ids: unknown delivery option")
-        out["delivery_option_ids"] = sorted(set(options))
+            wrong.append(RuleError(codes.INVALID_PARAMS, "delivery_option_ids: unknown delivery option"))
+        else:
+            out["delivery_option_ids"] = sorted(set(options))
+    if wrong:
+        raise RuleErrors(wrong)
     return out
 
 
@@ -320,7 +338,7 @@ def _platform_failures(checked: Checked, body: dict[str, Any], seed: Seed) -> No
     content = checked.content
     for platform in checked.platforms:
         failures: list[RuleError] = []
-        permission = seed.permission(content["category_id"], platform)
+        permission = seed.permission(content["category_id"], platform) if content["category_id"] else ["AVAILABLE"]
         if "PROHIBITED" in permission:
             failures.append(RuleError(codes.CATEGORY_PROHIBITED,
                                       f"category {content['category_id']} is prohibited on this platform", platform))

@@ -1,13 +1,17 @@
 """What tests and benchmarks do to a sandbox shop without going through HTTP.
 
 - `seed_products(bodies, status=None, platforms=None)`: bulk insert of Create-shaped bodies
-  (validated by the same rules as Create; image URIs they name are registered as uploaded).
+  (validated by the same rules as Create, except that stock may be 0 — a sold-out SKU is a
+  shop state; image URIs they name are registered as uploaded).
   `status=None` gives the review outcome at once (ACTIVATE, or FAILED where a banned word
   fails review); any other status is set on every platform as is (e.g. "PENDING" starts a
-  review lasting the seed's limits.review_seconds, "SELLER_DEACTIVATED", "FREEZE"). `platforms` overrides the bodies'
-  `listing_platforms`. Returns the new product ids in input order.
+  review lasting the shop's review_seconds, "SELLER_DEACTIVATED", "FREEZE"). `platforms`
+  overrides the bodies' `listing_platforms`. Returns the new product ids in input order.
 - `set_status(product_id, platform, status)`: what the platform does (FREEZE,
   PLATFORM_DEACTIVATED, ...); listing a product on a new platform is allowed.
+- `outside_delete(product_id)`: the seller deletes it in Seller Center: the state Delete
+  Products leaves (DELETED on every platform, a running review dropped); update_time moves.
+  Search lists it with status DELETED, Get Product answers 12052032.
 - `outside_edit(product_id, **fields)`: a Seller Center edit: top-level content fields
   (title, description, brand_id, ...), `external_product_id`, and `prices={seller_sku: amount}` /
   `stock={seller_sku: {warehouse_id: quantity}}`. Applied at once (no review); update_time moves.
@@ -21,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from engine.sandbox import model
 from engine.sandbox.codes import RuleError
+from engine.sandbox.db import Tx
 from engine.sandbox.rules import Context, check_product
 from engine.sandbox.seed import PLATFORMS
-from engine.sandbox.store import Tx
 
 if TYPE_CHECKING:
     from engine.sandbox.store import SandboxStore
@@ -63,8 +67,8 @@ def _seed_products(store: SandboxStore, bodies: list[dict[str, Any]], status: st
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     if platforms is not None and (not platforms or any(p not in PLATFORMS for p in platforms)):
         raise ValueError(f"platforms must be a non-empty list of {', '.join(PLATFORMS)}")
-    now = float(store.clock())
-    review_seconds = float(store.seed.limits.get("review_seconds", 0))
+    now = store.now()
+    review_seconds = float(store.settings()["review_seconds"])
     with store.db.write() as tx:
         ctx = _context(store, tx, now)
         checked_all = []
@@ -72,7 +76,7 @@ def _seed_products(store: SandboxStore, bodies: list[dict[str, Any]], status: st
             if platforms is not None:
                 body = {**body, "listing_platforms": list(platforms)}
             try:
-                checked_all.append(check_product(body, ctx))
+                checked_all.append(check_product(body, ctx, min_stock=0))  # sold-out SKUs are a shop state
             except RuleError as error:
                 raise ValueError(f"seed body {index}: {error.message} (code {error.code})") from None
         ids = iter(tx.next_ids(sum(1 + len(c.content["skus"]) for c in checked_all), now))
@@ -105,11 +109,12 @@ def _initial_status(record: dict[str, Any], platforms: list[str], status: str | 
     record["audit"] = "APPROVED" if status in ("ACTIVATE", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED") else "NONE"
 
 
-def _load(store: SandboxStore, tx: Tx, product_id: str) -> dict[str, Any]:
+def load_record(store: SandboxStore, tx: Tx, product_id: str, now: float) -> dict[str, Any]:
+    """The stored record with a due review decided (KeyError when there is no such product)."""
     record = tx.get(product_id)
     if record is None:
         raise KeyError(f"product {product_id} does not exist")
-    if model.is_review_due(record, float(store.clock())):
+    if model.is_review_due(record, now):
         model.resolve_review(record, store.seed)
     return record
 
@@ -117,19 +122,32 @@ def _load(store: SandboxStore, tx: Tx, product_id: str) -> dict[str, Any]:
 def set_status(store: SandboxStore, product_id: str, platform: str, status: str) -> None:
     if platform not in PLATFORMS or status not in STATUSES:
         raise ValueError(f"platform must be one of {PLATFORMS} and status one of {STATUSES}")
+    now = store.now()
     with store.db.write() as tx:
-        record = _load(store, tx, product_id)
+        record = load_record(store, tx, product_id, now)
         model.cancel_review(record, platform)
         record["platforms"][platform] = status
-        model.touch(record, float(store.clock()))
+        model.touch(record, now)
+        tx.put(record)
+
+
+def outside_delete(store: SandboxStore, product_id: str) -> None:
+    now = store.now()
+    with store.db.write() as tx:
+        record = load_record(store, tx, product_id, now)
+        if model.is_frozen(record):
+            raise ValueError(f"product {product_id} is frozen: Seller Center cannot delete it either")
+        model.delete(record)
+        model.touch(record, now)
         tx.put(record)
 
 
 def outside_edit(store: SandboxStore, product_id: str, **fields: Any) -> dict[str, Any]:
     prices = fields.pop("prices", {}) or {}
     stock = fields.pop("stock", {}) or {}
+    now = store.now()
     with store.db.write() as tx:
-        record = _load(store, tx, product_id)
+        record = load_record(store, tx, product_id, now)
         if "external_product_id" in fields:
             record["external_product_id"] = fields.pop("external_product_id") or None
         for version in filter(None, (record["content"], record["pending"])):
@@ -143,7 +161,7 @@ def outside_edit(store: SandboxStore, product_id: str, **fields: Any) -> dict[st
         for seller_sku, warehouses in stock.items():
             record["skus"][by_seller_sku[seller_sku]]["inventory"] = [
                 {"warehouse_id": w, "quantity": int(q)} for w, q in sorted(warehouses.items())]
-        model.touch(record, float(store.clock()))
+        model.touch(record, now)
         tx.put(record)
     return record
 

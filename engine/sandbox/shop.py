@@ -3,6 +3,11 @@
 `Shop` is what the HTTP layer hands to every handler. It owns the lazy review
 resolution (`load`, `resolve_due`) so that every read and write sees reviews whose time
 has come, and the rule context bound to the request's transaction.
+
+Settings, strongest first: the arguments given to `create_app` (`overrides`), the ones
+stored in the database (`catalog sandbox config`, `SandboxStore.configure`: read again at
+every request, so a running server follows them), the seed's `limits`. The shop's clock is
+the given clock plus the stored `clock_offset` (`SandboxStore.advance_clock` / `next_day`).
 """
 
 from __future__ import annotations
@@ -14,34 +19,41 @@ from typing import Any, Callable
 
 from engine.sandbox import codes, model
 from engine.sandbox.codes import PlatformError
+from engine.sandbox.db import Database, Tx
 from engine.sandbox.rules import Context
 from engine.sandbox.seed import Seed, load_seed
-from engine.sandbox.store import Database, Tx
 
 WIB = timezone(timedelta(hours=7))  # the daily listing limit resets at midnight Jakarta time
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
     review_seconds: float = 0.0
     daily_listing_limit: int = 1000
     access_token_ttl: float = 604800.0
     refresh_token_ttl: float = 31536000.0
+    clock_offset: float = 0.0  # seconds the shop's clock runs ahead of the given clock
 
 
 class Shop:
     def __init__(self, db: Database, seed: Seed | None = None, clock: Callable[[], float] | None = None,
-                 settings: Settings | None = None) -> None:
+                 overrides: dict[str, Any] | None = None) -> None:
         self.db = db
         self.seed = seed or load_seed()
         self.clock = clock or time.time
-        self.settings = settings or settings_from_seed(self.seed)
+        self.overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+        with db.read() as tx:
+            self.refresh(tx)
+
+    def refresh(self, tx: Tx) -> None:
+        """Take the settings stored in the database (called once per request)."""
+        self.settings = settings_from_seed(self.seed, **{**tx.settings(), **self.overrides})
 
     def now(self) -> float:
-        return float(self.clock())
+        return float(self.clock()) + self.settings.clock_offset
 
     def day(self, now: float) -> str:
-        return datetime.fromtimestamp(now, WIB).strftime("%Y-%m-%d")
+        return wib_day(now)
 
     def context(self, tx: Tx) -> Context:
         return Context(seed=self.seed, image=lambda uri: tx.image(uri) if isinstance(uri, str) else None,
@@ -88,10 +100,16 @@ class Shop:
         tx.add_listing(day)
 
 
-def settings_from_seed(seed: Seed, *, review_seconds: float | None = None,
-                       daily_listing_limit: int | None = None, token_ttl: float | None = None) -> Settings:
+def wib_day(now: float) -> str:
+    """The listing day (the daily limit resets at midnight in Jakarta)."""
+    return datetime.fromtimestamp(now, WIB).strftime("%Y-%m-%d")
+
+
+def settings_from_seed(seed: Seed, *, review_seconds: float | None = None, daily_listing_limit: int | None = None,
+                       token_ttl: float | None = None, clock_offset: float = 0.0) -> Settings:
     limits, creds = seed.limits, seed.credentials
     return Settings(
+        clock_offset=float(clock_offset),
         review_seconds=float(limits.get("review_seconds", 0) if review_seconds is None else review_seconds),
         daily_listing_limit=int(limits.get("daily_listing_limit", 1000) if daily_listing_limit is None
                                 else daily_listing_limit),

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from engine.sandbox import codes
-from engine.sandbox.codes import RuleError
+from engine.sandbox.codes import Problems, RuleError
+from engine.sandbox.stock import carry_backorders, check_backorders, inventory
 
 MAX_SKUS = 100
-MAX_QUANTITY = 99_999
 # SKU fields of other markets (US list prices, EU fees / unit counts / extra codes): ignored with a warning.
 NOT_IN_INDONESIA = ("sku_unit_count", "external_urls", "extra_identifier_codes", "fees", "list_price",
                     "external_list_prices", "combined_skus")
@@ -34,8 +35,11 @@ def money(price: Any, *, where: str) -> dict[str, str]:
     if not isinstance(price, dict) or price.get("amount") in (None, ""):
         raise RuleError(codes.PRICE_MISSING, f"{where}: price.amount is required")
     amount = price.get("amount")
+    if not isinstance(amount, str):  # the spec's type; a JSON number is refused, not converted
+        raise RuleError(codes.PRICE_INVALID, f"{where}: price.amount must be a string of digits (e.g. \"150000\"), "
+                        f"got the JSON {type(amount).__name__} {amount!r}")
     try:
-        number = Decimal(str(amount)) if isinstance(amount, (str, int)) and not isinstance(amount, bool) else None
+        number = Decimal(amount)
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or number <= 0 or number > Decimal("1000000000"):
@@ -45,28 +49,6 @@ def money(price: Any, *, where: str) -> dict[str, str]:
     if price.get("currency") != "IDR":
         raise RuleError(codes.PRICE_INVALID, f"{where}: price.currency must be IDR for an Indonesian shop")
     return {"amount": format(number.normalize(), "f"), "currency": "IDR"}
-
-
-def inventory(items: Any, warehouses: frozenset[str], *, where: str) -> list[dict[str, Any]]:
-    if not isinstance(items, list) or not items:
-        raise RuleError(codes.INVENTORY_REQUIRED, f"{where}: inventory is required for every SKU")
-    seen: set[str] = set()
-    result = []
-    for item in items:
-        if not isinstance(item, dict):
-            raise RuleError(codes.INVALID_PARAMS, f"{where}: inventory entries must be objects")
-        warehouse = item.get("warehouse_id")
-        if not isinstance(warehouse, str) or warehouse not in warehouses:
-            raise RuleError(codes.WAREHOUSE_NOT_FOUND, f"{where}: warehouse {warehouse!r} does not exist")
-        if warehouse in seen:
-            raise RuleError(codes.INVALID_PARAMS, f"{where}: warehouse {warehouse} listed twice")
-        seen.add(warehouse)
-        quantity = item.get("quantity")
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
-            raise RuleError(codes.INVENTORY_RANGE,
-                            f"{where}: inventory quantity must be an integer 0–{MAX_QUANTITY}, got {quantity!r}")
-        result.append({"warehouse_id": warehouse, "quantity": quantity})
-    return sorted(result, key=lambda i: i["warehouse_id"])
 
 
 def _seller_sku(sku: dict[str, Any], where: str) -> str:
@@ -152,75 +134,121 @@ class SalesAttributeResolver:
         return result
 
 
-def check_skus(raw: Any, *, existing: dict[str, dict[str, Any]], category_rules: dict[str, Any],
-               resolver: SalesAttributeResolver, warehouses: frozenset[str],
-               warnings: list[str]) -> list[dict[str, Any]]:
-    """Validate `skus[]`; `existing` maps the product's current SKU ids to their stored state."""
+@dataclass
+class SkuRules:
+    """What the SKU rules need from the product: its current SKUs (id -> stored state), the
+    category's special product types, the sales-attribute resolver, the shop's warehouses,
+    whether the endpoint's version takes backorders, the lowest stock, and where warnings go."""
+
+    existing: dict[str, dict[str, Any]]
+    allowed: list[str]
+    resolver: SalesAttributeResolver
+    warehouses: frozenset[str]
+    backorders: bool
+    min_stock: int
+    warnings: list[str]
+
+
+def check_skus(raw: Any, rules: SkuRules) -> list[dict[str, Any]]:
+    """Validate `skus[]`: every failure of every SKU (RuleErrors), or the normalised SKUs."""
     if not isinstance(raw, list) or not raw:
         raise RuleError(codes.INVALID_PARAMS, "skus: at least one SKU is required")
     if len(raw) > MAX_SKUS:
         raise RuleError(codes.TOO_MANY_SKUS, f"skus: more than {MAX_SKUS} SKUs ({len(raw)})")
-    allowed = list(category_rules.get("allowed_special_product_types") or [])
+    problems = Problems()
     result: list[dict[str, Any]] = []
     for index, sku in enumerate(raw):
-        where = f"skus[{index}]"
-        if not isinstance(sku, dict):
-            raise RuleError(codes.INVALID_PARAMS, f"{where}: must be an object")
-        result.append(_check_sku(sku, where, existing, allowed, resolver, warehouses, warnings))
-    _check_sku_set(result, len(raw))
+        checked = problems.check(_check_sku, sku, f"skus[{index}]", rules)
+        if checked is not None:
+            result.append(checked)
+    problems.check(_check_sku_set, result, len(raw), complete=not problems.errors)
+    problems.raise_any()
     return result
 
 
-def _check_sku(sku: dict[str, Any], where: str, existing: dict[str, dict[str, Any]], allowed: list[str],
-               resolver: SalesAttributeResolver, warehouses: frozenset[str],
-               warnings: list[str]) -> dict[str, Any]:
+def _check_sku(sku: Any, where: str, rules: SkuRules) -> dict[str, Any]:
+    if not isinstance(sku, dict):
+        raise RuleError(codes.INVALID_PARAMS, f"{where}: must be an object")
     sku_id = sku.get("id")
-    if sku_id is not None and (not isinstance(sku_id, str) or sku_id not in existing):
+    if sku_id is not None and (not isinstance(sku_id, str) or sku_id not in rules.existing):
         raise RuleError(codes.SKU_ID_INVALID, f"{where}: SKU id {sku_id} does not belong to this product")
-    out: dict[str, Any] = {"seller_sku": _seller_sku(sku, where)}
+    problems = Problems()
+    out: dict[str, Any] = {"seller_sku": problems.check(_seller_sku, sku, where)}
     if sku_id:
         out["id"] = sku_id
-    out["_price"] = money(sku.get("price"), where=where) if sku.get("price") is not None or not sku_id else None
-    if sku.get("inventory") is not None or not sku_id:
-        out["_inventory"] = inventory(sku.get("inventory"), warehouses, where=where)
-        if sku_id:
-            before = sorted(i["warehouse_id"] for i in existing[sku_id]["inventory"])
-            if before != [i["warehouse_id"] for i in out["_inventory"]]:
-                raise RuleError(codes.WAREHOUSE_CHANGE,
-                                f"{where}: the warehouses of an existing SKU cannot change (keep {before})")
-    else:
-        out["_inventory"] = None
-    attributes = sku.get("sales_attributes") or []
-    if not isinstance(attributes, list):
-        raise RuleError(codes.INVALID_PARAMS, f"{where}: sales_attributes must be a list")
-    out["sales_attributes"] = [resolver.resolve(a, f"{where}.sales_attributes[{i}]")
-                               for i, a in enumerate(attributes)]
-    pre_sale = _pre_sale(sku.get("pre_sale"), allowed, where)
+    out["_price"] = problems.check(money, sku.get("price"), where=where) \
+        if sku.get("price") is not None or not sku_id else None
+    out["_inventory"] = problems.check(_sku_inventory, sku, sku_id, where, rules) \
+        if sku.get("inventory") is not None or not sku_id else None
+    out["sales_attributes"] = problems.check(_sales_attributes, sku, where, rules.resolver, default=[])
+    pre_sale = problems.check(_pre_sale, sku.get("pre_sale"), rules.allowed, where)
     if pre_sale:
         out["pre_sale"] = pre_sale
-    identifier = _identifier(sku.get("identifier_code"), where, warnings)
+    stock = out["_inventory"] if out["_inventory"] is not None else rules.existing.get(sku_id or "", {}).get(
+        "inventory", [])
+    problems.check(check_backorders, stock, bool(pre_sale), where)
+    identifier = _identifier(sku.get("identifier_code"), where, rules.warnings)
     if identifier:
         out["identifier_code"] = identifier
     external = sku.get("external_sku_id")
     if external is not None:
-        if not isinstance(external, str) or len(external) > 999:
-            raise RuleError(codes.INVALID_PARAMS, f"{where}: external_sku_id must be a string of ≤999 characters")
-        out["external_sku_id"] = external
+        if isinstance(external, str) and len(external) <= 999:
+            out["external_sku_id"] = external
+        else:
+            problems.errors.append(RuleError(codes.INVALID_PARAMS,
+                                             f"{where}: external_sku_id must be a string of ≤999 characters"))
     for key in NOT_IN_INDONESIA:
         if sku.get(key) not in (None, [], {}, ""):
-            warnings.append(f"{where}: {key} does not apply to Indonesian shops; it was ignored")
+            rules.warnings.append(f"{where}: {key} does not apply to Indonesian shops; it was ignored")
+    problems.raise_any()
     return out
 
 
-def _check_sku_set(skus: list[dict[str, Any]], count: int) -> None:
-    seller_skus = [s["seller_sku"] for s in skus]
+def _sku_inventory(sku: dict[str, Any], sku_id: str | None, where: str, rules: SkuRules) -> list[dict[str, Any]]:
+    stock = inventory(sku.get("inventory"), rules.warehouses, where=where, backorders=rules.backorders,
+                      minimum=rules.min_stock)
+    if not sku_id:
+        return stock
+    before = rules.existing[sku_id]["inventory"]
+    kept = sorted(i["warehouse_id"] for i in before)
+    if kept != [i["warehouse_id"] for i in stock]:
+        raise RuleError(codes.WAREHOUSE_CHANGE, f"{where}: the warehouses of an existing SKU cannot change "
+                        f"(keep {kept})")
+    return carry_backorders(stock, before)
+
+
+def _sales_attributes(sku: dict[str, Any], where: str, resolver: SalesAttributeResolver) -> list[dict[str, Any]]:
+    attributes = sku.get("sales_attributes") or []
+    if not isinstance(attributes, list):
+        raise RuleError(codes.INVALID_PARAMS, f"{where}: sales_attributes must be a list")
+    problems = Problems()
+    resolved = [problems.check(resolver.resolve, a, f"{where}.sales_attributes[{i}]")
+                for i, a in enumerate(attributes)]
+    problems.raise_any()
+    return resolved
+
+
+def _check_sku_set(skus: list[dict[str, Any]], count: int, *, complete: bool) -> None:
+    """Rules across SKUs; those on sales attributes and pre-sale only when every SKU passed
+    (`complete`): a SKU that failed would only add noise."""
+    problems = Problems()
+    seller_skus = [s["seller_sku"] for s in skus if s["seller_sku"] is not None]
     duplicated = sorted({s for s in seller_skus if seller_skus.count(s) > 1})
     if duplicated:
         # Not documented as a rule by the platform; a seller_sku twice in one product is a sure mistake.
-        raise RuleError(codes.SELLER_SKU_INVALID, f"skus: seller_sku {duplicated[0]!r} appears twice in the product")
+        problems.errors.append(RuleError(codes.SELLER_SKU_INVALID,
+                                         f"skus: seller_sku {duplicated[0]!r} appears twice in the product"))
     ids = [s["id"] for s in skus if s.get("id")]
     if len(ids) != len(set(ids)):
-        raise RuleError(codes.SKU_ID_INVALID, "skus: a SKU id appears twice")
+        problems.errors.append(RuleError(codes.SKU_ID_INVALID, "skus: a SKU id appears twice"))
+    if complete:
+        problems.check(_sales_attribute_set, skus, count)
+        if len({bool(s.get("pre_sale")) for s in skus}) > 1:
+            problems.errors.append(RuleError(codes.PRE_SALE_MIXED, "skus: all SKUs must share the same pre-sale type"))
+    problems.raise_any()
+
+
+def _sales_attribute_set(skus: list[dict[str, Any]], count: int) -> None:
     shapes = {tuple(a["id"] for a in s["sales_attributes"]) for s in skus}
     if count > 1 and any(not s["sales_attributes"] for s in skus):
         raise RuleError(codes.INVALID_PARAMS, "skus: every SKU of a multi-SKU product needs sales_attributes")
@@ -230,8 +258,4 @@ def _check_sku_set(skus: list[dict[str, Any]], count: int) -> None:
         raise RuleError(codes.INVALID_PARAMS, "skus: at most 3 different sales attributes per SKU")
     combos = [tuple(a["value_id"] for a in s["sales_attributes"]) for s in skus]
     if len(combos) != len(set(combos)):
-        raise RuleError(codes.DUPLICATE_SALES_ATTRIBUTE,
-                        "skus: two SKUs have the same sales attribute values")
-    kinds = {bool(s.get("pre_sale")) for s in skus}
-    if len(kinds) > 1:
-        raise RuleError(codes.PRE_SALE_MIXED, "skus: all SKUs must share the same pre-sale type")
+        raise RuleError(codes.DUPLICATE_SALES_ATTRIBUTE, "skus: two SKUs have the same sales attribute values")

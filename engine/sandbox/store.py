@@ -1,268 +1,32 @@
-"""SQLite storage of the sandbox shop: one file, WAL, safe under concurrent requests.
+"""The Python API over a sandbox database for tests, benchmarks and `catalog sandbox` (not HTTP).
 
-Every SQL statement of the sandbox lives here. Requests use `Database.write()` (one
-`BEGIN IMMEDIATE` transaction: read, check, write — so uniqueness checks, idempotency and
-id allocation hold with several threads *and* several processes on the same file) or
-`Database.read()`. Records are JSON documents (see model.py) with the columns search
-filters on; a `skus` table indexes seller_sku → product.
+`SandboxStore(db_path, clock=None)`:
 
-No secret is stored: tokens are kept as SHA-256 digests.
-
-`SandboxStore` is the Python API for tests and benchmarks (not HTTP endpoints):
-`seed_products`, `set_status`, `outside_edit`, `products`, `product`, `counts`, `calls`.
+    seed_products, set_status, outside_edit,         seeding.py (bulk products, platform states,
+    outside_delete                                   Seller Center edits and deletes)
+    sell, start_promotion, end_promotion, promoted   market.py (buyers' orders, promotions)
+    configure, settings                              the shop's settings, stored in the database
+                                                     (review_seconds, daily_listing_limit): every
+                                                     app on the file follows them from its next
+                                                     request, unless create_app was given its own
+    now, advance_clock, next_day                     the shop's clock: `clock` (default time.time)
+                                                     plus an offset stored in the database
+    products, product, counts, calls, reset_calls    what the shop holds and what it was asked
+`reset_database(db_path)` forgets every product, image, token, promotion and daily count (ids
+keep increasing; settings and the clock offset stay).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import sqlite3
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS products (
-    id TEXT PRIMARY KEY, create_time INTEGER NOT NULL, update_time INTEGER NOT NULL,
-    status_tiktok_shop TEXT, status_tokopedia TEXT, audit TEXT NOT NULL DEFAULT 'NONE',
-    external_product_id TEXT, review_due REAL, doc TEXT NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS products_external ON products(external_product_id)
-    WHERE external_product_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS products_review ON products(review_due) WHERE review_due IS NOT NULL;
-CREATE TABLE IF NOT EXISTS skus (id TEXT PRIMARY KEY, product_id TEXT NOT NULL, seller_sku TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS skus_seller ON skus(seller_sku);
-CREATE INDEX IF NOT EXISTS skus_product ON skus(product_id);
-CREATE TABLE IF NOT EXISTS images (uri TEXT PRIMARY KEY, url TEXT NOT NULL, width INTEGER, height INTEGER,
-    use_case TEXT, created REAL);
-CREATE INDEX IF NOT EXISTS images_url ON images(url);
-CREATE TABLE IF NOT EXISTS tokens (digest TEXT PRIMARY KEY, kind TEXT NOT NULL, issued_at REAL NOT NULL,
-    expires_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, product_id TEXT NOT NULL, response TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS listings (day TEXT PRIMARY KEY, count INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS calls (endpoint TEXT PRIMARY KEY, count INTEGER NOT NULL);
-"""
-STATUS_COLUMNS = {"TIKTOK_SHOP": "status_tiktok_shop", "TOKOPEDIA": "status_tokopedia"}
-DATA_TABLES = ("products", "skus", "images", "tokens", "idempotency", "listings", "calls")
+from engine.sandbox.db import DATA_TABLES, STATUS_COLUMNS, Database
 
-
-@dataclass
-class SearchFilter:
-    """Search Products filters (API.md §7.1). With several platforms, the status must hold on each."""
-
-    status: str = "ALL"
-    platforms: list[str] = field(default_factory=list)
-    seller_skus: list[str] = field(default_factory=list)
-    sku_ids: list[str] = field(default_factory=list)
-    audit: list[str] = field(default_factory=list)
-    create_ge: int | None = None
-    create_le: int | None = None
-    update_ge: int | None = None
-    update_le: int | None = None
-
-    def where(self) -> tuple[list[str], list[Any]]:
-        where: list[str] = []
-        params: list[Any] = []
-        if self.status != "ALL":
-            columns = [STATUS_COLUMNS[p] for p in self.platforms] or list(STATUS_COLUMNS.values())
-            joiner = " AND " if self.platforms else " OR "
-            where.append("(" + joiner.join(f"{c} = ?" for c in columns) + ")")
-            params.extend([self.status] * len(columns))
-        for column, values in (("seller_sku", self.seller_skus), ("id", self.sku_ids)):
-            if values:
-                marks = ",".join("?" * len(values))
-                where.append(f"id IN (SELECT product_id FROM skus WHERE {column} IN ({marks}))")
-                params.extend(values)
-        if self.audit:
-            where.append(f"audit IN ({','.join('?' * len(self.audit))})")
-            params.extend(self.audit)
-        for column, op, value in (("create_time", ">=", self.create_ge), ("create_time", "<=", self.create_le),
-                                  ("update_time", ">=", self.update_ge), ("update_time", "<=", self.update_le)):
-            if value is not None:
-                where.append(f"{column} {op} ?")
-                params.append(value)
-        return where, params
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-class Tx:
-    """One transaction's view of the database."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    # ---------------------------------------------------------------- products
-    def get(self, product_id: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT doc FROM products WHERE id = ?", (product_id,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def get_many(self, product_ids: list[str]) -> list[dict[str, Any]]:
-        marks = ",".join("?" * len(product_ids))
-        rows = self.conn.execute(f"SELECT doc FROM products WHERE id IN ({marks})", product_ids).fetchall()
-        return [json.loads(r[0]) for r in rows]
-
-    def put(self, record: dict[str, Any]) -> None:
-        self.put_many([record])
-
-    def put_many(self, records: list[dict[str, Any]]) -> None:
-        rows, sku_rows = [], []
-        for r in records:
-            review = r.get("review")
-            rows.append((r["id"], r["create_time"], r["update_time"], r["platforms"].get("TIKTOK_SHOP"),
-                         r["platforms"].get("TOKOPEDIA"), r["audit"], r.get("external_product_id"),
-                         review["due"] if review else None, json.dumps(r, separators=(",", ":"))))
-            seen = set()
-            for version in (r["content"], r.get("pending")):
-                for sku in (version or {}).get("skus", []):
-                    if sku["id"] not in seen:
-                        seen.add(sku["id"])
-                        sku_rows.append((sku["id"], r["id"], sku["seller_sku"]))
-        ids = [(r["id"],) for r in records]
-        self.conn.executemany("DELETE FROM skus WHERE product_id = ?", ids)
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO products (id, create_time, update_time, status_tiktok_shop, status_tokopedia,"
-            " audit, external_product_id, review_due, doc) VALUES (?,?,?,?,?,?,?,?,?)", rows)
-        self.conn.executemany("INSERT OR REPLACE INTO skus (id, product_id, seller_sku) VALUES (?,?,?)", sku_rows)
-
-    def external_owner(self, external_id: str) -> str | None:
-        row = self.conn.execute("SELECT id FROM products WHERE external_product_id = ?", (external_id,)).fetchone()
-        return row[0] if row else None
-
-    def due_ids(self, now: float) -> list[str]:
-        rows = self.conn.execute("SELECT id FROM products WHERE review_due IS NOT NULL AND review_due <= ?",
-                                 (now,)).fetchall()
-        return [r[0] for r in rows]
-
-    def next_ids(self, count: int, now: float) -> list[str]:
-        """19-digit ids, time-based and strictly increasing across processes (Snowflake-like)."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'last_id'").fetchone()
-        last = int(row[0]) if row else 0
-        first = max(last + 1, int(now * 1000) * 1_000_000)
-        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_id', ?)", (str(first + count - 1),))
-        return [str(first + i) for i in range(count)]
-
-    def search(self, query: SearchFilter, *, before: str | None, limit: int) -> tuple[list[dict[str, Any]], int]:
-        """One page (newest id first, keyset on the immutable id) and the total count."""
-        where, params = query.where()
-        clause = " AND ".join(where) or "1"
-        total = self.conn.execute(f"SELECT COUNT(*) FROM products WHERE {clause}", params).fetchone()[0]
-        page_clause, page_params = clause, list(params)
-        if before is not None:
-            page_clause += " AND id < ?"
-            page_params.append(before)
-        rows = self.conn.execute(f"SELECT doc FROM products WHERE {page_clause} ORDER BY id DESC LIMIT ?",
-                                 [*page_params, limit]).fetchall()
-        return [json.loads(r[0]) for r in rows], total
-
-    # ---------------------------------------------------------------- images
-    def image(self, uri: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT uri, url, width, height FROM images WHERE uri = ?", (uri,)).fetchone()
-        return {"uri": row[0], "url": row[1], "width": row[2], "height": row[3]} if row else None
-
-    def has_url(self, url: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM images WHERE url = ?", (url,)).fetchone() is not None
-
-    def add_image(self, uri: str, url: str, width: int, height: int, use_case: str, now: float) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO images (uri, url, width, height, use_case, created)"
-                          " VALUES (?,?,?,?,?,?)", (uri, url, width, height, use_case, now))
-
-    # ---------------------------------------------------------------- idempotency & limits
-    def idempotent(self, key: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT response FROM idempotency WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def remember(self, key: str, product_id: str, response: dict[str, Any]) -> None:
-        self.conn.execute("INSERT INTO idempotency (key, product_id, response) VALUES (?,?,?)",
-                          (key, product_id, json.dumps(response)))
-
-    def listings(self, day: str) -> int:
-        row = self.conn.execute("SELECT count FROM listings WHERE day = ?", (day,)).fetchone()
-        return row[0] if row else 0
-
-    def add_listing(self, day: str) -> None:
-        self.conn.execute("INSERT INTO listings (day, count) VALUES (?, 1)"
-                          " ON CONFLICT(day) DO UPDATE SET count = count + 1", (day,))
-
-    # ---------------------------------------------------------------- tokens & calls
-    def token(self, kind: str, secret: str) -> tuple[float, float] | None:
-        row = self.conn.execute("SELECT issued_at, expires_at FROM tokens WHERE digest = ? AND kind = ?",
-                                (digest(secret), kind)).fetchone()
-        return (row[0], row[1]) if row else None
-
-    def add_token(self, kind: str, secret: str, issued_at: float, expires_at: float) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO tokens (digest, kind, issued_at, expires_at) VALUES (?,?,?,?)",
-                          (digest(secret), kind, issued_at, expires_at))
-
-    def count_call(self, endpoint: str) -> None:
-        self.conn.execute("INSERT INTO calls (endpoint, count) VALUES (?, 1)"
-                          " ON CONFLICT(endpoint) DO UPDATE SET count = count + 1", (endpoint,))
-
-
-class DatabaseUnavailable(OSError):
-    """The database file cannot be created or opened (bad path, permissions, not a SQLite file)."""
-
-
-class Database:
-    """Connections (one per thread) and transactions on one SQLite file."""
-
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = self._conn()
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            self.close()
-            raise DatabaseUnavailable(f"cannot open the sandbox database {self.path}: {exc}") from None
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout=60000")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
-        return conn
-
-    @contextmanager
-    def write(self) -> Iterator[Tx]:
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield Tx(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-    @contextmanager
-    def read(self) -> Iterator[Tx]:
-        conn = self._conn()
-        conn.execute("BEGIN")
-        try:
-            yield Tx(conn)
-        finally:
-            conn.execute("COMMIT")
-
-    def close(self) -> None:
-        with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
+DAY = 86_400
+WIB_OFFSET = 7 * 3600  # the daily listing limit resets at midnight Jakarta time (UTC+7)
 
 
 def reset_database(db_path: Path | str) -> None:
@@ -319,6 +83,86 @@ class SandboxStore:
 
         return outside_edit(self, product_id, **fields)
 
+    def outside_delete(self, product_id: str) -> None:
+        from engine.sandbox.seeding import outside_delete
+
+        outside_delete(self, product_id)
+
+    # ------------------------------------------------------------------ orders and promotions
+    def sell(self, seller_sku: str, quantity: int = 1, warehouse_id: str | None = None) -> list[dict[str, Any]]:
+        from engine.sandbox.market import sell
+
+        return sell(self, seller_sku, quantity, warehouse_id)
+
+    def start_promotion(self, product_id: str, seller_skus: list[str] | None = None, *, name: str = "Flash Sale",
+                        seconds: float | None = None) -> list[str]:
+        from engine.sandbox.market import start_promotion
+
+        return start_promotion(self, product_id, seller_skus, name, seconds)
+
+    def end_promotion(self, product_id: str) -> int:
+        from engine.sandbox.market import end_promotion
+
+        return end_promotion(self, product_id)
+
+    def promoted(self, product_id: str) -> dict[str, str]:
+        from engine.sandbox.market import promoted
+
+        return promoted(self, product_id)
+
+    # ------------------------------------------------------------------ settings and clock
+    def configure(self, *, review_seconds: float | None = None, daily_listing_limit: int | None = None,
+                  defaults: bool = False) -> dict[str, Any]:
+        """Store settings (None leaves one as it is; `defaults=True` first forgets every stored one)."""
+        if review_seconds is not None and not review_seconds >= 0:
+            raise ValueError(f"review_seconds must be 0 or more, not {review_seconds!r}")
+        if daily_listing_limit is not None and (isinstance(daily_listing_limit, bool) or not isinstance(
+                daily_listing_limit, int) or daily_listing_limit < 0):
+            raise ValueError(f"daily_listing_limit must be a whole number, 0 or more, not {daily_listing_limit!r}")
+        with self.db.write() as tx:
+            if defaults:
+                for key in ("review_seconds", "daily_listing_limit"):
+                    tx.set_setting(key, None)
+            for key, value in (("review_seconds", review_seconds), ("daily_listing_limit", daily_listing_limit)):
+                if value is not None:
+                    tx.set_setting(key, value)
+        return self.settings()
+
+    def settings(self) -> dict[str, Any]:
+        """The shop's effective settings and clock: review_seconds, daily_listing_limit, clock_offset,
+        now, day (Jakarta date) and listings_today."""
+        from engine.sandbox.shop import settings_from_seed, wib_day
+
+        with self.db.read() as tx:
+            stored = tx.settings()
+            offset = float(stored.get("clock_offset", 0))
+            now = float(self.clock()) + offset
+            listings = tx.listings(wib_day(now))
+        effective = settings_from_seed(self.seed, **stored)
+        return {"review_seconds": effective.review_seconds, "daily_listing_limit": effective.daily_listing_limit,
+                "clock_offset": offset, "now": now, "day": wib_day(now), "listings_today": listings}
+
+    def now(self) -> float:
+        """The shop's time (do not call inside one of this store's transactions)."""
+        with self.db.read() as tx:
+            offset = float(tx.settings().get("clock_offset", 0))
+        return float(self.clock()) + offset
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the shop's clock forward (reviews come due, the daily limit resets); the new time."""
+        if not seconds >= 0:
+            raise ValueError(f"the clock only moves forward, not by {seconds!r} seconds")
+        with self.db.write() as tx:
+            offset = float(tx.settings().get("clock_offset", 0)) + seconds
+            tx.set_setting("clock_offset", offset)
+        return float(self.clock()) + offset
+
+    def next_day(self) -> float:
+        """Move the shop's clock to the next midnight in Jakarta (plus one second): a new listing day."""
+        now = self.now()
+        midnight = (int(now + WIB_OFFSET) // DAY + 1) * DAY - WIB_OFFSET
+        return self.advance_clock(midnight + 1 - now)
+
     def products(self, *, resolve: bool = True) -> list[dict[str, Any]]:
         """Every stored record (model.py shape), oldest first; due reviews are decided first
         (as any request would) unless `resolve=False`."""
@@ -337,7 +181,8 @@ class SandboxStore:
     def _resolve_due(self) -> None:
         from engine.sandbox.shop import Shop
 
-        Shop(self.db, self.seed, self.clock).resolve_due(float(self.clock()))
+        shop = Shop(self.db, self.seed, self.clock)
+        shop.resolve_due(shop.now())
 
     def counts(self) -> dict[str, int]:
         """Row counts plus products per platform status, e.g. {"products": 3, "TOKOPEDIA:ACTIVATE": 2}."""

@@ -19,7 +19,8 @@ import copy
 from typing import Any
 
 from engine.sandbox import codes, model
-from engine.sandbox.codes import PlatformError, RuleError
+from engine.sandbox.batch import check_promotions
+from engine.sandbox.codes import PlatformError, RuleError, RuleErrors
 from engine.sandbox.rules import (
     CHECK_FIELDS,
     CREATE_FIELDS,
@@ -113,7 +114,9 @@ def body_of(content: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def edit(shop: Shop, product_id: str, body: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+def edit(shop: Shop, product_id: str, body: dict[str, Any], *, partial: bool = False,
+         version: str = "202309") -> dict[str, Any]:
+    """Edit / Partial Edit; `version` 202509 adds SKU inventory backorders (the only difference)."""
     reject_unknown_fields(body, PARTIAL_FIELDS if partial else EDIT_FIELDS)
     mode = _save_mode(body)
     now = shop.now()
@@ -126,11 +129,12 @@ def edit(shop: Shop, product_id: str, body: dict[str, Any], *, partial: bool = F
         try:
             checked = check_product(merged, shop.context(tx), product_id=record["id"], existing_skus=existing,
                                     default_platforms=_shown_platforms(record),
-                                    present=tuple(record["platforms"]))
+                                    present=tuple(record["platforms"]), backorders=version != "202309")
         except RuleError as error:
             raise _rule_failure(error) from None
         if not checked.passing:
             raise _all_failed(checked)
+        check_promotions(tx.promoted(record["id"], now), _repriced(record, checked.content))
         ids = tx.next_ids(model.new_sku_count(checked.content), now) if model.new_sku_count(checked.content) else []
         content, states = model.split_stock(checked.content, record["skus"], ids)
         reviewing = _apply_edit(shop, tx, record, base, content, checked, mode, now)
@@ -147,6 +151,12 @@ def edit(shop: Shop, product_id: str, body: dict[str, Any], *, partial: bool = F
     if checked.failures:
         response["errors"] = _platform_errors(checked)
     return response
+
+
+def _repriced(record: dict[str, Any], content: dict[str, Any]) -> list[str]:
+    """Existing SKUs whose price the edit changes."""
+    return [s["id"] for s in content["skus"] if s.get("id") and s.get("_price") is not None
+            and s["_price"] != record["skus"].get(s["id"], {}).get("price")]
 
 
 def _apply_edit(shop: Shop, tx: Any, record: dict[str, Any], base: dict[str, Any], content: dict[str, Any],
@@ -183,14 +193,22 @@ def _apply_edit(shop: Shop, tx: Any, record: dict[str, Any], base: dict[str, Any
 
 
 def listing_check(shop: Shop, body: dict[str, Any]) -> dict[str, Any]:
+    """Every failure at once: the request-wide ones, then the per-platform ones (with `errors[]`)."""
     reject_unknown_fields(body, CHECK_FIELDS)
     with shop.db.read() as tx:
         try:
             checked = check_product(body, shop.context(tx))
+            errors, failures = [], checked.failures
+        except RuleErrors as several:
+            errors, failures = several.errors, several.failures
         except RuleError as error:
-            return {"check_result": "FAILED", "fail_reasons": [{"code": error.code, "message": error.message}]}
-    if not checked.failures:
+            errors, failures = [error], {}
+    if not errors and not failures:
         return {"check_result": "PASS", "fail_reasons": []}
-    reasons = [{"code": e.code, "message": f"{e.platform}: {e.message}"}
-               for p in sorted(checked.failures) for e in checked.failures[p]]
-    return {"check_result": "FAILED", "fail_reasons": reasons, "errors": _platform_errors(checked)}
+    reasons = [{"code": e.code, "message": e.message} for e in errors]
+    reasons += [{"code": e.code, "message": f"{e.platform}: {e.message}"}
+                for p in sorted(failures) for e in failures[p]]
+    result: dict[str, Any] = {"check_result": "FAILED", "fail_reasons": reasons}
+    if failures:
+        result["errors"] = [e.as_item() for p in sorted(failures) for e in failures[p]]
+    return result
