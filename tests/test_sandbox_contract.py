@@ -3,11 +3,14 @@ checker catches what it must, and a sweep over every endpoint leaves no violatio
 
 from __future__ import annotations
 
-import pytest
+import asyncio
 
 import contract
+import pytest
+from rawclient import WAREHOUSE_JKT, batik, png
+
 from engine.sandbox.routes import ROUTES
-from rawclient import batik, png
+from engine.shop.client import ENDPOINTS
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +119,86 @@ def test_sweep_over_every_endpoint_is_clean(sandbox):
     routes = {f"{request['method']} {request['route']}" for request, _ in sandbox.exchanges}
     assert {r.name for r in ROUTES if not r.template.startswith("/api/v2/token/")} - routes == set()
     assert sandbox.violations == []
+
+
+# ----------------------------------------------------------------------------- Edit / Partial Edit versions
+EDIT_PATHS = {"edit": ("put", "/product/{v}/products/{product_id}"),
+              "partial_edit": ("post", "/product/{v}/products/{product_id}/partial_edit")}
+
+
+def _versions(spec, method: str, template: str) -> list[str]:
+    found = []
+    for (op_method, path) in spec.operations:
+        parts = path.strip("/").split("/")
+        if op_method == method.upper() and len(parts) > 1 and path == template.replace("{v}", parts[1]):
+            found.append(parts[1])
+    return sorted(found)
+
+
+@pytest.mark.parametrize("name", sorted(EDIT_PATHS))
+def test_the_engine_edits_at_the_latest_version_the_spec_declares(spec, name):
+    method, template = EDIT_PATHS[name]
+    versions = _versions(spec, method, template)
+    assert versions[-1] == "202509" and "202309" in versions
+    assert ENDPOINTS[name].template == template.replace("{v}", versions[-1])
+    assert {f"{method.upper()} {template.replace('{v}', v)}" for v in versions} <= {r.name for r in ROUTES}
+
+
+def test_backorders_are_declared_in_edit_202509_only(spec):
+    body = b'{"skus":[{"id":"1","inventory":[{"warehouse_id":"7","quantity":1,"backorder_quantity":5,' \
+           b'"handling_time":3}]}]}'
+    for path, method in (("/product/202509/products/1", "PUT"), ("/product/202509/products/1/partial_edit", "POST")):
+        assert spec.check(*exchange(path=path, method=method, body=body)) == []
+    for path, method in (("/product/202309/products/1", "PUT"), ("/product/202309/products/1/partial_edit", "POST")):
+        problems = spec.check(*exchange(path=path, method=method, body=body))
+        assert any("backorder_quantity: not declared" in p for p in problems)
+        assert any("handling_time: not declared" in p for p in problems)
+
+
+def test_backorders_through_edit_202509_round_trip_within_the_contract(sandbox):
+    """Edit and Partial Edit 202509 with backorders: requests and responses checked against the spec
+    (the fixture fails the test on any violation), the stored backorder read back by Get Product and
+    Search 202502; the same fields on 202309 are refused."""
+    client = sandbox.client()
+    uri = client.upload(png(800, 800)).data["uri"]
+    product_id = client.call("POST", "/product/202309/products", body=batik(uri)).data["product_id"]
+    live = client.call("GET", f"/product/202309/products/{product_id}").data
+    body = batik(uri)
+    for item, existing in zip(body["skus"], live["skus"], strict=True):
+        item["id"] = existing["id"]
+    body["skus"][0]["inventory"][0].update(backorder_quantity=20, handling_time=5)
+    edited = client.call("PUT", f"/product/202509/products/{product_id}", body=body)
+    assert edited.code == 0 and edited.data["audit"] == {"status": "APPROVED"}  # stock only: no review
+    inventory = client.call("GET", f"/product/202309/products/{product_id}").data["skus"][0]["inventory"]
+    assert inventory == [{"warehouse_id": WAREHOUSE_JKT, "quantity": 10, "backorder_quantity": 20,
+                          "handling_time": 5}]
+    body["skus"][0]["inventory"] = [{"warehouse_id": WAREHOUSE_JKT, "quantity": 7}]  # the backorder persists
+    partial = client.call("POST", f"/product/202509/products/{product_id}/partial_edit", body={"skus": body["skus"]})
+    assert partial.code == 0
+    page = client.call("POST", "/product/202502/products/search", body={}, query={"page_size": "5"}).data
+    assert page["products"][0]["skus"][0]["inventory"] == [{"warehouse_id": WAREHOUSE_JKT, "quantity": 7,
+                                                            "backorder_quantity": 20, "handling_time": 5}]
+    older = client.call("POST", "/product/202312/products/search", body={}, query={"page_size": "5"}).data
+    assert older["products"][0]["skus"][0]["inventory"] == [{"warehouse_id": WAREHOUSE_JKT, "quantity": 7}]
+    body["skus"][0]["inventory"][0]["handling_time"] = 40
+    assert client.call("PUT", f"/product/202509/products/{product_id}", body=body).code == 12052910
+    body["skus"][0]["inventory"][0].update(handling_time=5, backorder_quantity=1)
+    with sandbox.off_contract():
+        refused = client.call("PUT", f"/product/202309/products/{product_id}", body=body)
+    assert refused.code == 36009004 and "202509" in refused.json["message"]
+
+
+def test_the_engine_client_edits_through_202509_within_the_contract(sandbox):
+    from engine.shop.client import ShopClient
+    from engine.shop.settings import ShopCredentials
+
+    [product_id] = sandbox.store.seed_products([batik("tos-seeded-image")])
+
+    async def main():
+        async with ShopClient(ShopCredentials.sandbox(), base_url=sandbox.base_url, auth_url=sandbox.base_url,
+                              transport=sandbox.transport) as client:
+            return await client.partial_edit_product(
+                product_id, {"title": "Kemeja Batik Pria Lengan Panjang Motif Kawung Asli"})
+
+    assert asyncio.run(main()).ok
+    assert sandbox.store.calls()["POST /product/202509/products/{product_id}/partial_edit"] == 1

@@ -4,7 +4,7 @@ Field sets follow the official spec per endpoint and version (nothing undeclared
 - `status` / `product_status` / `audit` only when the product is listed on TIKTOK_SHOP;
   `integrated_platform_statuses` only when it is listed on TOKOPEDIA (API.md §6.2);
 - Search 202309 has no audit / integrated statuses; 202312 adds them; 202502 adds
-  `has_draft`, SKU `pre_sale` and `status_info`. No description, images, attributes or
+  `has_draft`, SKU `pre_sale`, `status_info` and inventory backorders. No description, images, attributes or
   external ids in search results.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 from engine.sandbox import model
 from engine.sandbox.seed import Seed
 
+INVENTORY_202502 = ("warehouse_id", "quantity", "backorder_quantity", "handling_time")
 LOGISTICS = ("shipping_insurance_requirement", "is_pre_owned", "minimum_order_quantity", "is_cod_allowed",
              "shipping_template_id", "video")
 
@@ -134,9 +135,9 @@ def search_view(record: dict[str, Any], version: str) -> dict[str, Any]:
 
 
 def _search_sku(sku: dict[str, Any], state: dict[str, Any], version: str) -> dict[str, Any]:
+    kept = INVENTORY_202502 if version == "202502" else ("warehouse_id", "quantity")  # backorders from 202502
     view: dict[str, Any] = {"id": sku["id"], "seller_sku": sku["seller_sku"], "price": price_view(state.get("price")),
-                            "inventory": [{"warehouse_id": i["warehouse_id"], "quantity": i["quantity"]}
-                                          for i in state.get("inventory", [])]}
+                            "inventory": [{k: i[k] for k in kept if k in i} for i in state.get("inventory", [])]}
     if version == "202502":
         if sku.get("pre_sale"):
             view["pre_sale"] = sku["pre_sale"]

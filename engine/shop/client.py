@@ -72,8 +72,8 @@ ENDPOINTS = {
     "search": Endpoint("POST", "/product/202502/products/search", R),
     "get": Endpoint("GET", "/product/202309/products/{product_id}", R),
     "create": Endpoint("POST", "/product/202309/products", W),  # IDEMPOTENT with idempotency_key
-    "edit": Endpoint("PUT", "/product/202309/products/{product_id}", W),
-    "partial_edit": Endpoint("POST", "/product/202309/products/{product_id}/partial_edit", W),
+    "edit": Endpoint("PUT", "/product/202509/products/{product_id}", W),  # the spec's latest (backorders)
+    "partial_edit": Endpoint("POST", "/product/202509/products/{product_id}/partial_edit", W),
     "update_price": Endpoint("POST", "/product/202309/products/{product_id}/prices/update", I),
     "update_inventory": Endpoint("POST", "/product/202309/products/{product_id}/inventory/update", I),
     "activate": Endpoint("POST", "/product/202309/products/activate", W),
