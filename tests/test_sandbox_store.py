@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from rawclient import batik, jpeg, png, webp
 
 from engine.sandbox.codes import PlatformError
 from engine.sandbox.images import image_size
 from engine.sandbox.store import SandboxStore, reset_database
-from rawclient import batik, jpeg, png, webp
 
 
 def test_seed_products_statuses_and_platforms(tmp_path):
@@ -154,8 +154,55 @@ def test_metadata_endpoints(sandbox):
     first = client.call("GET", "/product/202309/brands", query={"page_size": "4"}).data
     rest = client.call("GET", "/product/202309/brands",
                        query={"page_size": "4", "page_token": first["next_page_token"]}).data
-    assert first["total_count"] == 6 and len(first["brands"]) + len(rest["brands"]) == 6 and not rest["next_page_token"]
+    total = len(rest["brands"]) + len(first["brands"])
+    assert first["total_count"] == 11 and len(first["brands"]) == 4 and rest["next_page_token"]  # 11 brands
+    while rest["next_page_token"]:
+        rest = client.call("GET", "/product/202309/brands",
+                           query={"page_size": "4", "page_token": rest["next_page_token"]}).data
+        total += len(rest["brands"])
+    assert total == 11
     authorized = client.call("GET", "/product/202309/brands", query={"page_size": "10", "is_authorized": "1"}).data
     assert {b["authorized_status"] for b in authorized["brands"]} == {"AUTHORIZED"}
     assert client.call("GET", "/product/202309/brands", query={"page_size": "10", "brand_name": "kop"}).data[
         "brands"][0]["name"] == "Kopi Kapal Api"
+
+
+def test_discovery_data_is_rich_enough_for_catalog_discovery_commands(sandbox):
+    """Categories per platform with every permission status, leaf and non-leaf on three levels,
+    keyword search; attributes required / optional, single / multiple, with value lists (or none:
+    free text); brands per category."""
+    client = sandbox.client()
+
+    def tree(platform: str, **query: str) -> dict:
+        found = client.call("GET", "/product/202309/categories",
+                            query={"listing_platform": platform, "include_prohibited_categories": "true", **query})
+        return {c["id"]: c for c in found.data["categories"]}
+
+    shop, toko = tree("TIKTOK_SHOP"), tree("TOKOPEDIA")
+    statuses = {s for t in (shop, toko) for c in t.values() if c["is_leaf"] for s in c["permission_statuses"]}
+    assert statuses == {"AVAILABLE", "INVITE_ONLY", "PROHIBITED", "NON_MAIN_CATEGORY"}
+    assert shop["600031"]["permission_statuses"] == ["NON_MAIN_CATEGORY"]
+    assert toko["600031"]["permission_statuses"] == ["AVAILABLE"]
+    assert shop["600060"]["permission_statuses"] == ["INVITE_ONLY", "NON_MAIN_CATEGORY"]
+    assert toko["600060"]["permission_statuses"] == ["PROHIBITED"]
+    chain = [shop["600120"]["parent_id"], shop[shop["600120"]["parent_id"]]["parent_id"]]
+    assert chain == ["600012", "600001"] and not shop["600012"]["is_leaf"] and shop["600001"]["parent_id"] == "0"
+    assert set(tree("TOKOPEDIA", keyword="celana")) == {"600012", "600120", "600121"}
+    hidden = client.call("GET", "/product/202309/categories", query={"listing_platform": "TOKOPEDIA"}).data
+    assert "600060" not in {c["id"] for c in hidden["categories"]}  # prohibited: only when asked for
+    attributes = {a["name"]: a for a in client.call("GET", "/product/202309/categories/600221/attributes")
+                  .data["attributes"]}
+    assert attributes["Jenis Konektor"]["is_requried"] and attributes["Jenis Konektor"]["is_multiple_selection"]
+    assert not attributes["Garansi"]["is_requried"] and [v["name"] for v in attributes["Daya Output"]["values"]] == [
+        "15W", "25W", "45W"]
+    bpom = client.call("GET", "/product/202309/categories/600060/attributes").data["attributes"][1]
+    assert bpom["name"] == "Nomor BPOM" and bpom["is_requried"] and bpom["is_customizable"] and bpom["values"] == []
+
+    def brands(category: str) -> list[str]:
+        found = client.call("GET", "/product/202309/brands", query={"page_size": "100", "category_id": category})
+        return [b["name"] for b in found.data["brands"]]
+
+    assert brands("600120") == ["Batik Keris", "Levi's", "Robbyn"]
+    assert brands("600221") == ["Samsung", "Apple", "Xiaomi", "Robbyn"]
+    assert client.call("GET", "/product/202309/brands", query={"page_size": "5", "category_id": "600012"}).code \
+        == 12052024  # not a leaf

@@ -182,17 +182,21 @@ def category_rules(shop: Shop, category_id: str) -> dict[str, Any]:
 
 
 def brands(shop: Shop, query: dict[str, str]) -> dict[str, Any]:
+    """Brands, optionally of one leaf category (a brand without `category_ids` in the seed is offered
+    in every category), authorized only (`is_authorized=1`), by name prefix; pages of `page_size`."""
     size = page_size(query)
     start = int(decode_token(query.get("page_token")) or 0)
-    if query.get("category_id"):
-        _leaf(shop, query["category_id"])
+    category = _leaf(shop, query["category_id"]) if query.get("category_id") else None
     only_authorized = query_bool(query, "is_authorized")
     prefix = query.get("brand_name", "").lower()
     matching = [b for b in shop.seed.brands if (not only_authorized or b["authorized_status"] == "AUTHORIZED")
-                and b["name"].lower().startswith(prefix)]
+                and b["name"].lower().startswith(prefix) and (category is None or category in b.get(
+                    "category_ids", (category,)))]
     page = matching[start:start + size]
     token = encode_token(str(start + size)) if start + size < len(matching) else ""
-    return {"brands": [dict(b) for b in page], "total_count": len(matching), "next_page_token": token}
+    fields = ("id", "name", "authorized_status", "brand_status", "is_t1_brand")
+    return {"brands": [{k: b[k] for k in fields} for b in page], "total_count": len(matching),
+            "next_page_token": token}
 
 
 def warehouses(shop: Shop) -> dict[str, Any]:
