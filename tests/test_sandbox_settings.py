@@ -5,7 +5,7 @@ seen through Get Product and Search (PENDING, then the outcome per platform)."""
 from __future__ import annotations
 
 import pytest
-from clirun import run_clean
+from clirun import demo_copy, run_clean
 from rawclient import RawClient, batik, png
 
 from engine.sandbox.app import create_app
@@ -178,3 +178,45 @@ def test_a_served_sandbox_follows_settings_changed_while_it_runs(sandbox_http):
     assert client.call(*CREATE, body=batik(uri, prefix="B")).code == 12052093
     sandbox_http.store.configure(daily_listing_limit=2)
     assert client.call(*CREATE, body=batik(uri, prefix="B")).code == 0
+
+
+# ----------------------------------------------------------------------------- through the CLI (target: sandbox)
+def shop_states(db) -> dict[str, dict]:
+    with SandboxStore(db) as store:
+        return {r["content"]["title"]: r["platforms"] for r in store.products()}  # due reviews decided
+
+
+def test_the_cli_follows_a_daily_limit_configured_in_the_database(monkeypatch, capsys, tmp_path):
+    root = demo_copy(tmp_path / "demo")
+    db = root / ".sandbox" / "shop.db"
+    assert run_clean(monkeypatch, capsys, "sandbox", "config", "--db", db, "--daily-listing-limit", "5")[0] == 0
+    code, output = run_clean(monkeypatch, capsys, "apply", root, "--auto-approve")
+    assert code == 3 and "12052093" in output
+    with SandboxStore(db) as store:
+        listed = [r for r in store.products() if "DRAFT" not in r["platforms"].values()]
+        assert len(listed) == 5 and store.settings()["listings_today"] == 5
+        store.next_day()
+    code, output = run_clean(monkeypatch, capsys, "apply", root, "--auto-approve")
+    assert code == 3 and "12052093" not in output  # the rest is created (3: Tokopedia refuses the watch)
+    assert len(shop_states(db)) == 10
+
+
+def test_the_cli_sees_a_review_configured_in_the_database(monkeypatch, capsys, tmp_path):
+    """`catalog sandbox config --review-seconds 30`, then apply: every product waits in review
+    (PENDING per platform) and nothing is sent again by the next plan; after 30 s the outcome."""
+    root = demo_copy(tmp_path / "demo")
+    db = root / ".sandbox" / "shop.db"
+    run_clean(monkeypatch, capsys, "sandbox", "config", "--db", db, "--review-seconds", "30")
+    code, output = run_clean(monkeypatch, capsys, "apply", root, "--auto-approve")
+    assert code == 3 and output.count("now under review") == 16  # 9 products; the inactive one is a draft
+    waiting = shop_states(db)
+    pandan = "Tas Pandan Anyaman Tasikmalaya Serbaguna Warna Alami"
+    assert waiting[pandan] == {"TIKTOK_SHOP": "PENDING", "TOKOPEDIA": "PENDING"}
+    assert sum(1 for p in waiting.values() if set(p.values()) == {"PENDING"}) == 9
+    code, output = run_clean(monkeypatch, capsys, "plan", root, "--detailed-exitcode")
+    assert code == 0 and "review failed" not in output
+    with SandboxStore(db) as store:
+        store.advance_clock(31)
+    assert shop_states(db)[pandan] == {"TIKTOK_SHOP": "FAILED", "TOKOPEDIA": "ACTIVATE"}
+    code, output = run_clean(monkeypatch, capsys, "plan", root, "--detailed-exitcode")
+    assert code == 0 and "review failed on Shop | Tokopedia: Misleading claim" in output

@@ -41,9 +41,11 @@ def _fault_spec(ctx: click.Context, param: click.Parameter, value: str) -> str:
               "e.g. '5xx=0.05,429burst=0.02:3,drop=0.01,spike=0.01:500,token_ttl=30'.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for deterministic faults.")
 @click.option("--review-seconds", default=None, type=click.FloatRange(min=0),
-              help="How long review takes. Default 0 (decided by the next request).")
+              help="How long review takes, for this server. Default: `sandbox config`'s, else 0 (decided by "
+              "the next request).")
 @click.option("--daily-listing-limit", default=None, type=click.IntRange(min=0),
-              help="Listings + relistings per day (12052093 beyond). Default 1000.")
+              help="Listings + relistings per day (12052093 beyond), for this server. Default: `sandbox "
+              "config`'s, else 1000.")
 def sandbox_serve(host: str, port: int, db_path: Path, latency_ms: int, qps: float | None,
                   faults: str, seed: int, review_seconds: float | None, daily_listing_limit: int | None) -> None:
     """Serve the sandbox shop over HTTP until Ctrl-C / SIGTERM.

@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from engine.sandbox import codes
 from engine.sandbox.codes import RuleError
@@ -26,7 +26,7 @@ MAX_HANDLING_DAYS = 30  # undocumented bound; pre-sale allows 3–30 calendar da
 BACKORDER_FIELDS = ("backorder_quantity", "handling_time")
 
 
-def _integer(value: Any) -> bool:
+def _integer(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
