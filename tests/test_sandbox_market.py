@@ -162,3 +162,27 @@ def test_a_product_deleted_in_seller_center(sandbox, shop):
                           query={"page_size": "5"}).data
     assert live_only["products"] == []
     assert shop.call("POST", "/product/202309/products/recover", body={"product_ids": [product_id]}).code == 0
+
+
+def test_set_status_deleted_deletes_the_product_everywhere(sandbox, shop):
+    product_id, _ = create(shop, listing_platforms=BOTH)
+    sandbox.store.set_status(product_id, "TOKOPEDIA", "DELETED")
+    assert sandbox.store.product(product_id)["platforms"] == {"TIKTOK_SHOP": "DELETED", "TOKOPEDIA": "DELETED"}
+    assert shop.call("GET", f"/product/202309/products/{product_id}").code == 12052032
+
+
+def test_update_inventory_takes_backorders_and_keeps_them(sandbox, shop):
+    product_id, live = create(shop)
+    sku_id = live["skus"][0]["id"]
+    path = f"/product/202309/products/{product_id}/inventory/update"
+
+    def update(**item):
+        item = {"warehouse_id": WAREHOUSE_JKT, "quantity": 4, **item}
+        return shop.call("POST", path, body={"skus": [{"id": sku_id, "inventory": [item]}]}).data.get("errors", [])
+
+    [error] = update(backorder_quantity=9)
+    assert error["code"] == 12052910 and "handling_time" in error["message"]
+    assert update(backorder_quantity=9, handling_time=2) == []
+    assert update() == []  # the backorder persists when not sent
+    assert get(shop, product_id)["skus"][0]["inventory"] == [
+        {"warehouse_id": WAREHOUSE_JKT, "quantity": 4, "backorder_quantity": 9, "handling_time": 2}]

@@ -8,7 +8,8 @@
   review lasting the shop's review_seconds, "SELLER_DEACTIVATED", "FREEZE"). `platforms`
   overrides the bodies' `listing_platforms`. Returns the new product ids in input order.
 - `set_status(product_id, platform, status)`: what the platform does (FREEZE,
-  PLATFORM_DEACTIVATED, ...); listing a product on a new platform is allowed.
+  PLATFORM_DEACTIVATED, ...); listing a product on a new platform is allowed. DELETED deletes
+  the product on every platform (as `outside_delete`): no product is deleted on one only.
 - `outside_delete(product_id)`: the seller deletes it in Seller Center: the state Delete
   Products leaves (DELETED on every platform, a running review dropped); update_time moves.
   Search lists it with status DELETED, Get Product answers 12052032.
@@ -125,8 +126,11 @@ def set_status(store: SandboxStore, product_id: str, platform: str, status: str)
     now = store.now()
     with store.db.write() as tx:
         record = load_record(store, tx, product_id, now)
-        model.cancel_review(record, platform)
-        record["platforms"][platform] = status
+        if status == "DELETED":  # a product is deleted on every platform at once, as on the platform
+            model.delete(record)
+        else:
+            model.cancel_review(record, platform)
+            record["platforms"][platform] = status
         model.touch(record, now)
         tx.put(record)
 
