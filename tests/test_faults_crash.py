@@ -34,12 +34,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from clirun import converge
 
 from engine.catalog.load import load_catalog
 from engine.catalog.spec import parse_annotation
 from engine.sandbox.store import reset_database
 from engine.shop.settings import SANDBOX_DEFAULTS
-from clirun import converge
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "catalogs" / "demo"

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml_rs
-
 from clirun import run_cli
+from rawclient import batik, png
+
 from engine.catalog import source
 from engine.catalog.source import MAX_FLOW_DEPTH, read_file
-from rawclient import batik, png
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "catalogs" / "demo"
@@ -116,7 +116,7 @@ BASE = "bases/kemeja-batik.yaml"
     ("brand: Batik Keris", "brand: [Batik Keris", "YAML syntax error"),
     ("shipping_insurance_requirement: OPTIONAL", "shipping_insurance_requirement: OPTIONAL\n---\nbrand: X",
      "a base file holds exactly one mapping"),
-])])
+], strict=True)])
 def test_products_extending_an_invalid_base_are_told_it_is_invalid(monkeypatch, capsys, demo, old, new, own_error):
     path = demo / BASE
     path.write_text(path.read_text().replace(old, new, 1))
