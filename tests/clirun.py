@@ -35,13 +35,15 @@ def run_clean(monkeypatch, capsys, *args: object) -> tuple[int, str]:
 
 
 def converge(monkeypatch, capsys, root: Path, attempts: int = 6) -> list[int]:
-    """Apply until a run succeeds (exit 0; 3 = some product × platform failed, try again);
+    """Apply until a run succeeds (exit 0; 3 = some product × platform failed, try again; 1 when
+    every write of the run is "unknown": a call repeated after a lost answer met "already done",
+    e.g. 12052003 deactivating a product the lost attempt had deactivated — plan again);
     then the plan must be empty but for what is blocked. The exit codes of the applies."""
     codes = []
     for _ in range(attempts):
         code, output = run_clean(monkeypatch, capsys, "apply", root, "--auto-approve", "--concurrency", "4")
         codes.append(code)
-        assert code in (0, 3), output
+        assert code in (0, 3) or (code == 1 and "unknown — re-run plan" in output), output
         if code == 0:
             break
     code, output = run_clean(monkeypatch, capsys, "plan", root, "--detailed-exitcode")
