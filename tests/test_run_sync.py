@@ -32,8 +32,8 @@ def test_run_sync_returns_the_result_without_formatting_it():
         return big
 
     assert run_sync(work()) is big and big.reprs == 0
-    asyncio.run(work())
-    assert big.reprs > 0  # what run_sync avoids (if a Python stops doing this, drop run_sync)
+    # (asyncio.run itself reprs the result only when it installs its SIGINT handler — main thread,
+    # default handler — so whether it does depends on what ran before in the process: not asserted.)
 
 
 def test_every_synchronous_entry_point_returns_its_result_unformatted(monkeypatch):
