@@ -9,8 +9,9 @@
 2. Seeds the sandbox with the live twin of the N products (bench/scale_seed.py: the engine's
    own create bodies and last-applied annotations, straight into SQLite — seconds, not hours).
 3. Serves the sandbox with `catalog sandbox serve --latency-ms 20 --qps 50` (a subprocess; the
-   rate limit is per API) and points the catalog's shop.yaml at it (`target: api`, `base_url`);
-   the TTS_* environment holds the sandbox's credentials.
+   rate limit is per API); the catalog's shop.yaml says `target: api` and the environment names
+   the served sandbox as API and auth host (TTS_API_BASE_URL, TTS_AUTH_BASE_URL) and holds its
+   credentials (TTS_*), as an operator's would.
 4. Runs each scenario as `python3 -m engine ...` in a subprocess wrapped by
    bench/scale_probe.py (requests per API with their send times, local-work CPU), and takes the
    child's CPU time and peak RSS from os.wait4. The sandbox counts what it received
@@ -97,16 +98,18 @@ def spread(count: int, total: int, offset: int = 0) -> list[int]:
     return sorted({(int(i * step) + offset) % total for i in range(count)})
 
 
-def point_at(root: Path, url: str) -> None:
+def target_api(root: Path) -> None:
     text = (root / "shop.yaml").read_text()
-    text = text.replace("target: sandbox\n", f"target: api\nbase_url: {url}\nauth_url: {url}\n")
-    (root / "shop.yaml").write_text(text)
+    (root / "shop.yaml").write_text(text.replace("target: sandbox\n", "target: api\n"))
 
 
 # --------------------------------------------------------------------------- one CLI run
+SERVED: dict[str, str] = {}  # the operator's host variables, once the sandbox serves
+
+
 def env() -> dict[str, str]:
     creds = {f"TTS_{name.upper()}": value for name, value in SANDBOX_DEFAULTS.items()}
-    return {**os.environ, **creds, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
+    return {**os.environ, **creds, **SERVED, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
 
 
 def run_cli(work: Path, name: str, *args: str) -> dict:
@@ -302,7 +305,8 @@ def main() -> None:
     bench.prepare()
     process, url = serve(bench.db, args.latency_ms, args.qps)
     bench.server_pid = process.pid
-    point_at(bench.root, url)
+    target_api(bench.root)
+    SERVED.update(TTS_API_BASE_URL=url, TTS_AUTH_BASE_URL=url)
     bench.log(f"sandbox serving {url} (latency {args.latency_ms} ms, {args.qps:g} QPS per API)")
     try:
         for scenario in SCENARIOS:

@@ -51,12 +51,19 @@ def converge(monkeypatch, capsys, root: Path, attempts: int = 6) -> list[int]:
     return codes
 
 
-def demo_copy(root: Path, base_url: str | None = None) -> Path:
-    """The demo catalog copied to `root` (no sandbox database, no cache); with `base_url`, its
-    shop.yaml points at that served shop (`target: api`, credentials from TTS_*)."""
+def demo_copy(root: Path, target: str = "sandbox") -> Path:
+    """The demo catalog copied to `root` (no sandbox database, no cache); with target "api" its
+    shop.yaml says `target: api` — the operator's environment names the host (`point_at`) and
+    carries the credentials (TTS_*), as in production."""
     shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
-    if base_url:
+    if target == "api":
         text = (root / "shop.yaml").read_text()
-        (root / "shop.yaml").write_text(text.replace(
-            "target: sandbox ", f"target: api\nbase_url: {base_url}\nauth_url: {base_url}\n#"))
+        (root / "shop.yaml").write_text(text.replace("target: sandbox ", "target: api\n#"))
     return root
+
+
+def point_at(monkeypatch, base_url: str) -> None:
+    """Name a served shop as the API and auth host, as an operator does (TTS_API_BASE_URL,
+    TTS_AUTH_BASE_URL): a catalog cannot name a host itself (engine.shop.hosts)."""
+    monkeypatch.setenv("TTS_API_BASE_URL", base_url)
+    monkeypatch.setenv("TTS_AUTH_BASE_URL", base_url)

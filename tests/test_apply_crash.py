@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from clirun import demo_copy
+from clirun import demo_copy, point_at
 
 from engine.catalog.load import load_catalog
 from engine.plan.planner import make_plan
@@ -113,7 +113,8 @@ def apply_in_process(monkeypatch, root: Path) -> tuple[int, str]:
 @pytest.mark.slow
 @pytest.mark.sandbox(faults=FAULTS, seed=7)
 def test_killed_applies_converge_without_duplicates(sandbox_http, tmp_path, monkeypatch, capsys):
-    root = demo_copy(tmp_path / "shop", sandbox_http.base_url)
+    root = demo_copy(tmp_path / "shop", "api")
+    point_at(monkeypatch, sandbox_http.base_url)
     rng = random.Random(20261122)
     kills = []
     for round_number in range(ROUNDS):

@@ -21,10 +21,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from clirun import converge, demo_copy, point_at
+from clirun import run_clean as run
 
 from engine.catalog.spec import parse_annotation
 from engine.shop.settings import SANDBOX_DEFAULTS
-from clirun import converge, demo_copy, run_clean as run
 
 ENV = {f"TTS_{name.upper()}": value for name, value in SANDBOX_DEFAULTS.items()}
 MAX_APPLIES = 6
@@ -98,7 +99,8 @@ class _Swallow:
 def test_plan_and_apply_survive_faults_and_write_nothing_twice(monkeypatch, capsys, sandbox_http, fault_free, faults):
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
-    root = demo_copy(sandbox_http.db_path.parent.parent / "shop", sandbox_http.base_url)
+    root = demo_copy(sandbox_http.db_path.parent.parent / "shop", "api")
+    point_at(monkeypatch, sandbox_http.base_url)
 
     code, output = run(monkeypatch, capsys, "plan", root, "--detailed-exitcode")
     assert code == 2 and "10 to create" in output, output

@@ -34,7 +34,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from clirun import converge
+from clirun import converge, point_at
 
 from engine.catalog.load import load_catalog
 from engine.catalog.spec import parse_annotation
@@ -85,11 +85,11 @@ def write_extras(root: Path, status: str = "active", suffix: str = "") -> None:
                                                    + text)
 
 
-def make_catalog(root: Path, base_url: str) -> Path:
+def make_catalog(root: Path) -> Path:
+    """The demo plus the extras, `target: api` (the environment names the host: point_at)."""
     shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
     text = (root / "shop.yaml").read_text()
-    (root / "shop.yaml").write_text(text.replace("target: sandbox ", f"target: api\nbase_url: {base_url}\n"
-                                                                     f"auth_url: {base_url}\n#"))
+    (root / "shop.yaml").write_text(text.replace("target: sandbox ", "target: api\n#"))
     for n in range(EXTRA):
         png(root / "images" / f"varian-{n:02d}.png", (40 + 5 * n, 90, 200 - 4 * n))
     write_extras(root)
@@ -164,7 +164,8 @@ def test_apply_killed_during_uploads_creates_batches_and_edits_converges(monkeyp
     # (starlette ClientDisconnect, a sandbox issue); it would land in this process's captured
     # output and be mistaken for the CLI's. The killed CLI's own stderr is checked separately.
     monkeypatch.setattr(logging.getLogger("uvicorn.error"), "disabled", True)
-    root = make_catalog(tmp_path / "shop", sandbox_http.base_url)
+    root = make_catalog(tmp_path / "shop")
+    point_at(monkeypatch, sandbox_http.base_url)
     rng = random.Random(20261122)
     kills = []
     for cycle in range(2):

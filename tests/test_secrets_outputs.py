@@ -80,8 +80,8 @@ class Outputs:
 
 @pytest.mark.sandbox(faults="token_ttl=3")
 def test_no_secret_in_any_output_file_log_or_comment(secret_shop, tmp_path):
-    root = demo_copy(tmp_path / "shop", secret_shop.base_url)
-    out = Outputs(SECRETS)
+    root = demo_copy(tmp_path / "shop", "api")
+    out = Outputs({**SECRETS, "TTS_API_BASE_URL": secret_shop.base_url, "TTS_AUTH_BASE_URL": secret_shop.base_url})
     plan, report = tmp_path / "plan.json", tmp_path / "report"
 
     out.run("validate", root)

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from ruamel.yaml import YAML
+from test_shop_client import WAREHOUSE, product_body
 
 from engine.sandbox.store import SandboxStore
-from test_shop_client import WAREHOUSE, product_body
 
 ROOT = Path(__file__).resolve().parent.parent
 CREDENTIAL_VARS = ("TTS_APP_KEY", "TTS_APP_SECRET", "TTS_ACCESS_TOKEN", "TTS_REFRESH_TOKEN", "TTS_SHOP_CIPHER")
@@ -82,11 +82,11 @@ def test_live_api_target_without_credentials_names_the_variables(tmp_path):
 
 def test_live_api_target_over_http_discovers_the_shop(sandbox_http, tmp_path):
     sandbox_http.store.seed_products([product_body(1)])
-    root = make_catalog(tmp_path / "shop", target="api",
-                        extra=f"base_url: {sandbox_http.base_url}\nauth_url: {sandbox_http.base_url}\n")
+    root = make_catalog(tmp_path / "shop", target="api")
     env = {"TTS_APP_KEY": "sandbox-app-key", "TTS_APP_SECRET": "sandbox-app-secret",
            "TTS_ACCESS_TOKEN": "sandbox-access-token", "TTS_REFRESH_TOKEN": "sandbox-refresh-token"}
-    result = catalog("live", str(root), "--format", "json", env=env)  # no TTS_SHOP_CIPHER: discovered
+    hosts = {"TTS_API_BASE_URL": sandbox_http.base_url, "TTS_AUTH_BASE_URL": sandbox_http.base_url}
+    result = catalog("live", str(root), "--format", "json", env={**env, **hosts})  # no TTS_SHOP_CIPHER: discovered
     assert result.returncode == 0, result.stderr
     snapshot = json.loads(result.stdout)
     assert [key for key, _ in snapshot["claims"]] == ["batik-1"]

@@ -9,9 +9,9 @@ the CLI prints `::add-mask::<value>` for each on stderr. Real CLI, real sandbox 
 from __future__ import annotations
 
 import pytest
+from test_malformed_api import GOOD, api_catalog, hosts, run
 
 from engine.shop.masking import announce_secret, set_secret_listener
-from test_malformed_api import GOOD, api_catalog, run
 
 
 def issued_tokens(sandbox) -> set[str]:
@@ -22,9 +22,10 @@ def issued_tokens(sandbox) -> set[str]:
 @pytest.mark.sandbox(faults="token_ttl=60")
 def test_a_refreshed_token_and_a_discovered_cipher_are_masked_in_actions(monkeypatch, capsys, sandbox_http,
                                                                          tmp_path):
-    root = api_catalog(tmp_path, sandbox_http.base_url)
+    root = api_catalog(tmp_path)
     sandbox_http.clock.advance(3600)  # the access token expired an hour ago: the plan refreshes it
-    env = {k: v for k, v in GOOD.items() if k != "TTS_SHOP_CIPHER"}  # the cipher is discovered
+    env = {**hosts(sandbox_http.base_url), **{k: v for k, v in GOOD.items() if k != "TTS_SHOP_CIPHER"}}  # cipher:
+    # discovered
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     code, output = run(monkeypatch, capsys, env, "plan", root)
     assert code == 0 and "Traceback" not in output, output
@@ -36,12 +37,13 @@ def test_a_refreshed_token_and_a_discovered_cipher_are_masked_in_actions(monkeyp
 
 @pytest.mark.sandbox(faults="token_ttl=60")
 def test_outside_actions_nothing_is_printed(monkeypatch, capsys, sandbox_http, tmp_path):
-    root = api_catalog(tmp_path, sandbox_http.base_url)
+    root = api_catalog(tmp_path)
     sandbox_http.clock.advance(3600)
+    env = {**GOOD, **hosts(sandbox_http.base_url)}
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    run(monkeypatch, capsys, GOOD, "validate", root)  # an earlier command of the same process, in Actions
+    run(monkeypatch, capsys, env, "validate", root)  # an earlier command of the same process, in Actions
     monkeypatch.delenv("GITHUB_ACTIONS")
-    code, output = run(monkeypatch, capsys, GOOD, "plan", root)
+    code, output = run(monkeypatch, capsys, env, "plan", root)
     assert code == 0 and issued_tokens(sandbox_http), output
     assert "::add-mask::" not in output and not any(t in output for t in issued_tokens(sandbox_http))
 

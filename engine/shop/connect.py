@@ -1,7 +1,8 @@
 """From a catalog's shop config to a client and a snapshot (used by the CLI, plan and apply).
 
     client = client_for(catalog.shop, app=sandbox_app)       # target sandbox: ASGI app in-process
-    client = client_for(catalog.shop)                         # target api: the network
+    client = client_for(catalog.shop)                         # target api: the network (hosts
+                                                              # checked by engine.shop.hosts first)
     snapshot = read_catalog(catalog, app=sandbox_app, use_cache=True)
 
 The shop layer never imports the sandbox: for `target: sandbox` the caller (engine/cli/)
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from engine.errors import ConfigError
 from engine.plan.live import LiveSnapshot
 from engine.shop.client import ShopClient
+from engine.shop.hosts import resolve_hosts
 from engine.shop.read import ReadStats, read_snapshot
 from engine.shop.settings import ShopCredentials
 
@@ -30,15 +32,19 @@ T = TypeVar("T")
 
 def client_for(shop: ShopConfig, *, app: Any = None, credentials: ShopCredentials | None = None,
                **options: Any) -> ShopClient:
-    """A ShopClient for the shop a catalog targets."""
-    creds = credentials or ShopCredentials.for_target(shop.target)
-    qps = options.pop("qps", shop.rate_limit_qps)
+    """A ShopClient for the shop a catalog targets. For `target: api` the hosts are the official
+    ones or those the environment names (engine.shop.hosts): a host only shop.yaml names is a
+    ConfigError here, before any client exists."""
     if shop.target == "sandbox":
         if app is None:
             raise ConfigError("target sandbox needs the sandbox application (none was given)")
-        return ShopClient(creds, app=app, qps=qps, market=shop.market, **options)
-    return ShopClient(creds, base_url=shop.base_url, auth_url=shop.auth_url, qps=qps, market=shop.market,
-                      **options)
+        creds = credentials or ShopCredentials.for_target(shop.target)
+        return ShopClient(creds, app=app, qps=options.pop("qps", shop.rate_limit_qps), market=shop.market,
+                          **options)
+    hosts = resolve_hosts(shop.base_url, shop.auth_url)
+    creds = credentials or ShopCredentials.for_target(shop.target)
+    return ShopClient(creds, base_url=hosts.api, auth_url=hosts.auth, qps=options.pop("qps", shop.rate_limit_qps),
+                      market=shop.market, **options)
 
 
 def cache_dir(root: Path, shop: ShopConfig) -> Path:

@@ -3,6 +3,9 @@
     TTS_APP_KEY, TTS_APP_SECRET, TTS_ACCESS_TOKEN, TTS_REFRESH_TOKEN   required for target api
     TTS_SHOP_CIPHER                                                    optional: discovered via
                                                                        Get Authorized Shops
+    TTS_API_BASE_URL, TTS_AUTH_BASE_URL                                optional: another API / auth
+                                                                       host than the official ones
+                                                                       (engine.shop.hosts)
 
 Secrets are `SecretStr`: their repr/str is '**********', so a credentials object can be
 logged or put in an exception without leaking anything. This is the only module of the
@@ -31,6 +34,17 @@ SANDBOX_DEFAULTS = {
     "refresh_token": "sandbox-refresh-token",
     "shop_cipher": "ROW_SANDBOX_ID",
 }
+
+
+class HostSettings(BaseSettings):
+    """Hosts the operator names in the environment (never a catalog file): `TTS_API_BASE_URL`,
+    `TTS_AUTH_BASE_URL`. Unset means the platform's official hosts (engine.shop.hosts)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True,
+                                      case_sensitive=False)
+
+    api_base_url: str | None = None
+    auth_base_url: str | None = None
 
 
 class ShopCredentials(BaseSettings):

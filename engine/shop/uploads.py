@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.shop.hosts import resolve_hosts
+
 if TYPE_CHECKING:
     from engine.catalog.shop import ShopConfig
 
@@ -36,10 +38,11 @@ SAVE_EVERY = 1.0  # seconds
 
 
 def image_scope(shop: ShopConfig, app_key: str | None = None) -> str:
-    """The shop a cached uri belongs to (no secret in it: the app key is public)."""
+    """The shop a cached uri belongs to (no secret in it: the app key is public). For target
+    api the host is the one the client talks to (engine.shop.hosts), checked here too."""
     if shop.target == "sandbox":
         return f"sandbox:{Path(shop.sandbox_db).resolve()}"
-    return f"api:{shop.base_url}:{app_key or ''}"
+    return f"api:{resolve_hosts(shop.base_url, shop.auth_url).api}:{app_key or ''}"
 
 
 class ImageCache:
