@@ -1,10 +1,26 @@
 import json
 
-from engine.catalog.spec import (ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec,
-                                 canonical_decimal, external_product_id, fingerprint,
-                                 parse_external_product_id)
-from engine.plan.live import (AuditFailure, CategoryInfo, LiveProduct, LiveSnapshot, ShopMetadata,
-                              snapshot_from_dict, snapshot_to_dict)
+from engine.catalog.spec import (
+    ImageRef,
+    ProductAttribute,
+    ProductSpec,
+    Ref,
+    SalesAttribute,
+    SkuSpec,
+    canonical_decimal,
+    external_product_id,
+    fingerprint,
+    parse_external_product_id,
+)
+from engine.plan.live import (
+    AuditFailure,
+    CategoryInfo,
+    LiveProduct,
+    LiveSnapshot,
+    ShopMetadata,
+    snapshot_from_dict,
+    snapshot_to_dict,
+)
 
 
 def _spec(**kw):
@@ -64,3 +80,36 @@ def test_api_error_text_lists_only_what_is_known():
     assert str(ApiError("boom")) == "boom"
     assert str(ApiError("boom", code=36009003, request_id="r1", http_status=500, path="/p")) == (
         "boom (code 36009003, HTTP 500, request_id r1, /p)")
+
+
+def test_from_plain_rules_hold_for_the_compiled_decoders():
+    """One decoder per type, built once: fields left out keep their defaults, unknown keys are
+    ignored, a union tries its members in order, int is not bool, float takes int."""
+    from dataclasses import dataclass
+
+    from engine.codec import from_plain
+
+    @dataclass(frozen=True)
+    class Box:
+        name: str
+        size: int = 1
+        weight: float = 0.0
+        tags: frozenset[str] = frozenset()
+        pair: tuple[str, int] | None = None
+        either: int | str | None = None
+        extra: dict[str, int] | None = None
+
+    assert from_plain(Box, {"name": "a"}) == Box("a")
+    assert from_plain(Box, {"name": "a", "size": 2, "weight": 3, "tags": ["y", "x"], "pair": ["p", 4],
+                            "either": "text", "extra": {"k": 5}}) == Box("a", 2, 3.0, frozenset({"x", "y"}),
+                                                                          ("p", 4), "text", {"k": 5})
+    assert from_plain(Box, {"name": "a", "unknown": 1, "size": 2, "weight": 0.5, "tags": [], "pair": None,
+                            "either": 7}) == Box("a", 2, 0.5, either=7)  # 7 keys, one unknown: by name
+    for bad in ({"name": "a", "size": True}, {"name": 1}, {"name": "a", "pair": ["p"]}, ["not", "an object"],
+                {"name": "a", "either": 1.5}):
+        try:
+            from_plain(Box, bad)
+        except (TypeError, ValueError):
+            continue
+        raise AssertionError(bad)
+    assert type(from_plain(Box, {"name": "a", "weight": 2}).weight) is float
