@@ -58,7 +58,9 @@ def _decoder(tp: Any) -> Decode:
     inspected per value. Rules: dataclasses from objects of their fields (fields left out keep
     their defaults, unknown keys are ignored), tuples / frozensets / dicts item by item, a
     union tries its members in order, int is not bool, float accepts int; `Any` and unknown
-    types pass through as parsed."""
+    types pass through as parsed. A value that is decoded already — a dataclass instance of
+    the type, a tuple, a frozenset (JSON parsers make neither) — is kept as it is, so a caller
+    may decode parts of a value itself (the read cache decodes repeated parts once)."""
     if tp is Any or tp is object:
         return _as_is  # opaque JSON, kept as parsed
     origin = get_origin(tp)
@@ -68,7 +70,7 @@ def _decoder(tp: Any) -> Decode:
         return _tuple(get_args(tp), tp)
     if origin is frozenset:
         item = _decoder(get_args(tp)[0])
-        return lambda data: frozenset([item(v) for v in _seq(data, tp)])
+        return lambda data: data if type(data) is frozenset else frozenset([item(v) for v in _seq(data, tp)])
     if origin is dict:
         key, value = map(_decoder, get_args(tp))
         return lambda data: {key(k): value(v) for k, v in data.items()}
@@ -104,10 +106,12 @@ def _union(args: list, tp: Any) -> Decode:
 def _tuple(args: tuple, tp: Any) -> Decode:
     if len(args) == 2 and args[1] is Ellipsis:
         item = _decoder(args[0])
-        return lambda data: tuple([item(v) for v in _seq(data, tp)])
+        return lambda data: data if type(data) is tuple else tuple([item(v) for v in _seq(data, tp)])
     parts = [_decoder(a) for a in args]
 
     def fixed(data: Any) -> tuple:
+        if type(data) is tuple:
+            return data
         items = _seq(data, tp)
         if len(items) != len(parts):
             raise ValueError(f"expected {len(parts)} items for {tp}, got {len(items)}")
@@ -122,6 +126,8 @@ def _dataclass(tp: type) -> Decode:
     positional = len(fields) == len(every) and all(f.init for f in every)
 
     def build(data: Any) -> Any:
+        if type(data) is tp:
+            return data
         if not isinstance(data, dict):
             raise TypeError(f"expected an object for {tp.__name__}, got {type(data).__name__}")
         if positional and len(data) == len(fields):  # every field written: what to_plain writes

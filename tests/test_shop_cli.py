@@ -62,7 +62,7 @@ def test_live_prints_yaml_then_json_and_caches(tmp_path):
     assert by_id[managed]["spec"]["key"] == "batik-1" and by_id[stranger]["spec"] is None
     assert "1 fetched" in first.stderr and "Tokopedia & Shop" in first.stderr
     assert "TikTok" not in first.stderr and "Traceback" not in first.stderr
-    assert list((root / ".catalog-cache" / "sandbox" / "products").glob("*.json"))
+    assert (root / ".catalog-cache" / "sandbox" / "read-cache.sqlite").is_file()
 
     second = catalog("live", str(root), "--format", "json")
     assert second.returncode == 0 and json.loads(second.stdout) == snapshot

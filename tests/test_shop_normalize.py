@@ -6,8 +6,7 @@ import copy
 import json
 
 from engine.catalog.spec import ImageRef, ProductAttribute, Ref, SalesAttribute, SkuSpec, external_product_id
-from engine.plan.live import AuditFailure, LiveProduct, snapshot_from_dict, snapshot_to_dict, LiveSnapshot
-from engine.shop.cache import CACHE_FORMAT, ProductCache
+from engine.plan.live import AuditFailure, LiveSnapshot, snapshot_from_dict, snapshot_to_dict
 from engine.shop.normalize import from_get, from_search, search_sku_state
 
 GET = {
@@ -147,66 +146,3 @@ def test_normalised_product_round_trips_through_json():
     snapshot = LiveSnapshot(products=(product,))
     again = snapshot_from_dict(json.loads(json.dumps(snapshot_to_dict(snapshot))))
     assert again.products == (product,)
-
-
-# --------------------------------------------------------------------------- cache
-def test_cache_hit_only_for_same_update_time_title_and_skus(tmp_path):
-    cache = ProductCache(tmp_path)
-    product = from_get(GET)
-    cache.put(product)
-    assert cache.get(product.product_id, product.update_time, title=product.title,
-                     seller_skus=("BATIK-L", "BATIK-M")) == product
-    assert cache.get(product.product_id, product.update_time + 1) is None  # update_time moved
-    assert cache.get(product.product_id, product.update_time, title="other") is None
-    assert cache.get(product.product_id, product.update_time, seller_skus=("BATIK-L",)) is None
-    assert (cache.hits, cache.misses, cache.writes) == (1, 3, 1)
-
-
-def test_corrupt_or_foreign_cache_files_are_misses_and_get_rewritten(tmp_path):
-    cache = ProductCache(tmp_path)
-    product = from_get(GET)
-    path = tmp_path / f"{product.product_id}.json"
-    path.write_text("{not json")
-    assert cache.get(product.product_id, product.update_time) is None
-    path.write_text(json.dumps({"format": CACHE_FORMAT + 1, "product_id": product.product_id,
-                                "update_time": product.update_time, "product": {}}))
-    assert cache.get(product.product_id, product.update_time) is None
-    cache.put(product)
-    assert cache.get(product.product_id, product.update_time) == product
-    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temp files left
-
-
-def test_cache_refuses_unsafe_ids_and_survives_unwritable_directory(tmp_path):
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    cache = ProductCache(blocker / "sub")  # cannot be created: a file is in the way
-    product = from_get(GET)
-    cache.put(product)  # no exception: caching is disabled with a warning
-    assert cache.writes == 0
-    assert ProductCache(tmp_path).get("../etc/passwd", 1) is None
-
-
-def test_disabled_cache_is_a_noop():
-    cache = ProductCache(None)
-    cache.put(from_get(GET))
-    assert cache.get(GET["id"], GET["update_time"]) is None and not cache.enabled
-
-
-def test_cache_decoder_agrees_with_the_codec():
-    from engine.codec import from_plain, to_plain
-    from engine.shop.cache import _decoder
-
-    product = from_get(GET, key="batik-parang")
-    plain = json.loads(json.dumps(to_plain(product)))
-    assert _decoder(LiveProduct)(plain) == from_plain(LiveProduct, plain) == product
-
-
-def test_cache_entry_with_wrong_shapes_is_a_miss(tmp_path):
-    cache = ProductCache(tmp_path)
-    product = from_get(GET)
-    cache.put(product)
-    path = tmp_path / f"{product.product_id}.json"
-    entry = json.loads(path.read_text())
-    entry["product"]["spec"]["skus"][0]["inventory"] = [["w", "ten"]]  # not an int
-    path.write_text(json.dumps(entry))
-    assert cache.get(product.product_id, product.update_time) is None

@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import sqlite3
+
+import orjson
+from test_shop_client import WAREHOUSE, make_client, product_body
 
 from engine.catalog.spec import external_product_id
 from engine.plan.live import SkuConflict, snapshot_from_dict, snapshot_to_dict
+from engine.shop.cache import FILENAME
 from engine.shop.client import ENDPOINTS, ShopClient
 from engine.shop.read import ReadStats, read_snapshot
-from test_shop_client import WAREHOUSE, make_client, product_body
 
 SEARCH = ENDPOINTS["search"].api
 GET = ENDPOINTS["get"].api
@@ -19,7 +23,7 @@ GET = ENDPOINTS["get"].api
 
 def desired_for(bodies, keys=None):
     keys = keys or [f"p{n}" for n in range(len(bodies))]
-    return {key: tuple(s["seller_sku"] for s in body["skus"]) for key, body in zip(keys, bodies)}
+    return {key: tuple(s["seller_sku"] for s in body["skus"]) for key, body in zip(keys, bodies, strict=False)}
 
 
 def read(sandbox, desired, *, cache_dir=None, metadata_for=None, client_class=ShopClient, **options):
@@ -81,14 +85,25 @@ def test_no_cache_fetches_everything_again(sandbox, tmp_path):
     assert calls[GET] == 3
 
 
+def cache_rows(directory):
+    """The read cache's product rows: product id → plain product (engine.shop.cache)."""
+    with sqlite3.connect(directory / FILENAME) as conn:
+        return {pid: orjson.loads(body) for pid, body in conn.execute("SELECT id, body FROM products")}
+
+
+def write_row(directory, product_id, body: bytes) -> None:
+    with sqlite3.connect(directory / FILENAME) as conn:
+        conn.execute("UPDATE products SET body = ? WHERE id = ?", (body, product_id))
+
+
 def test_corrupt_cache_entry_is_ignored_and_rewritten(sandbox, tmp_path):
     bodies = [product_body(n) for n in range(2)]
     ids = sandbox.store.seed_products(bodies)
     read(sandbox, desired_for(bodies), cache_dir=tmp_path)
-    (tmp_path / f"{ids[0]}.json").write_text('{"format": 1, "product_id": ')
+    write_row(tmp_path, ids[0], b'{"product_id": ')
     _, calls, _ = read(sandbox, desired_for(bodies), cache_dir=tmp_path)
     assert calls[GET] == 1
-    assert json.loads((tmp_path / f"{ids[0]}.json").read_text())["product_id"] == ids[0]
+    assert cache_rows(tmp_path)[ids[0]]["product_id"] == ids[0]
     _, calls, _ = read(sandbox, desired_for(bodies), cache_dir=tmp_path)
     assert GET not in calls
 
@@ -98,11 +113,10 @@ def test_cached_products_take_price_and_stock_from_search(sandbox, tmp_path):
     bodies = [product_body(0)]
     [pid] = sandbox.store.seed_products(bodies)
     read(sandbox, desired_for(bodies), cache_dir=tmp_path)
-    entry_path = tmp_path / f"{pid}.json"
-    entry = json.loads(entry_path.read_text())
-    for sku in entry["product"]["spec"]["skus"]:
+    entry = cache_rows(tmp_path)[pid]
+    for sku in entry["spec"]["skus"]:
         sku["inventory"], sku["price"] = [[WAREHOUSE, 999]], "1"  # stale cached values
-    entry_path.write_text(json.dumps(entry))
+    write_row(tmp_path, pid, orjson.dumps(entry))
 
     snapshot, calls, _ = read(sandbox, desired_for(bodies), cache_dir=tmp_path)
     assert GET not in calls
@@ -237,6 +251,6 @@ def test_equal_values_are_one_object_across_products_cold_and_warm(sandbox, tmp_
             assert other.platform_statuses is first.platform_statuses and other.status is first.status
             for name in ("category_id", "product_attributes", "package_weight", "listing_platforms"):
                 assert getattr(other.spec, name) is getattr(first.spec, name), name
-            for mine, theirs in zip(other.spec.skus, first.spec.skus):
+            for mine, theirs in zip(other.spec.skus, first.spec.skus, strict=True):
                 assert mine.sales_attributes is theirs.sales_attributes and mine.price == theirs.price
         assert first.spec.skus[0].sales_attributes is not first.spec.skus[1].sales_attributes  # M, L: not equal

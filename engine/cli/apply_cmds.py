@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import color_option, no_cache_option, plan_catalog, sandbox_app_for, use_color
+from engine.cli.common import color_option, fancy_terminal, no_cache_option, plan_catalog, sandbox_app_for, use_color
 from engine.errors import EngineError
 
 REPORT_FORMATS = ("text", "markdown", "json")
@@ -75,7 +75,7 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
     else:
         catalog, app, plan = _saved_plan_for_apply(source, catalog_dir, targets)
         metadata, saved = None, True
-    progress = RichProgress() if sys.stderr.isatty() else LogProgress()
+    progress = RichProgress() if fancy_terminal() else LogProgress()
     report = run_apply(catalog, plan, app=app, saved_plan=saved, strict=strict, concurrency=concurrency,
                        progress=progress, metadata=metadata)
     if plan_review is not None:

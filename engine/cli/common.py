@@ -55,6 +55,21 @@ def sandbox_app_for(shop) -> object | None:
                           "delete it to start an empty sandbox shop") from exc
 
 
+def fancy_terminal() -> bool:
+    """Progress bars on stderr only when it is a terminal that can draw them (not TERM=dumb);
+    otherwise (CI logs, pipes) plain lines every few seconds."""
+    import os
+
+    return sys.stderr.isatty() and os.environ.get("TERM", "") != "dumb"
+
+
+def read_progress():
+    """The progress of reading the shop, on stderr (engine.shop.progress)."""
+    from engine.shop.progress import LogReadProgress, RichReadProgress
+
+    return RichReadProgress() if fancy_terminal() else LogReadProgress()
+
+
 def plan_catalog(catalog_dir: Path, targets: tuple[str, ...], no_cache: bool, catalog=None):
     """Load the catalog (unless given, already loaded), read its shop and plan: (catalog, app,
     snapshot, plan) for plan and apply."""
@@ -64,5 +79,5 @@ def plan_catalog(catalog_dir: Path, targets: tuple[str, ...], no_cache: bool, ca
 
     catalog = catalog if catalog is not None else load_catalog(catalog_dir)
     app = sandbox_app_for(catalog.shop)
-    snapshot = read_catalog(catalog, app=app, use_cache=not no_cache)
+    snapshot = read_catalog(catalog, app=app, use_cache=not no_cache, progress=read_progress())
     return catalog, app, snapshot, make_plan(catalog, snapshot, targets=targets)

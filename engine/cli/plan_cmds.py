@@ -12,6 +12,7 @@ from engine.cli.common import (
     color_option,
     no_cache_option,
     plan_catalog,
+    read_progress,
     sandbox_app_for,
     use_color,
 )
@@ -34,7 +35,8 @@ def live(catalog_dir: Path, fmt: str, no_cache: bool) -> None:
 
     catalog = load_catalog(catalog_dir)
     stats = ReadStats()
-    snapshot = read_catalog(catalog, app=sandbox_app_for(catalog.shop), use_cache=not no_cache, stats=stats)
+    snapshot = read_catalog(catalog, app=sandbox_app_for(catalog.shop), use_cache=not no_cache, stats=stats,
+                            progress=read_progress())
     data = snapshot_to_dict(snapshot)
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))

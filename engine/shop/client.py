@@ -66,7 +66,7 @@ SANDBOX_BASE_URL = "http://sandbox.local"  # any host: the ASGI transport never 
 BATCH_LIMIT = 20  # Activate / Deactivate / Delete / Recover take at most 20 ids
 SEARCH_PAGE_SIZE = 100
 
-R, I, W = Kind.READ, Kind.IDEMPOTENT, Kind.WRITE
+R, IDEM, W = Kind.READ, Kind.IDEMPOTENT, Kind.WRITE
 ENDPOINTS = {
     "shops": Endpoint("GET", "/authorization/202309/shops", R, shop_scoped=False),
     "search": Endpoint("POST", "/product/202502/products/search", R),
@@ -74,18 +74,18 @@ ENDPOINTS = {
     "create": Endpoint("POST", "/product/202309/products", W),  # IDEMPOTENT with idempotency_key
     "edit": Endpoint("PUT", "/product/202509/products/{product_id}", W),  # the spec's latest (backorders)
     "partial_edit": Endpoint("POST", "/product/202509/products/{product_id}/partial_edit", W),
-    "update_price": Endpoint("POST", "/product/202309/products/{product_id}/prices/update", I),
-    "update_inventory": Endpoint("POST", "/product/202309/products/{product_id}/inventory/update", I),
+    "update_price": Endpoint("POST", "/product/202309/products/{product_id}/prices/update", IDEM),
+    "update_inventory": Endpoint("POST", "/product/202309/products/{product_id}/inventory/update", IDEM),
     "activate": Endpoint("POST", "/product/202309/products/activate", W),
-    "deactivate": Endpoint("POST", "/product/202309/products/deactivate", I),
-    "delete": Endpoint("DELETE", "/product/202309/products", I),
+    "deactivate": Endpoint("POST", "/product/202309/products/deactivate", IDEM),
+    "delete": Endpoint("DELETE", "/product/202309/products", IDEM),
     "recover": Endpoint("POST", "/product/202309/products/recover", W),
     "listing_check": Endpoint("POST", "/product/202309/products/listing_check", R),
     "categories": Endpoint("GET", "/product/202309/categories", R),
     "attributes": Endpoint("GET", "/product/202309/categories/{category_id}/attributes", R),
     "rules": Endpoint("GET", "/product/202309/categories/{category_id}/rules", R),
     "brands": Endpoint("GET", "/product/202309/brands", R),
-    "upload_image": Endpoint("POST", "/product/202309/images/upload", I, shop_scoped=False),
+    "upload_image": Endpoint("POST", "/product/202309/images/upload", IDEM, shop_scoped=False),
     "warehouses": Endpoint("GET", "/logistics/202309/warehouses", R),
 }
 REQUEST_ERROR_PREFIXES = ("360", "101", "105", "106")  # the request itself was refused
@@ -128,6 +128,11 @@ class ShopClient:
     def concurrency(self) -> int:
         return self.wire.concurrency
 
+    async def shop_identity(self) -> str:
+        """A hash naming this shop and these credentials' scope (host, app key, market, cipher —
+        the cipher discovered first when it is not configured); safe to store (read cache)."""
+        return await self.wire.identity()
+
     # ------------------------------------------------------------------ authorization
     async def authorized_shops(self) -> tuple[AuthorizedShop, ...]:
         data = self._read(await self.wire.call(ENDPOINTS["shops"]))
@@ -152,31 +157,37 @@ class ShopClient:
     async def search_products(self, *, page_size: int = SEARCH_PAGE_SIZE, page_token: str | None = None,
                               status: str = "ALL", seller_skus: Sequence[str] | None = None,
                               listing_platforms: Sequence[str] | None = None,
-                              update_time_ge: int | None = None) -> SearchPage:
+                              update_time_ge: int | None = None, create_time_ge: int | None = None,
+                              create_time_le: int | None = None) -> SearchPage:
         """One page of Search Products (202502)."""
         body: dict[str, Any] = {"status": status}
         if seller_skus:
             body["seller_skus"] = list(seller_skus)
         if listing_platforms:
             body["listing_platforms"] = list(listing_platforms)
-        if update_time_ge is not None:
-            body["update_time_ge"] = int(update_time_ge)
+        for name, value in (("update_time_ge", update_time_ge), ("create_time_ge", create_time_ge),
+                            ("create_time_le", create_time_le)):
+            if value is not None:
+                body[name] = int(value)
         query = {"page_size": page_size, "page_token": page_token or None}
         data = self._read(await self.wire.call(ENDPOINTS["search"], query=query, body=body))
         products = tuple(p for p in data.get("products") or () if isinstance(p, dict))
         return SearchPage(products, str(data.get("next_page_token") or ""), int(data.get("total_count") or 0))
 
-    async def iter_search(self, **filters: Any) -> AsyncIterator[SearchPage]:
-        """Every page, following `next_page_token` until it is empty (or repeats)."""
+    async def iter_search(self, *, after: SearchPage | None = None, **filters: Any) -> AsyncIterator[SearchPage]:
+        """Every page, following `next_page_token` until it is empty (or repeats); `after`: a
+        first page already read with the same filters (its successors only)."""
         token: str | None = None
         seen: set[str] = set()
+        page = after
         while True:
+            if page is not None:
+                token = page.next_page_token
+                if not token or token in seen or not page.products:
+                    return
+                seen.add(token)
             page = await self.search_products(page_token=token, **filters)
             yield page
-            token = page.next_page_token
-            if not token or token in seen or not page.products:
-                return
-            seen.add(token)
 
     async def get_product(self, product_id: str, *, under_review: bool = False) -> dict:
         """Get Product: the raw `data` object (engine.shop.normalize turns it into a LiveProduct)."""

@@ -20,6 +20,7 @@ from engine.errors import ConfigError
 from engine.plan.live import LiveSnapshot
 from engine.shop.client import ShopClient
 from engine.shop.hosts import resolve_hosts
+from engine.shop.progress import ReadProgress
 from engine.shop.read import ReadStats, read_snapshot
 from engine.shop.settings import ShopCredentials
 
@@ -48,13 +49,14 @@ def client_for(shop: ShopConfig, *, app: Any = None, credentials: ShopCredential
 
 
 def cache_dir(root: Path, shop: ShopConfig) -> Path:
-    """`<catalog>/.catalog-cache/<target>/products` (git-ignored)."""
-    return Path(root) / CACHE_DIRNAME / shop.target / "products"
+    """`<catalog>/.catalog-cache/<target>/` (git-ignored): the read cache of the shop
+    (engine.shop.cache). CI keeps `<catalog>/.catalog-cache/` between runs (README)."""
+    return Path(root) / CACHE_DIRNAME / shop.target
 
 
 async def read_catalog_async(catalog: Any, *, app: Any = None, use_cache: bool = True,
                              stats: ReadStats | None = None, with_metadata: bool = True,
-                             client: ShopClient | None = None) -> LiveSnapshot:
+                             client: ShopClient | None = None, progress: ReadProgress | None = None) -> LiveSnapshot:
     """The live snapshot for a loaded catalog (engine.catalog.load.Catalog)."""
     desired = {spec.key: spec.seller_skus for spec in catalog.products}
     categories: Iterable[str] | None = None
@@ -65,7 +67,8 @@ async def read_catalog_async(catalog: Any, *, app: Any = None, use_cache: bool =
     client = client or client_for(catalog.shop, app=app)
     try:
         return await read_snapshot(client, desired, cache_dir=directory, metadata_for=categories,
-                                   shop_name=catalog.shop.name, market=catalog.shop.market, stats=stats)
+                                   shop_name=catalog.shop.name, market=catalog.shop.market, stats=stats,
+                                   progress=progress)
     finally:
         if owned:
             await client.aclose()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from engine.errors import ApiError, EngineError
 from engine.plan.live import LiveProduct
-from engine.shop.cache import ProductCache
+from engine.shop.cache import ReadCache
 from engine.shop.client import ShopClient
 from engine.shop.normalize import from_get
 from engine.shop.read import GONE_CODES
@@ -37,14 +37,15 @@ async def fetch_products(client: ShopClient, listed: Iterable[LiveProduct], *,
                          cache_dir: Path | None = None) -> Fetched:
     """Full details of each listed product (a Search item's LiveProduct: id, update_time,
     title and seller SKUs tell whether the cache is still right)."""
-    cache = ProductCache(cache_dir)
+    cache = ReadCache.open(cache_dir, await client.shop_identity()) if cache_dir is not None else ReadCache(None)
     result = Fetched()
     queue: asyncio.Queue[LiveProduct] = asyncio.Queue()
-    for item in sorted({p.product_id: p for p in listed}.values(), key=lambda p: p.product_id):
-        hit = cache.get(item.product_id, item.update_time, title=item.title,
-                        seller_skus=tuple(sorted(s for s in item.seller_skus if s)))
-        if hit is not None:
-            result.products[item.product_id] = hit
+    items = sorted({p.product_id: p for p in listed}.values(), key=lambda p: p.product_id)
+    hits = cache.load(p.product_id for p in items if cache.is_fresh(p.product_id, p.update_time, p.title,
+                                                                      p.seller_skus))
+    for item in items:
+        if item.product_id in hits:
+            result.products[item.product_id] = hits[item.product_id]
             result.cache_hits += 1
         else:
             queue.put_nowait(item)
@@ -67,12 +68,14 @@ async def fetch_products(client: ShopClient, listed: Iterable[LiveProduct], *,
             result.products[item.product_id] = product
 
     workers = max(1, min(client.concurrency, queue.qsize()))
-    if queue.qsize():
-        try:
+    try:
+        if queue.qsize():
             async with asyncio.TaskGroup() as group:
                 for _ in range(workers):
                     group.create_task(work())
-        except BaseExceptionGroup as failure:  # the first engine error, as a single exception
-            errors = [e for e in failure.exceptions if isinstance(e, EngineError)]
-            raise (errors or list(failure.exceptions))[0] from None
+    except BaseExceptionGroup as failure:  # the first engine error, as a single exception
+        errors = [e for e in failure.exceptions if isinstance(e, EngineError)]
+        raise (errors or list(failure.exceptions))[0] from None
+    finally:
+        cache.close()  # what was fetched is kept; no listing here: nothing pruned
     return result

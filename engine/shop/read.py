@@ -1,23 +1,29 @@
 """Read the live shop into a `LiveSnapshot` at the API's floor.
 
     snapshot = await read_snapshot(client, {"batik-parang": ("BATIK-M", "BATIK-L")},
-                                   cache_dir=catalog / ".catalog-cache", metadata_for={"600010"})
+                                   cache_dir=catalog / ".catalog-cache" / "sandbox", metadata_for={"600010"})
 
-1. Enumerate the shop with Search Products 202502 (100 per page, status ALL), following the
-   cursor. Each page is processed as it arrives: a product holding a desired seller_sku is
-   matched; unless frozen or deleted (Get fails for those) it is looked up in the on-disk
-   cache by (product_id, update_time) and, on a miss, queued for Get Product. A pool of
-   workers drains the queue concurrently under the client's per-API limiter, so Get calls
-   run at the rate limit while the next Search page is being fetched.
-2. Products matching no desired SKU are `unmanaged` and never fetched. A seller_sku held by
-   several live products is a `conflict`. A desired key whose SKUs sit in several live
+1. List the shop with Search Products 202502 (100 per page, status ALL): in create-time windows
+   paged concurrently when the read cache knows how create times are distributed, else one
+   cursor (engine.shop.listing). Each page is processed as it arrives: a product holding a
+   desired seller_sku is matched; unless frozen or deleted (Get fails for those) it is looked up
+   in the read cache by (product_id, update_time, title, seller SKUs) — the entries of a page's
+   hits are decoded while the next pages are in flight — and, on a miss, queued for Get Product.
+   A pool of workers drains the queue concurrently under the client's per-API limiter, so Get
+   calls run at the rate limit while Search pages are still arriving.
+2. Products matching no desired SKU are `unmanaged` and never fetched (nor decoded). A seller_sku
+   held by several live products is a `conflict`. A desired key whose SKUs sit in several live
    products `claims` all of them. Deleted products are reported like the others (the planner
    decides that a deleted product only counts when nothing alive matches).
 3. Cache hits take SKU price and stock from the Search page (fresher: stock moves with
    orders without touching `update_time`).
+4. Shop metadata (`metadata_for`: categories, rules and attributes of these categories, brands,
+   warehouses) comes from the read cache while it is younger than a day and covers these
+   categories, else from the shop (a dozen calls), read alongside the listing.
 
-A warm read with nothing changed costs exactly ⌈N/100⌉ Search calls and no Get call;
-metadata (`metadata_for`) adds a handful of reference-data calls, made once per read.
+A warm read with nothing changed costs ⌈N/100⌉ + 1 Search calls (the windows' pages and the
+unfiltered first page that checks them; ⌈N/100⌉ with one cursor) and no other call. Progress
+goes to `progress` (engine.shop.progress) as pages and Get answers arrive.
 """
 
 from __future__ import annotations
@@ -30,12 +36,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from engine.catalog.spec import PLATFORMS, ProductAttribute, Ref, SkuSpec
+from engine.catalog.spec import PLATFORMS, ProductAttribute, Ref
 from engine.errors import ApiError, EngineError
 from engine.plan.live import CategoryInfo, LiveProduct, LiveSnapshot, ShopMetadata, SkuConflict
-from engine.shop.cache import ProductCache
+from engine.shop.cache import ReadCache
 from engine.shop.client import ENDPOINTS, ShopClient
+from engine.shop.listing import Listing, list_shop
 from engine.shop.normalize import from_get, from_search, platform_statuses, search_sku_state
+from engine.shop.progress import NullReadProgress, ReadCounts, ReadProgress
 
 log = logging.getLogger("engine.shop")
 
@@ -55,6 +63,7 @@ class ReadStats:
     cache_hits: int = 0
     from_search: int = 0
     metadata_calls: int = 0
+    windows: int = 0
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -68,24 +77,26 @@ def _is_frozen_or_deleted(item: Mapping[str, Any]) -> bool:
 
 
 class _Reader:
-    def __init__(self, client: ShopClient, desired: Mapping[str, Iterable[str]], cache: ProductCache,
-                 stats: ReadStats) -> None:
+    def __init__(self, client: ShopClient, desired: Mapping[str, Iterable[str]], cache: ReadCache,
+                 stats: ReadStats, progress: ReadProgress) -> None:
         self.client = client
         self.cache = cache
         self.stats = stats
+        self.progress = progress
         self.wanted = {sku for skus in desired.values() for sku in skus if sku}
         self.items: dict[str, dict] = {}  # product_id → latest Search item
-        self.details: dict[str, LiveProduct] = {}  # product_id → from Get or cache
-        self.cached: set[str] = set()
+        self.fetched: dict[str, LiveProduct] = {}  # product_id → from Get Product
+        self.cached: dict[str, LiveProduct] = {}  # product_id → from the read cache
+        self.fresh: list[str] = []  # cache hits of the pages so far, not decoded yet
         self.queued: dict[str, int] = {}  # product_id → update_time queued for Get
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self.listing = Listing()
+        self.shared = _Shared()
 
     async def enumerate(self, workers: int) -> None:
         try:
-            async for page in self.client.iter_search(page_size=100):
-                self.stats.pages += 1
-                for item in page.products:
-                    self._accept(item)
+            self.listing = await list_shop(self.client, self._accept, create_times=self.cache.create_times(),
+                                           on_page=self._page_done)
         finally:
             for _ in range(workers):
                 self.queue.put_nowait(None)
@@ -95,21 +106,44 @@ class _Reader:
         if not pid:
             return
         previous = self.items.get(pid)
-        if previous is not None and int(previous.get("update_time") or 0) > int(item.get("update_time") or 0):
+        update_time = int(item.get("update_time") or 0)
+        if previous is not None and int(previous.get("update_time") or 0) > update_time:
             return  # seen already in a newer state (the product moved between pages)
         self.items[pid] = item
         skus = {str(s.get("seller_sku") or "") for s in item.get("skus") or () if isinstance(s, Mapping)}
         if not skus & self.wanted or _is_frozen_or_deleted(item):
             return
-        update_time = int(item.get("update_time") or 0)
-        hit = self.cache.get(pid, update_time, title=str(item.get("title") or ""),
-                             seller_skus=tuple(sorted(s for s in skus if s)))
-        if hit is not None:
-            self.details[pid] = hit
-            self.cached.add(pid)
-        elif self.queued.get(pid) != update_time:
+        cached = self.cached.get(pid)
+        if cached is not None and cached.update_time == update_time:
+            return
+        if self.cache.is_fresh(pid, update_time, str(item.get("title") or ""), skus):
+            self.fresh.append(pid)
+        else:
+            self._queue(pid, update_time)
+
+    def _queue(self, pid: str, update_time: int) -> None:
+        if self.queued.get(pid) != update_time:
             self.queued[pid] = update_time
             self.queue.put_nowait(pid)
+
+    def _page_done(self, listing: Listing) -> None:
+        """Decode this page's cache hits (while the next pages are in flight); an entry that
+        no longer decodes is fetched instead."""
+        self.listing = listing  # the listing in progress, which Get answers report too
+        if self.fresh:
+            wanted, self.fresh = self.fresh, []
+            found = self.cache.load(wanted, share=self.shared)
+            self.cached.update(found)
+            for pid in wanted:
+                if pid not in found:
+                    self._queue(pid, int(self.items[pid].get("update_time") or 0))
+        self._report()
+
+    def _report(self) -> None:
+        listing = self.listing
+        self.progress.update(ReadCounts(total=listing.total, listed=len(self.items), pages=listing.pages,
+                                        expected_pages=listing.expected_pages, queued=len(self.queued),
+                                        fetched=self.stats.fetched))
 
     async def work(self) -> None:
         while (pid := await self.queue.get()) is not None:
@@ -119,37 +153,56 @@ class _Reader:
                 if exc.code not in GONE_CODES:
                     raise
                 self.stats.notes.append(f"product {pid}: Get Product failed ({exc.code}); shown from search data")
-                self.details.pop(pid, None)
+                self.fetched.pop(pid, None)
+                self.cached.pop(pid, None)
                 continue
+            finally:
+                self.stats.fetched += 1
+                self._report()
             product = from_get(raw)
             self.cache.put(product)
-            self.details[pid] = product
-            self.cached.discard(pid)
-            self.stats.fetched += 1
+            self.fetched[pid] = product
+
+    def detail(self, pid: str) -> tuple[LiveProduct | None, bool]:
+        """The full product (from Get, else the cache) and whether it came from the cache."""
+        if pid in self.fetched:
+            return self.fetched[pid], False
+        return self.cached.get(pid), pid in self.cached
 
 
 async def read_snapshot(client: ShopClient, desired: Mapping[str, Iterable[str]], *,
                         cache_dir: Path | None = None, metadata_for: Iterable[str] | None = None,
-                        shop_name: str = "", market: str = "ID", stats: ReadStats | None = None) -> LiveSnapshot:
+                        shop_name: str = "", market: str = "ID", stats: ReadStats | None = None,
+                        progress: ReadProgress | None = None) -> LiveSnapshot:
     """The live shop, normalised; `desired` maps each catalog key to its seller_skus."""
     stats = stats if stats is not None else ReadStats()
+    progress = progress or NullReadProgress()
     desired = {key: tuple(skus) for key, skus in desired.items()}
-    reader = _Reader(client, desired, ProductCache(cache_dir), stats)
+    cache = ReadCache.open(cache_dir, await client.shop_identity()) if cache_dir is not None else ReadCache(None)
+    reader = _Reader(client, desired, cache, stats, progress)
     workers = max(1, client.concurrency)
     calls_before = client.calls
-    metadata: list[ShopMetadata] = []
+    categories = set(metadata_for) if metadata_for is not None else None
+    metadata: list[ShopMetadata | None] = [cache.metadata(categories) if categories is not None else None]
     jobs = [reader.enumerate(workers), *(reader.work() for _ in range(workers))]
-    if metadata_for is not None:
-        jobs.append(_collect(read_metadata(client, set(metadata_for)), metadata))
-    await _run_all(jobs)
+    if categories is not None and metadata[0] is None:
+        jobs.append(_collect(read_metadata(client, categories), metadata))
+    try:
+        await _run_all(jobs)
+    except BaseException:
+        cache.close()  # keeps what was fetched; the listing is incomplete: nothing pruned
+        raise
+    finally:
+        progress.finish()
     calls = client.calls - calls_before
     stats.metadata_calls = sum(n for api, n in calls.items() if api in METADATA_APIS)
-    snapshot = _assemble(reader, desired, shop_name, market, metadata[0] if metadata else None)
+    stats.pages, stats.windows = reader.listing.pages, reader.listing.windows
+    snapshot = _assemble(reader, desired, shop_name, market, metadata[-1])
     stats.listed = len(reader.items)
-    stats.cache_hits = len(reader.cached)
+    stats.cache_hits = sum(1 for pid in reader.cached if pid not in reader.fetched)
     log.info("read: %s (%d calls)", stats.summary(), sum(calls.values()))
-    if reader.cache.enabled:
-        reader.cache.prune(set(reader.items))
+    cache.close(listed=reader.listing.create_times, metadata=metadata[-1] if stats.metadata_calls else None,
+                categories=categories or ())
     return snapshot
 
 
@@ -166,10 +219,12 @@ async def _run_all(jobs: list) -> None:
 
 def _assemble(reader: _Reader, desired: dict[str, tuple[str, ...]], shop_name: str, market: str,
               metadata: ShopMetadata | None) -> LiveSnapshot:
-    base = {pid: from_search(item) for pid, item in reader.items.items()}
     holders: dict[str, set[str]] = {}
-    for pid, product in base.items():
-        for sku in reader.details[pid].seller_skus if pid in reader.details else product.seller_skus:
+    for pid, item in reader.items.items():
+        detail, _ = reader.detail(pid)
+        skus = detail.seller_skus if detail is not None else (
+            str(s.get("seller_sku") or "") for s in item.get("skus") or () if isinstance(s, Mapping))
+        for sku in skus:
             if sku:
                 holders.setdefault(sku, set()).add(pid)
     conflicts = tuple(sorted(SkuConflict(sku, tuple(sorted(ids))) for sku, ids in holders.items() if len(ids) > 1))
@@ -183,18 +238,21 @@ def _assemble(reader: _Reader, desired: dict[str, tuple[str, ...]], shop_name: s
         for pid in ids:
             claimed_by.setdefault(pid, []).append(key)
     products = []
-    shared = _Shared()
-    for pid in sorted(base):
-        product = base[pid]
-        if pid in reader.details and pid in claimed_by:
-            product = _with_key(reader.details[pid], claimed_by[pid])
-            state = search_sku_state(reader.items[pid]) if pid in reader.cached else None
-            product = _overlay_and_share(product, state, shared)
-        elif pid in claimed_by:  # frozen, deleted, or vanished between Search and Get
-            reader.stats.from_search += 1
+    for pid in sorted(reader.items):
+        detail, from_cache = reader.detail(pid) if pid in claimed_by else (None, False)
+        if detail is not None:
+            product = _with_key(detail, claimed_by[pid])
+            if from_cache:  # its repeated values are shared already (the cache decoded each once)
+                product = _overlay(product, search_sku_state(reader.items[pid]))
+            else:
+                product = _share(product, reader.shared)
+        else:
+            if pid in claimed_by:  # frozen, deleted, or vanished between Search and Get
+                reader.stats.from_search += 1
+            product = from_search(reader.items[pid])
         products.append(product)
     reader.stats.matched = len(claimed_by)
-    unmanaged = tuple(pid for pid in sorted(base) if pid not in claimed_by)
+    unmanaged = tuple(pid for pid in sorted(reader.items) if pid not in claimed_by)
     return LiveSnapshot(shop_name=shop_name, market=market, products=tuple(products),
                         claims=tuple(claims.items()), unmanaged=unmanaged, conflicts=conflicts,
                         metadata=metadata)
@@ -220,26 +278,35 @@ class _Shared:
         self.values: dict = {}
 
     def __call__(self, value: T) -> T:
-        return self.values.setdefault(value, value)
+        return self.values.setdefault((type(value), value), value)  # by type too: True == 1, () == ()
 
 
-def _overlay_and_share(product: LiveProduct, state: dict | None, shared: _Shared) -> LiveProduct:
-    """The product with its repeated values shared; `state` (a cache hit): the price and stock
-    Search reports now, laid over the cached detail (fresher: stock moves with orders without
-    touching `update_time`)."""
+def _share(product: LiveProduct, shared: _Shared) -> LiveProduct:
+    """A fetched product with its repeated values shared."""
+    spec = product.spec
+    if spec is None:
+        return product
+    skus = tuple(dataclasses.replace(sku, sales_attributes=shared(sku.sales_attributes)) for sku in spec.skus)
+    spec = dataclasses.replace(spec, skus=skus, **{name: shared(getattr(spec, name)) for name in _SHARED_FIELDS})
+    return dataclasses.replace(product, spec=spec, status=shared(product.status), audit_status=shared(
+        product.audit_status), platform_statuses=shared(product.platform_statuses))
+
+
+def _overlay(product: LiveProduct, state: dict[str, tuple[str | None, tuple[tuple[str, int], ...]]]) -> LiveProduct:
+    """A cached product with the price and stock Search reports now (fresher: stock moves with
+    orders without touching `update_time`); the same object when nothing moved."""
     spec = product.spec
     if spec is None:
         return product
     skus = []
     for sku in spec.skus:
-        price, inventory = state.get(sku.seller_sku, (None, None)) if state else (None, None)
-        skus.append(SkuSpec(seller_sku=sku.seller_sku, price=price or sku.price,
-                            inventory=inventory if inventory is not None else sku.inventory,
-                            sales_attributes=shared(sku.sales_attributes), pre_sale_days=sku.pre_sale_days,
-                            identifier_code=sku.identifier_code))
-    spec = dataclasses.replace(spec, skus=tuple(skus), **{name: shared(getattr(spec, name)) for name in _SHARED_FIELDS})
-    return dataclasses.replace(product, spec=spec, status=shared(product.status), audit_status=shared(
-        product.audit_status), platform_statuses=shared(product.platform_statuses))
+        price, inventory = state.get(sku.seller_sku, (None, None))
+        price, inventory = price or sku.price, inventory if inventory is not None else sku.inventory
+        moved = price != sku.price or inventory != sku.inventory
+        skus.append(dataclasses.replace(sku, price=price, inventory=inventory) if moved else sku)
+    if all(new is old for new, old in zip(skus, spec.skus, strict=True)):
+        return product
+    return dataclasses.replace(product, spec=dataclasses.replace(spec, skus=tuple(skus)))
 
 
 _SHARED_FIELDS = ("category_id", "brand", "product_attributes", "package_weight", "package_dimensions",
@@ -260,12 +327,12 @@ async def read_metadata(client: ShopClient, category_ids: set[str]) -> ShopMetad
     rules and attributes; plus selectable brands and warehouses."""
     trees = await asyncio.gather(*(client.categories(platform, include_prohibited=True) for platform in PLATFORMS))
     brands, warehouses = await asyncio.gather(client.brands(), client.warehouses())
-    by_platform = {platform: {c.id: c for c in tree} for platform, tree in zip(PLATFORMS, trees)}
+    by_platform = {platform: {c.id: c for c in tree} for platform, tree in zip(PLATFORMS, trees, strict=True)}
     wanted = sorted(cid for cid in category_ids if any(cid in tree for tree in by_platform.values()))
     leaves = [cid for cid in wanted if any(tree[cid].is_leaf for tree in by_platform.values() if cid in tree)]
     rules = await asyncio.gather(*(client.category_rules(cid) for cid in leaves))
     attrs = await asyncio.gather(*(client.attributes(cid) for cid in leaves))
-    rules_by, attrs_by = dict(zip(leaves, rules)), dict(zip(leaves, attrs))
+    rules_by, attrs_by = dict(zip(leaves, rules, strict=True)), dict(zip(leaves, attrs, strict=True))
     categories = []
     for cid in wanted:
         found = [(p, tree[cid]) for p, tree in by_platform.items() if cid in tree]

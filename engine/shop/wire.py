@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import hashlib
 import json
 import logging
 import random
@@ -193,6 +194,13 @@ class ApiCaller:
     @property
     def has_cipher(self) -> bool:
         return bool(self._cipher)
+
+    async def identity(self) -> str:
+        """sha256 of (base URL, app key, market, shop cipher): which shop this caller reaches."""
+        if not self._cipher:
+            await self._ensure_cipher()
+        text = "\n".join((self.base_url, self._creds.app_key or "", self.market, self._cipher))
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def set_cipher(self, cipher: str) -> None:
         announce_secret(cipher)

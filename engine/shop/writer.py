@@ -236,7 +236,7 @@ class Writer:
         failed = sorted(pid for pid, p in found.items()
                         if p.audit_status == "FAILED" or any(s == "FAILED" for _, s in p.platform_statuses))
         details = await asyncio.gather(*(self.client.get_product(pid) for pid in failed))
-        reasons = {pid: audit_failures(raw) for pid, raw in zip(failed, details)}
+        reasons = {pid: audit_failures(raw) for pid, raw in zip(failed, details, strict=True)}
         return {pid: ReviewRead(product, reasons.get(pid, ())) for pid, product in sorted(found.items())}
 
 
