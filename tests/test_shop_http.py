@@ -8,12 +8,12 @@ import asyncio
 import logging
 
 import pytest
+from test_shop_client import BOTH, SECRETS, assert_no_secret, make_client, product_body
 
 from engine.errors import AmbiguousWriteError
 from engine.shop.client import ENDPOINTS
 from engine.shop.limiter import RetryPolicy
 from engine.shop.read import ReadStats, read_snapshot
-from test_shop_client import BOTH, SECRETS, assert_no_secret, make_client, product_body
 
 SEARCH, GET = ENDPOINTS["search"].api, ENDPOINTS["get"].api
 PATIENT = RetryPolicy(max_attempts=10, base_delay=0.01, max_delay=0.2, max_retry_after=1.5)
@@ -81,3 +81,35 @@ def test_token_refresh_and_writes_over_http(sandbox_http, caplog):
     assert sorted(p["id"] for p in page.products) == sorted(ids)
     assert_no_secret(caplog.text)
     assert all(secret not in caplog.text for secret in SECRETS)
+
+
+# --------------------------------------------------------------------------- CPU per request
+def test_requests_do_not_search_for_modules(sandbox_http, monkeypatch):
+    """httpcore asks `import sniffio` on every lock, event and shield it sets up (about 11 times a
+    request); without sniffio installed each is a failed import that walks sys.path (~20 % of the
+    client's CPU per request). sniffio is a dependency: a request finds it in sys.modules."""
+    import importlib.machinery
+
+    [pid] = sandbox_http.store.seed_products([product_body(1)])
+
+    async def main():
+        async with make_client(sandbox_http) as client:
+            await client.get_product(pid)  # connections, imports of the first request
+            searched: list[str] = []
+            real = importlib.machinery.PathFinder.find_spec
+            monkeypatch.setattr(importlib.machinery.PathFinder, "find_spec",
+                                classmethod(lambda cls, name, *args: searched.append(name) or real(name, *args)))
+            await asyncio.gather(*(client.get_product(pid) for _ in range(20)))
+            return searched
+
+    assert asyncio.run(main()) == []
+
+
+def test_bodies_are_compact_utf8_json_and_unencodable_ones_are_refused():
+    from engine.errors import ApiError
+    from engine.shop.wire import encode_body
+
+    assert encode_body({"title": "Kemeja Batik — Solo", "skus": [{"n": 1, "on": True}], "none": None}) == (
+        '{"title":"Kemeja Batik — Solo","skus":[{"n":1,"on":true}],"none":null}'.encode())
+    with pytest.raises(ApiError, match="cannot be encoded as JSON"):
+        encode_body({"quantity": 2 ** 70})

@@ -38,7 +38,6 @@ from __future__ import annotations
 import asyncio
 import enum
 import hashlib
-import json
 import logging
 import random
 import time
@@ -48,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import orjson
 
 from engine import signing
 from engine.errors import (
@@ -135,8 +135,11 @@ def _install_httpx_log_filter() -> None:
 
 
 def encode_body(body: Any) -> bytes:
-    """The one serialisation of a JSON body: compact, UTF-8; signed and sent as is."""
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    """The one serialisation of a JSON body: compact, UTF-8 (orjson); signed and sent as is."""
+    try:
+        return orjson.dumps(body)
+    except TypeError as exc:  # a value JSON cannot carry (an integer beyond 64 bits): never sent
+        raise ApiError(f"the request body cannot be encoded as JSON ({exc})") from None
 
 
 def _query_value(value: object) -> str:
@@ -322,8 +325,8 @@ class ApiCaller:
                   elapsed_ms: float) -> Envelope | _Failure:
         status = response.status_code
         try:
-            payload = response.json()
-        except ValueError:
+            payload = orjson.loads(response.content)
+        except ValueError:  # orjson.JSONDecodeError is a ValueError
             payload = None
         if not isinstance(payload, dict):
             payload = {}
