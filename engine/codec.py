@@ -103,15 +103,30 @@ def _union(args: list, tp: Any) -> Decode:
     return first_that_fits
 
 
+_EXACT = (str, int)  # scalars whose JSON form is the value itself (bool is not an int here, float takes int)
+
+
 def _tuple(args: tuple, tp: Any) -> Decode:
+    """Tuples item by item; a list of exactly the scalar types asked for is taken as it is (most
+    tuples in a snapshot are ids, names and (warehouse, quantity) pairs)."""
     if len(args) == 2 and args[1] is Ellipsis:
-        item = _decoder(args[0])
-        return lambda data: data if type(data) is tuple else tuple([item(v) for v in _seq(data, tp)])
+        kind, item = args[0], _decoder(args[0])
+
+        def variadic(data: Any) -> tuple:
+            if type(data) is tuple:
+                return data
+            if kind in _EXACT and type(data) is list and all(type(v) is kind for v in data):
+                return tuple(data)
+            return tuple([item(v) for v in _seq(data, tp)])
+        return variadic
     parts = [_decoder(a) for a in args]
+    kinds = args if all(a in _EXACT for a in args) else None
 
     def fixed(data: Any) -> tuple:
         if type(data) is tuple:
             return data
+        if kinds is not None and type(data) is list and tuple(map(type, data)) == kinds:
+            return tuple(data)
         items = _seq(data, tp)
         if len(items) != len(parts):
             raise ValueError(f"expected {len(parts)} items for {tp}, got {len(items)}")

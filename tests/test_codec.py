@@ -106,7 +106,8 @@ def test_from_plain_rules_hold_for_the_compiled_decoders():
     assert from_plain(Box, {"name": "a", "unknown": 1, "size": 2, "weight": 0.5, "tags": [], "pair": None,
                             "either": 7}) == Box("a", 2, 0.5, either=7)  # 7 keys, one unknown: by name
     for bad in ({"name": "a", "size": True}, {"name": 1}, {"name": "a", "pair": ["p"]}, ["not", "an object"],
-                {"name": "a", "either": 1.5}):
+                {"name": "a", "either": 1.5}, {"name": "a", "pair": ["p", True]}, {"name": "a", "pair": [1, 2]},
+                {"name": "a", "tags": ["x", 3]}):
         try:
             from_plain(Box, bad)
         except (TypeError, ValueError):
