@@ -117,3 +117,35 @@ def test_progress_lines_go_to_stderr_and_stdout_stays_json(monkeypatch, capsys, 
     lines = [line for line in err.splitlines() if line.startswith("read ")]
     assert lines and all(" products, " in line and "/s (search " in line for line in lines), err
     assert "Traceback" not in err
+
+
+def test_the_cyclic_collector_rests_while_a_read_builds_its_snapshot(sandbox):
+    """A read allocates millions of long-lived objects: the collector is off during it (it would
+    rescan them on every pass) and back on after it, also after a failure."""
+    import gc
+
+    sandbox.store.seed_products([product_body(n) for n in range(3)])
+    during: list[bool] = []
+
+    class Recorder:
+        def update(self, counts: ReadCounts) -> None:
+            during.append(gc.isenabled())
+
+        def finish(self) -> None:
+            pass
+
+    async def main(progress, client_options=None):
+        async with make_client(sandbox, **(client_options or {})) as client:
+            await read_snapshot(client, {"p": ("BATIK-0-M",)}, progress=progress)
+
+    assert gc.isenabled()
+    asyncio.run(main(Recorder()))
+    assert during and not any(during) and gc.isenabled()
+
+    class Failing(Recorder):
+        def update(self, counts: ReadCounts) -> None:
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        asyncio.run(main(Failing()))
+    assert gc.isenabled()

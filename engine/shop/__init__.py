@@ -13,6 +13,7 @@
                last listing's create times, shop metadata)
     listing    Search at the rate limit: create-time windows paged concurrently, checked against total_count
     progress   progress of a read: a bar on a terminal, a line every few seconds otherwise (stderr)
+    metadata   the shop's reference data: categories per platform, rules, attributes, brands, warehouses
     read       read_snapshot(): the listing + Get only where needed → LiveSnapshot
     fetch      Get Product for chosen products through the cache (catalog import)
     connect    client_for(shop_config), read_catalog(catalog): wiring for the CLI / plan / apply

@@ -30,18 +30,20 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from engine.catalog.spec import PLATFORMS, ProductAttribute, Ref
 from engine.errors import ApiError, EngineError
-from engine.plan.live import CategoryInfo, LiveProduct, LiveSnapshot, ShopMetadata, SkuConflict
+from engine.plan.live import LiveProduct, LiveSnapshot, ShopMetadata, SkuConflict
 from engine.shop.cache import ReadCache
-from engine.shop.client import ENDPOINTS, ShopClient
+from engine.shop.client import ShopClient
 from engine.shop.listing import Listing, list_shop
+from engine.shop.metadata import METADATA_APIS, read_metadata
 from engine.shop.normalize import from_get, from_search, platform_statuses, search_sku_state
 from engine.shop.progress import NullReadProgress, ReadCounts, ReadProgress
 
@@ -175,6 +177,29 @@ async def read_snapshot(client: ShopClient, desired: Mapping[str, Iterable[str]]
                         shop_name: str = "", market: str = "ID", stats: ReadStats | None = None,
                         progress: ReadProgress | None = None) -> LiveSnapshot:
     """The live shop, normalised; `desired` maps each catalog key to its seller_skus."""
+    with _collector_paused():
+        return await _read(client, desired, cache_dir, metadata_for, shop_name, market, stats, progress)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a read builds its snapshot (as engine/sandbox/seeding.py
+    does for bulk inserts): a read of 10,000 products allocates millions of long-lived, acyclic
+    objects, and the collector rescanned them all in each of its ~7 full passes (~0.5 s of the
+    warm read's CPU). Reference counting frees everything else as usual; the collector runs again
+    afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+async def _read(client: ShopClient, desired: Mapping[str, Iterable[str]], cache_dir: Path | None,
+                metadata_for: Iterable[str] | None, shop_name: str, market: str, stats: ReadStats | None,
+                progress: ReadProgress | None) -> LiveSnapshot:
     stats = stats if stats is not None else ReadStats()
     progress = progress or NullReadProgress()
     desired = {key: tuple(skus) for key, skus in desired.items()}
@@ -186,7 +211,7 @@ async def read_snapshot(client: ShopClient, desired: Mapping[str, Iterable[str]]
     metadata: list[ShopMetadata | None] = [cache.metadata(categories) if categories is not None else None]
     jobs = [reader.enumerate(workers), *(reader.work() for _ in range(workers))]
     if categories is not None and metadata[0] is None:
-        jobs.append(_collect(read_metadata(client, categories), metadata))
+        jobs.append(_append(read_metadata(client, categories), metadata))
     try:
         await _run_all(jobs)
     except BaseException:
@@ -204,6 +229,10 @@ async def read_snapshot(client: ShopClient, desired: Mapping[str, Iterable[str]]
     cache.close(listed=reader.listing.create_times, metadata=metadata[-1] if stats.metadata_calls else None,
                 categories=categories or ())
     return snapshot
+
+
+async def _append(job: Any, into: list) -> None:
+    into.append(await job)
 
 
 async def _run_all(jobs: list) -> None:
@@ -311,43 +340,3 @@ def _overlay(product: LiveProduct, state: dict[str, tuple[str | None, tuple[tupl
 
 _SHARED_FIELDS = ("category_id", "brand", "product_attributes", "package_weight", "package_dimensions",
                   "listing_platforms", "status", "shipping_insurance_requirement", "delivery_option_ids")
-
-
-# --------------------------------------------------------------------------- metadata
-METADATA_APIS = frozenset(ENDPOINTS[name].api for name in ("categories", "rules", "attributes", "brands",
-                                                           "warehouses"))
-
-
-async def _collect(job: Any, into: list) -> None:
-    into.append(await job)
-
-
-async def read_metadata(client: ShopClient, category_ids: set[str]) -> ShopMetadata:
-    """Categories (per platform, with permissions) and, for the given leaf categories,
-    rules and attributes; plus selectable brands and warehouses."""
-    trees = await asyncio.gather(*(client.categories(platform, include_prohibited=True) for platform in PLATFORMS))
-    brands, warehouses = await asyncio.gather(client.brands(), client.warehouses())
-    by_platform = {platform: {c.id: c for c in tree} for platform, tree in zip(PLATFORMS, trees, strict=True)}
-    wanted = sorted(cid for cid in category_ids if any(cid in tree for tree in by_platform.values()))
-    leaves = [cid for cid in wanted if any(tree[cid].is_leaf for tree in by_platform.values() if cid in tree)]
-    rules = await asyncio.gather(*(client.category_rules(cid) for cid in leaves))
-    attrs = await asyncio.gather(*(client.attributes(cid) for cid in leaves))
-    rules_by, attrs_by = dict(zip(leaves, rules, strict=True)), dict(zip(leaves, attrs, strict=True))
-    categories = []
-    for cid in wanted:
-        found = [(p, tree[cid]) for p, tree in by_platform.items() if cid in tree]
-        rule = rules_by.get(cid)
-        categories.append(CategoryInfo(
-            id=cid, name=found[0][1].name,
-            permissions=tuple((p, c.permission_statuses) for p, c in found),
-            allows_pre_order=bool(rule and rule.allows_pre_order),
-            cod_supported=rule.cod_supported if rule else True))
-    attributes = tuple(
-        (cid, tuple(ProductAttribute(id=a.id, name=a.name, values=tuple(Ref(id=v.id, name=v.name) for v in a.values))
-                    for a in attrs_by[cid]))
-        for cid in leaves)
-    return ShopMetadata(
-        categories=tuple(categories),
-        brands=tuple(Ref(id=b.id, name=b.name) for b in brands if b.is_selectable),
-        attributes=attributes,
-        warehouses=tuple(Ref(id=w.id, name=w.name) for w in warehouses))
