@@ -18,10 +18,17 @@
    (SandboxStore.calls()).
 
 Scenarios (N = --products; the counts scale with N unless given):
-    cold      plan with an empty .catalog-cache: ⌈N/100⌉ Search + N Get, nothing to change
-    warm      the same plan again: ⌈N/100⌉ Search, 0 Get
+    cold      plan with an empty .catalog-cache: ⌈N/100⌉ Search (one cursor: no distribution of
+              create times known yet) + N Get, nothing to change
+    warm      the same plan again: Search in create-time windows (⌈N/100⌉ + 1 calls), 0 Get,
+              the shop metadata from the cache
     changed   1 % changed: half in the YAML (titles), half in the shop (Seller Center edits:
               update_time moves, so those are fetched again); the changes are undone after
+    pr        a pull request changing one price, as CI runs it: the `.catalog-cache/` directory
+              saved after the warm plan (what actions/cache restores) is put back, then `plan`
+              (pr-plan: ≤ ⌈N/100⌉ + 5 calls); put back again (a merge's run restores the main
+              branch's cache, not the pull request's), then `apply` (pr-apply: ≤ ⌈N/100⌉ + 5
+              calls plus its one Update Price)
     prices    apply of N/10 price changes (one SKU each): one Update Price per product
     edits     apply of N/100 title changes: one Partial Edit per product
     creates   apply of C new products (C = N/20): one Create per product, each image once
@@ -60,7 +67,7 @@ from engine.shop.client import ENDPOINTS  # noqa: E402
 from engine.shop.settings import SANDBOX_DEFAULTS  # noqa: E402
 
 PER_FILE = 50
-SCENARIOS = ("cold", "warm", "changed", "prices", "edits", "creates")
+SCENARIOS = ("cold", "warm", "changed", "pr", "prices", "edits", "creates")
 API = {name: endpoint.api for name, endpoint in ENDPOINTS.items()}
 
 
@@ -98,9 +105,10 @@ def spread(count: int, total: int, offset: int = 0) -> list[int]:
     return sorted({(int(i * step) + offset) % total for i in range(count)})
 
 
-def target_api(root: Path) -> None:
+def target_api(root: Path, qps: float) -> None:
     text = (root / "shop.yaml").read_text()
-    (root / "shop.yaml").write_text(text.replace("target: sandbox\n", "target: api\n"))
+    limit = f"rate_limit_qps: {qps:g}\n" if qps != 50 else ""
+    (root / "shop.yaml").write_text(text.replace("target: sandbox\n", f"target: api\n{limit}"))
 
 
 # --------------------------------------------------------------------------- one CLI run
@@ -156,6 +164,7 @@ class Bench:
         self.results: list[dict] = []
         self.server_pid = 0
         self.floors: dict[int, float] = {}
+        self.saved_cache = work / "saved-cache"
 
     def log(self, text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
@@ -212,11 +221,14 @@ class Bench:
                  f"{sum(result['calls'].values())} calls, exit {result['exit_code']}")
 
     def expected(self, name: str) -> dict[str, int]:
+        """Exact call counts per API (scale_report.limits has the bounds)."""
         pages = math.ceil(self.n / 100)
         a = self.args
         return {"cold": {API["search"]: pages, API["get"]: self.n},
-                "warm": {API["search"]: pages, API["get"]: 0},
-                "changed": {API["search"]: pages, API["get"]: a.changed // 2},
+                "warm": {API["get"]: 0},
+                "changed": {API["get"]: a.changed // 2},
+                "pr-plan": {API["get"]: 0},
+                "pr-apply": {API["get"]: 0, API["update_price"]: 1},
                 "prices": {API["update_price"]: a.prices},
                 "edits": {API["partial_edit"]: a.edits},
                 "creates": {API["create"]: a.creates}}[name]
@@ -228,6 +240,22 @@ class Bench:
 
     def warm(self) -> None:
         self.plan("warm")
+
+    def restore_cache(self) -> None:
+        """`.catalog-cache/` as actions/cache restores it: the directory the previous run saved."""
+        shutil.rmtree(self.root / ".catalog-cache", ignore_errors=True)
+        shutil.copytree(self.saved_cache, self.root / ".catalog-cache")
+
+    def pr(self) -> None:
+        if not (self.root / ".catalog-cache").is_dir():
+            raise SystemExit("the pr scenario needs a run before it (cold or warm): its cache is what CI restores")
+        shutil.rmtree(self.saved_cache, ignore_errors=True)
+        shutil.copytree(self.root / ".catalog-cache", self.saved_cache)  # what the last main-branch run saved
+        edit_products(self.root, [self.n // 2], new_price)
+        self.restore_cache()
+        self.plan("pr-plan", expect=2)
+        self.restore_cache()
+        self.apply("pr-apply")
 
     def changed(self) -> None:
         half = self.args.changed // 2
@@ -305,7 +333,7 @@ def main() -> None:
     bench.prepare()
     process, url = serve(bench.db, args.latency_ms, args.qps)
     bench.server_pid = process.pid
-    target_api(bench.root)
+    target_api(bench.root, args.qps)
     SERVED.update(TTS_API_BASE_URL=url, TTS_AUTH_BASE_URL=url)
     bench.log(f"sandbox serving {url} (latency {args.latency_ms} ms, {args.qps:g} QPS per API)")
     try:

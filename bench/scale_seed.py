@@ -3,7 +3,8 @@
     from bench.scale_seed import seed_live_shop
     info = seed_live_shop(catalog_dir, db_path)       # {"products": N, "seconds": ...}
 
-The live shop is what `catalog apply` would have left behind: the planner is run against the
+The live shop is what `catalog apply` would have left behind, created over two years
+(`creation_history`: products listed in bursts, hours to days apart): the planner is run against the
 empty sandbox (in-process, no rate limit) with every local image mapped to a fixed uri, the
 create bodies are built by the engine's own builders (engine.shop.build.create_body) with the
 engine's last-applied annotation in `external_product_id` (fingerprint + image tokens), and
@@ -14,6 +15,7 @@ seeded shop is therefore a no-op, and a warm plan costs ⌈N/100⌉ Search calls
 
 from __future__ import annotations
 
+import random
 import sys
 import time
 from dataclasses import replace
@@ -66,13 +68,37 @@ def create_bodies(catalog_dir: Path, db_path: Path) -> list[dict]:
     return bodies
 
 
+def creation_history(count: int, *, years: float = 2.0, seed: int = 20261204) -> list[int]:
+    """When each of `count` products was created, oldest first: a shop built over `years` in
+    bursts (a seller lists 1-30 products within a minute, seconds apart, several share a second),
+    hours to days apart, ending a day ago. Search windows (engine/shop/listing.py) cut this
+    distribution; a shop seeded in one second would have none to cut."""
+    rng = random.Random(seed)
+    end = int(time.time()) - 86400
+    moments: list[int] = []
+    while len(moments) < count:
+        burst = min(count - len(moments), rng.randint(1, 30))
+        start = rng.randint(0, int(years * 365 * 86400))
+        moments += sorted(start + rng.randint(0, 60) for _ in range(burst))
+    moments.sort()
+    return [end - moments[-1] + m for m in moments]
+
+
 def seed_live_shop(catalog_dir: Path, db_path: Path) -> dict:
     started = time.perf_counter()
     bodies = create_bodies(Path(catalog_dir), Path(db_path))
     built = time.perf_counter() - started
-    with SandboxStore(db_path) as store:
-        for start in range(0, len(bodies), CHUNK):
-            store.seed_products(bodies[start:start + CHUNK])
+    history = creation_history(len(bodies))
+    now = [0.0]
+    with SandboxStore(db_path, clock=lambda: now[0]) as store:
+        start = 0
+        while start < len(bodies):  # one call per second of the history (its products share it)
+            end = start + 1
+            while end < len(bodies) and history[end] == history[start] and end - start < CHUNK:
+                end += 1
+            now[0] = float(history[start])
+            store.seed_products(bodies[start:end])
+            start = end
         store.reset_calls()
         counts = store.counts()
     return {"products": counts["products"], "skus": counts["skus"], "build_seconds": round(built, 1),
