@@ -8,8 +8,8 @@ from a seeded RNG, sometimes after a few more milliseconds. Killing as the shop 
 the write is committed but the client never hears of it: the worst moment.
 
 After every kill:
-- every file apply writes is whole: each .catalog-cache JSON file (image uploads, read cache)
-  and the --report file parse; the catalog still loads;
+- every file apply writes is whole: the image-upload map and the --report file parse, the read
+  cache (SQLite) passes its integrity check; the catalog still loads;
 - applying again converges: the next plan is empty but for what is blocked;
 - the shop holds exactly one live product per catalog product and each seller SKU once.
 
@@ -25,6 +25,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -120,10 +121,18 @@ def killed_apply(root: Path, exchanges: list, event: tuple[str, str], k: int, li
 
 
 def assert_files_whole(root: Path) -> None:
-    """Every file apply writes parses: upload map, read cache, report; the catalog loads."""
+    """Every file apply writes is whole: the upload map and the report parse, the read cache is
+    a sound SQLite database (a transaction a kill interrupted is rolled back from its journal
+    when the file is next opened); the catalog loads."""
     cache = root / ".catalog-cache"
     for path in sorted(cache.rglob("*")) if cache.exists() else ():
-        if path.is_file() and not path.name.startswith(TEMPORARY):
+        if not path.is_file() or path.name.startswith(TEMPORARY) or path.name.endswith("-journal"):
+            continue
+        if path.suffix == ".sqlite":
+            with sqlite3.connect(path) as conn:
+                assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",), path
+                assert conn.execute("SELECT COUNT(*) FROM products").fetchone()[0] >= 0
+        else:
             json.loads(path.read_text(encoding="utf-8"))
     images = cache / "images.json"
     if images.exists():
