@@ -70,7 +70,8 @@ class Outputs:
         return done.stdout + done.stderr
 
     def file(self, path: Path) -> None:
-        self.texts.append((str(path), path.read_text(encoding="utf-8")))
+        """Any file, text or not (the read cache is SQLite): its bytes, searched as text."""
+        self.texts.append((str(path), path.read_bytes().decode("utf-8", errors="replace")))
 
     def tree(self, directory: Path) -> None:
         for path in sorted(directory.rglob("*")):
