@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -174,7 +174,7 @@ class ShopClient:
         products = tuple(p for p in data.get("products") or () if isinstance(p, dict))
         return SearchPage(products, str(data.get("next_page_token") or ""), int(data.get("total_count") or 0))
 
-    async def iter_search(self, *, after: SearchPage | None = None, **filters: Any) -> AsyncIterator[SearchPage]:
+    async def iter_search(self, *, after: SearchPage | None = None, **filters: Any) -> AsyncGenerator[SearchPage, None]:
         """Every page, following `next_page_token` until it is empty (or repeats); `after`: a
         first page already read with the same filters (its successors only)."""
         token: str | None = None

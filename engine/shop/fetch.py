@@ -74,7 +74,7 @@ async def fetch_products(client: ShopClient, listed: Iterable[LiveProduct], *,
                 for _ in range(workers):
                     group.create_task(work())
     except BaseExceptionGroup as failure:  # the first engine error, as a single exception
-        errors = [e for e in failure.exceptions if isinstance(e, EngineError)]
+        errors: list[BaseException] = [e for e in failure.exceptions if isinstance(e, EngineError)]
         raise (errors or list(failure.exceptions))[0] from None
     finally:
         cache.close()  # what was fetched is kept; no listing here: nothing pruned

@@ -66,7 +66,7 @@ class Window:
     ge: int | None = None
     le: int | None = None
 
-    def filters(self) -> dict[str, int]:
+    def filters(self) -> dict[str, Any]:
         return {name: value for name, value in (("create_time_ge", self.ge), ("create_time_le", self.le))
                 if value is not None}
 

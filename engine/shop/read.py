@@ -202,9 +202,9 @@ async def _read(client: ShopClient, desired: Mapping[str, Iterable[str]], cache_
                 progress: ReadProgress | None) -> LiveSnapshot:
     stats = stats if stats is not None else ReadStats()
     progress = progress or NullReadProgress()
-    desired = {key: tuple(skus) for key, skus in desired.items()}
+    wanted = {key: tuple(skus) for key, skus in desired.items()}
     cache = ReadCache.open(cache_dir, await client.shop_identity()) if cache_dir is not None else ReadCache(None)
-    reader = _Reader(client, desired, cache, stats, progress)
+    reader = _Reader(client, wanted, cache, stats, progress)
     workers = max(1, client.concurrency)
     calls_before = client.calls
     categories = set(metadata_for) if metadata_for is not None else None
@@ -222,7 +222,7 @@ async def _read(client: ShopClient, desired: Mapping[str, Iterable[str]], cache_
     calls = client.calls - calls_before
     stats.metadata_calls = sum(n for api, n in calls.items() if api in METADATA_APIS)
     stats.pages, stats.windows = reader.listing.pages, reader.listing.windows
-    snapshot = _assemble(reader, desired, shop_name, market, metadata[-1])
+    snapshot = _assemble(reader, wanted, shop_name, market, metadata[-1])
     stats.listed = len(reader.items)
     stats.cache_hits = sum(1 for pid in reader.cached if pid not in reader.fetched)
     log.info("read: %s (%d calls)", stats.summary(), sum(calls.values()))
@@ -242,8 +242,8 @@ async def _run_all(jobs: list) -> None:
             for job in jobs:
                 group.create_task(job)
     except BaseExceptionGroup as group_error:
-        engine_errors = [e for e in group_error.exceptions if isinstance(e, EngineError)]
-        raise (engine_errors or list(group_error.exceptions))[0] from None
+        errors: list[BaseException] = [e for e in group_error.exceptions if isinstance(e, EngineError)]
+        raise (errors or list(group_error.exceptions))[0] from None
 
 
 def _assemble(reader: _Reader, desired: dict[str, tuple[str, ...]], shop_name: str, market: str,
@@ -257,11 +257,11 @@ def _assemble(reader: _Reader, desired: dict[str, tuple[str, ...]], shop_name: s
             if sku:
                 holders.setdefault(sku, set()).add(pid)
     conflicts = tuple(sorted(SkuConflict(sku, tuple(sorted(ids))) for sku, ids in holders.items() if len(ids) > 1))
-    claims = {}
+    claims: dict[str, tuple[str, ...]] = {}
     for key in sorted(desired):
-        ids = sorted({pid for sku in desired[key] for pid in holders.get(sku, ())})
-        if ids:
-            claims[key] = tuple(ids)
+        held = sorted({pid for sku in desired[key] for pid in holders.get(sku, ())})
+        if held:
+            claims[key] = tuple(held)
     claimed_by: dict[str, list[str]] = {}
     for key, ids in claims.items():
         for pid in ids:
