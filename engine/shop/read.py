@@ -44,7 +44,7 @@ from engine.shop.cache import ReadCache
 from engine.shop.client import ShopClient
 from engine.shop.listing import Listing, list_shop
 from engine.shop.metadata import METADATA_APIS, read_metadata
-from engine.shop.normalize import from_get, from_search, platform_statuses, search_sku_state
+from engine.shop.normalize import from_get, from_search, search_sku_state
 from engine.shop.progress import NullReadProgress, ReadCounts, ReadProgress
 
 log = logging.getLogger("engine.shop")
@@ -73,8 +73,8 @@ class ReadStats:
                 f"{self.fetched} fetched, {self.cache_hits} from cache, {self.from_search} from search only")
 
 
-def _is_frozen_or_deleted(item: Mapping[str, Any]) -> bool:
-    statuses = [s for _, s in platform_statuses(item)]
+def _is_frozen_or_deleted(platform_statuses: tuple[tuple[str, str], ...]) -> bool:
+    statuses = [s for _, s in platform_statuses]
     return "FREEZE" in statuses or bool(statuses) and all(s == "DELETED" for s in statuses)
 
 
@@ -86,7 +86,8 @@ class _Reader:
         self.stats = stats
         self.progress = progress
         self.wanted = {sku for skus in desired.values() for sku in skus if sku}
-        self.items: dict[str, dict] = {}  # product_id → latest Search item
+        self.items: dict[str, LiveProduct] = {}  # product_id → the latest Search item (no spec)
+        self.states: dict[str, dict] = {}  # product_id → SKU price and stock per Search (managed ones)
         self.fetched: dict[str, LiveProduct] = {}  # product_id → from Get Product
         self.cached: dict[str, LiveProduct] = {}  # product_id → from the read cache
         self.fresh: list[str] = []  # cache hits of the pages so far, not decoded yet
@@ -104,21 +105,25 @@ class _Reader:
                 self.queue.put_nowait(None)
 
     def _accept(self, item: dict) -> None:
-        pid = str(item.get("id") or "")
+        """A Search item, kept as what the snapshot needs of it (the raw item is ~4x bigger):
+        the product as Search shows it, and for a managed product its SKUs' price and stock."""
+        base = from_search(item)
+        pid, update_time = base.product_id, base.update_time
         if not pid:
             return
         previous = self.items.get(pid)
-        update_time = int(item.get("update_time") or 0)
-        if previous is not None and int(previous.get("update_time") or 0) > update_time:
+        if previous is not None and previous.update_time > update_time:
             return  # seen already in a newer state (the product moved between pages)
-        self.items[pid] = item
-        skus = {str(s.get("seller_sku") or "") for s in item.get("skus") or () if isinstance(s, Mapping)}
-        if not skus & self.wanted or _is_frozen_or_deleted(item):
+        self.items[pid] = base
+        skus = set(base.seller_skus)
+        if not skus & self.wanted or _is_frozen_or_deleted(base.platform_statuses):
+            self.states.pop(pid, None)
             return
+        self.states[pid] = search_sku_state(item)
         cached = self.cached.get(pid)
         if cached is not None and cached.update_time == update_time:
             return
-        if self.cache.is_fresh(pid, update_time, str(item.get("title") or ""), skus):
+        if self.cache.is_fresh(pid, update_time, base.title, skus):
             self.fresh.append(pid)
         else:
             self._queue(pid, update_time)
@@ -132,13 +137,14 @@ class _Reader:
         """Decode this page's cache hits (while the next pages are in flight); an entry that
         no longer decodes is fetched instead."""
         self.listing = listing  # the listing in progress, which Get answers report too
+        _settle()
         if self.fresh:
             wanted, self.fresh = self.fresh, []
             found = self.cache.load(wanted, share=self.shared)
             self.cached.update(found)
             for pid in wanted:
                 if pid not in found:
-                    self._queue(pid, int(self.items[pid].get("update_time") or 0))
+                    self._queue(pid, self.items[pid].update_time)
         self._report()
 
     def _report(self) -> None:
@@ -163,7 +169,9 @@ class _Reader:
                 self._report()
             product = from_get(raw)
             self.cache.put(product)
-            self.fetched[pid] = product
+            self.fetched[pid] = _share(product, self.shared)  # its repeated values: one object each
+            if len(self.fetched) % 500 == 0:
+                _settle()
 
     def detail(self, pid: str) -> tuple[LiveProduct | None, bool]:
         """The full product (from Get, else the cache) and whether it came from the cache."""
@@ -177,24 +185,27 @@ async def read_snapshot(client: ShopClient, desired: Mapping[str, Iterable[str]]
                         shop_name: str = "", market: str = "ID", stats: ReadStats | None = None,
                         progress: ReadProgress | None = None) -> LiveSnapshot:
     """The live shop, normalised; `desired` maps each catalog key to its seller_skus."""
-    with _collector_paused():
+    with _kept_out_of_collections():
         return await _read(client, desired, cache_dir, metadata_for, shop_name, market, stats, progress)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a read builds its snapshot (as engine/sandbox/seeding.py
-    does for bulk inserts): a read of 10,000 products allocates millions of long-lived, acyclic
-    objects, and the collector rescanned them all in each of its ~7 full passes (~0.5 s of the
-    warm read's CPU). Reference counting frees everything else as usual; the collector runs again
-    afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
+def _kept_out_of_collections() -> Iterator[None]:
+    """What a read keeps is moved out of the cyclic collector's sight as it grows (gc.freeze after
+    each page and each batch of fetched products, `_settle`), and handed back at the end. A read
+    of 10,000 products allocates millions of long-lived, acyclic objects: the collector rescanned
+    them all in each of its ~7 full passes (~0.5 s of a warm plan's CPU). The garbage cycles each
+    request leaves (httpx, asyncio) are still collected young as the read goes — switching the
+    collector off instead kept ~100 of them per request until the end, +120 MB for a cold read of
+    10,000 products."""
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        gc.unfreeze()  # back in the oldest generation: the next full pass sees them once
+
+
+def _settle() -> None:
+    gc.freeze()
 
 
 async def _read(client: ShopClient, desired: Mapping[str, Iterable[str]], cache_dir: Path | None,
@@ -249,11 +260,9 @@ async def _run_all(jobs: list) -> None:
 def _assemble(reader: _Reader, desired: dict[str, tuple[str, ...]], shop_name: str, market: str,
               metadata: ShopMetadata | None) -> LiveSnapshot:
     holders: dict[str, set[str]] = {}
-    for pid, item in reader.items.items():
+    for pid, base in reader.items.items():
         detail, _ = reader.detail(pid)
-        skus = detail.seller_skus if detail is not None else (
-            str(s.get("seller_sku") or "") for s in item.get("skus") or () if isinstance(s, Mapping))
-        for sku in skus:
+        for sku, _sku_id in (detail or base).sku_ids:
             if sku:
                 holders.setdefault(sku, set()).add(pid)
     conflicts = tuple(sorted(SkuConflict(sku, tuple(sorted(ids))) for sku, ids in holders.items() if len(ids) > 1))
@@ -271,14 +280,12 @@ def _assemble(reader: _Reader, desired: dict[str, tuple[str, ...]], shop_name: s
         detail, from_cache = reader.detail(pid) if pid in claimed_by else (None, False)
         if detail is not None:
             product = _with_key(detail, claimed_by[pid])
-            if from_cache:  # its repeated values are shared already (the cache decoded each once)
-                product = _overlay(product, search_sku_state(reader.items[pid]))
-            else:
-                product = _share(product, reader.shared)
+            if from_cache:  # Search's price and stock laid over the cached details
+                product = _overlay(product, reader.states.get(pid, {}))
         else:
             if pid in claimed_by:  # frozen, deleted, or vanished between Search and Get
                 reader.stats.from_search += 1
-            product = from_search(reader.items[pid])
+            product = reader.items[pid]
         products.append(product)
     reader.stats.matched = len(claimed_by)
     unmanaged = tuple(pid for pid in sorted(reader.items) if pid not in claimed_by)
