@@ -83,6 +83,7 @@ class ReadCache:
         self._index: dict[str, tuple[int, str, str]] | None = None
         self._pending: list[tuple[str, int, str, str, bytes]] = []
         self._memo: dict[tuple[Any, str], Any] = {}  # (type, JSON text) → the value, for this read
+        self._strings: dict[str, str] = {}  # warehouse id → one string object, for this read
         self.writes = 0
 
     # ------------------------------------------------------------------ opening
@@ -190,13 +191,27 @@ class ReadCache:
         return product
 
     def _unfold(self, plain: dict, share: Callable[[Any], Any]) -> None:
-        """The repeated parts of an entry, decoded (once per distinct text) in place."""
+        """The repeated parts of an entry, decoded (once per distinct text) in place; text the
+        entry holds twice (the title, the key, each seller SKU) and warehouse ids become one
+        string object each (a JSON parser makes a new one per occurrence: ~1 KB a product)."""
         self._values(plain, _FOLDED[LiveProduct], share)
         spec = plain.get("spec")
-        if spec is not None:
-            self._values(spec, _FOLDED[ProductSpec], share)
-            for sku in spec["skus"]:
-                self._values(sku, _FOLDED[SkuSpec], share)
+        if spec is None:
+            return
+        self._values(spec, _FOLDED[ProductSpec], share)
+        if spec.get("title") == plain.get("title"):
+            spec["title"] = plain["title"]
+        applied = plain.get("last_applied")
+        if isinstance(applied, list) and applied and spec.get("key") == applied[0]:
+            spec["key"] = applied[0]
+        own = {pair[0]: pair[0] for pair in plain.get("sku_ids") or () if isinstance(pair, list) and pair}
+        strings = self._strings
+        for sku in spec["skus"]:
+            self._values(sku, _FOLDED[SkuSpec], share)
+            sku["seller_sku"] = own.get(sku["seller_sku"], sku["seller_sku"])
+            for stock in sku.get("inventory") or ():
+                if isinstance(stock, list) and stock and type(stock[0]) is str:
+                    stock[0] = strings.setdefault(stock[0], stock[0])
 
     def _values(self, plain: dict, fields: dict[str, Any], share: Callable[[Any], Any]) -> None:
         memo = self._memo

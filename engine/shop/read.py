@@ -86,11 +86,11 @@ class _Reader:
         self.stats = stats
         self.progress = progress
         self.wanted = {sku for skus in desired.values() for sku in skus if sku}
-        self.items: dict[str, LiveProduct] = {}  # product_id → the latest Search item (no spec)
-        self.states: dict[str, dict] = {}  # product_id → SKU price and stock per Search (managed ones)
+        # product_id → the product as Search last showed it (no spec), or its details once read
+        self.items: dict[str, LiveProduct] = {}
         self.fetched: dict[str, LiveProduct] = {}  # product_id → from Get Product
-        self.cached: dict[str, LiveProduct] = {}  # product_id → from the read cache
-        self.fresh: list[str] = []  # cache hits of the pages so far, not decoded yet
+        self.cached: dict[str, LiveProduct] = {}  # product_id → from the read cache, Search's price and stock on it
+        self.fresh: dict[str, dict] = {}  # cache hits of this page, not decoded yet → Search's SKU state
         self.queued: dict[str, int] = {}  # product_id → update_time queued for Get
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()
         self.listing = Listing()
@@ -105,8 +105,8 @@ class _Reader:
                 self.queue.put_nowait(None)
 
     def _accept(self, item: dict) -> None:
-        """A Search item, kept as what the snapshot needs of it (the raw item is ~4x bigger):
-        the product as Search shows it, and for a managed product its SKUs' price and stock."""
+        """A Search item, kept as what the snapshot needs of it (the raw item is ~4x bigger): the
+        product as Search shows it, or for a cache hit its details with Search's price and stock."""
         base = from_search(item)
         pid, update_time = base.product_id, base.update_time
         if not pid:
@@ -114,17 +114,17 @@ class _Reader:
         previous = self.items.get(pid)
         if previous is not None and previous.update_time > update_time:
             return  # seen already in a newer state (the product moved between pages)
-        self.items[pid] = base
         skus = set(base.seller_skus)
         if not skus & self.wanted or _is_frozen_or_deleted(base.platform_statuses):
-            self.states.pop(pid, None)
+            self.items[pid] = base
             return
-        self.states[pid] = search_sku_state(item)
         cached = self.cached.get(pid)
-        if cached is not None and cached.update_time == update_time:
+        if cached is not None and cached.update_time == update_time:  # listed again: Search is fresher
+            self.cached[pid] = self.items[pid] = _overlay(cached, search_sku_state(item))
             return
+        self.items[pid] = base
         if self.cache.is_fresh(pid, update_time, base.title, skus):
-            self.fresh.append(pid)
+            self.fresh[pid] = search_sku_state(item)
         else:
             self._queue(pid, update_time)
 
@@ -137,14 +137,16 @@ class _Reader:
         """Decode this page's cache hits (while the next pages are in flight); an entry that
         no longer decodes is fetched instead."""
         self.listing = listing  # the listing in progress, which Get answers report too
-        _settle()
         if self.fresh:
-            wanted, self.fresh = self.fresh, []
-            found = self.cache.load(wanted, share=self.shared)
-            self.cached.update(found)
-            for pid in wanted:
-                if pid not in found:
+            states, self.fresh = self.fresh, {}
+            found = self.cache.load(states, share=self.shared)
+            for pid, state in states.items():
+                if pid in found:  # Search's price and stock laid over the cached details
+                    self.cached[pid] = self.items[pid] = _overlay(found[pid], state)
+                else:
                     self._queue(pid, self.items[pid].update_time)
+        if listing.pages % SETTLE_PAGES == 0:
+            _settle()
         self._report()
 
     def _report(self) -> None:
@@ -162,15 +164,15 @@ class _Reader:
                     raise
                 self.stats.notes.append(f"product {pid}: Get Product failed ({exc.code}); shown from search data")
                 self.fetched.pop(pid, None)
-                self.cached.pop(pid, None)
+                self.cached.pop(pid, None)  # self.items[pid] is the Search view it was queued with
                 continue
             finally:
                 self.stats.fetched += 1
                 self._report()
             product = from_get(raw)
             self.cache.put(product)
-            self.fetched[pid] = _share(product, self.shared)  # its repeated values: one object each
-            if len(self.fetched) % 500 == 0:
+            self.fetched[pid] = self.items[pid] = _share(product, self.shared)  # repeated values: one object each
+            if len(self.fetched) % (SETTLE_PAGES * 100) == 0:
                 _settle()
 
     def detail(self, pid: str) -> tuple[LiveProduct | None, bool]:
@@ -204,7 +206,16 @@ def _kept_out_of_collections() -> Iterator[None]:
         gc.unfreeze()  # back in the oldest generation: the next full pass sees them once
 
 
+SETTLE_PAGES = 10  # freeze what the read keeps every 10 Search pages and every 1,000 fetched products
+
+
 def _settle() -> None:
+    """Freeze what the read keeps so far, after collecting the garbage since the last freeze. The
+    collection only walks the objects made since the last freeze (the frozen ones are out of its
+    sight). Responses still in flight get frozen with the rest (an httpx response is a ~125 KB
+    cycle for a Search page) and stay until the end of the read: freezing every 10 pages, not
+    every page, keeps that to a few per 1,000 products."""
+    gc.collect()
     gc.freeze()
 
 
@@ -259,16 +270,17 @@ async def _run_all(jobs: list) -> None:
 
 def _assemble(reader: _Reader, desired: dict[str, tuple[str, ...]], shop_name: str, market: str,
               metadata: ShopMetadata | None) -> LiveSnapshot:
-    holders: dict[str, set[str]] = {}
+    holder: dict[str, str] = {}  # seller_sku → the (first) product holding it: one string, not a set, per SKU
+    others: dict[str, set[str]] = {}  # seller_sku → the other products holding it (a conflict)
     for pid, base in reader.items.items():
         detail, _ = reader.detail(pid)
         for sku, _sku_id in (detail or base).sku_ids:
-            if sku:
-                holders.setdefault(sku, set()).add(pid)
-    conflicts = tuple(sorted(SkuConflict(sku, tuple(sorted(ids))) for sku, ids in holders.items() if len(ids) > 1))
+            if sku and holder.setdefault(sku, pid) != pid:
+                others.setdefault(sku, set()).add(pid)
+    conflicts = tuple(sorted(SkuConflict(sku, tuple(sorted({holder[sku], *pids}))) for sku, pids in others.items()))
     claims: dict[str, tuple[str, ...]] = {}
     for key in sorted(desired):
-        held = sorted({pid for sku in desired[key] for pid in holders.get(sku, ())})
+        held = sorted({pid for sku in desired[key] if sku in holder for pid in (holder[sku], *others.get(sku, ()))})
         if held:
             claims[key] = tuple(held)
     claimed_by: dict[str, list[str]] = {}
@@ -277,11 +289,9 @@ def _assemble(reader: _Reader, desired: dict[str, tuple[str, ...]], shop_name: s
             claimed_by.setdefault(pid, []).append(key)
     products = []
     for pid in sorted(reader.items):
-        detail, from_cache = reader.detail(pid) if pid in claimed_by else (None, False)
+        detail, _ = reader.detail(pid) if pid in claimed_by else (None, False)
         if detail is not None:
             product = _with_key(detail, claimed_by[pid])
-            if from_cache:  # Search's price and stock laid over the cached details
-                product = _overlay(product, reader.states.get(pid, {}))
         else:
             if pid in claimed_by:  # frozen, deleted, or vanished between Search and Get
                 reader.stats.from_search += 1
