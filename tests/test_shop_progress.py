@@ -119,12 +119,15 @@ def test_progress_lines_go_to_stderr_and_stdout_stays_json(monkeypatch, capsys, 
     assert "Traceback" not in err
 
 
-def test_what_a_read_keeps_is_out_of_the_collectors_sight_until_it_ends(sandbox):
+def test_what_a_read_keeps_is_out_of_the_collectors_sight_until_it_ends(sandbox, monkeypatch):
     """A read allocates millions of long-lived objects: they are frozen out of the cyclic
-    collector's passes as pages arrive (the collector stays on for the requests' garbage) and
-    handed back when the read ends, also after a failure."""
+    collector's passes as pages arrive (every SETTLE_PAGES pages; here every page; the collector
+    stays on for the requests' garbage) and handed back when the read ends, also after a failure."""
     import gc
 
+    import engine.shop.read as read_module
+
+    monkeypatch.setattr(read_module, "SETTLE_PAGES", 1)
     sandbox.store.seed_products([product_body(n) for n in range(3)])
     during: list[tuple[bool, int]] = []
 

@@ -136,9 +136,8 @@ class ReadCache:
         except TypeError:  # a value JSON cannot hold (an integer beyond 64 bits in `extra`): not cached
             log.info("read cache: product %s is not cached (a value JSON cannot hold)", product.product_id)
             return
-        skus = _skus(product.seller_skus)
-        self._pending.append((product.product_id, product.update_time, product.title, skus, body))
-        self._entries()[product.product_id] = (product.update_time, product.title, skus)
+        self._pending.append((product.product_id, product.update_time, product.title, _skus(product.seller_skus),
+                              body))  # (not in the lookup index: this read has the product already)
         if len(self._pending) >= BATCH:
             self._flush()
 

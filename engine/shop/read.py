@@ -118,6 +118,8 @@ class _Reader:
         if not skus & self.wanted or _is_frozen_or_deleted(base.platform_statuses):
             self.items[pid] = base
             return
+        if pid in self.fetched and self.fetched[pid].update_time == update_time:
+            return  # listed again, read already
         cached = self.cached.get(pid)
         if cached is not None and cached.update_time == update_time:  # listed again: Search is fresher
             self.cached[pid] = self.items[pid] = _overlay(cached, search_sku_state(item))
