@@ -39,7 +39,6 @@ from engine.errors import ApiError, ConfigError
 from engine.shop.limiter import DEFAULT_QPS, RetryPolicy
 from engine.shop.models import (
     AttributeInfo,
-    AttributeValue,
     AuthorizedShop,
     BatchResult,
     Brand,
@@ -52,8 +51,11 @@ from engine.shop.models import (
     Warehouse,
     WriteResult,
     known_platforms,
+    nested,
+    parse_attribute,
     parse_errors,
     parse_skus,
+    parse_statuses,
     parse_warnings,
     platform_outcomes,
 )
@@ -278,7 +280,7 @@ class ShopClient:
         data = self._read(await self.wire.call(ENDPOINTS["categories"], query=query))
         cats = (Category(id=str(c.get("id") or ""), parent_id=str(c.get("parent_id") or "0"),
                          name=str(c.get("local_name") or ""), is_leaf=bool(c.get("is_leaf")),
-                         permission_statuses=_statuses(c.get("permission_statuses")))
+                         permission_statuses=parse_statuses(c.get("permission_statuses")))
                 for c in data.get("categories") or () if isinstance(c, Mapping))
         return tuple(sorted(cats, key=lambda c: c.id))
 
@@ -287,7 +289,7 @@ class ShopClient:
         envelope = await self.wire.call(ENDPOINTS["attributes"], path_params={"category_id": category_id},
                                         query={"locale": locale, "category_version": category_version})
         data = self._read(envelope)
-        return tuple(sorted((_attribute(a) for a in data.get("attributes") or () if isinstance(a, Mapping)),
+        return tuple(sorted((parse_attribute(a) for a in data.get("attributes") or () if isinstance(a, Mapping)),
                             key=lambda a: a.id))
 
     async def category_rules(self, category_id: str, *, locale: str | None = None,
@@ -299,10 +301,10 @@ class ShopClient:
                              if isinstance(c, Mapping) and c.get("is_required")))
         return CategoryRules(
             allowed_special_product_types=tuple(sorted(data.get("allowed_special_product_types") or ())),
-            cod_supported=bool(_get(data, "cod", "is_supported", default=True)),
-            package_dimension_required=bool(_get(data, "package_dimension", "is_required")),
-            size_chart_supported=bool(_get(data, "size_chart", "is_supported")),
-            size_chart_required=bool(_get(data, "size_chart", "is_required")),
+            cod_supported=bool(nested(data, "cod", "is_supported", default=True)),
+            package_dimension_required=bool(nested(data, "package_dimension", "is_required")),
+            size_chart_supported=bool(nested(data, "size_chart", "is_supported")),
+            size_chart_required=bool(nested(data, "size_chart", "is_required")),
             required_certifications=certs)
 
     async def brands(self, *, category_id: str | None = None, brand_name: str | None = None,
@@ -384,24 +386,3 @@ class ShopClient:
 
 def _whole_call_error(envelope: Envelope) -> ItemError:
     return ItemError(code=envelope.code, message=envelope.message)
-
-
-def _statuses(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):  # the one-pager preview showed "[INVITE_ONLY]"
-        value = [v.strip(" []\"'") for v in value.split(",")]
-    return tuple(sorted({str(v) for v in value or () if v}))
-
-
-def _attribute(raw: Mapping[str, Any]) -> AttributeInfo:
-    required = raw.get("is_requried", raw.get("is_required", False))  # sic: the platform's spelling
-    values = tuple(sorted((AttributeValue(id=str(v.get("id") or ""), name=str(v.get("name") or ""))
-                           for v in raw.get("values") or () if isinstance(v, Mapping)), key=lambda v: v.id))
-    return AttributeInfo(id=str(raw.get("id") or ""), name=str(raw.get("name") or ""),
-                         type=str(raw.get("type") or ""), is_required=bool(required),
-                         is_multiple_selection=bool(raw.get("is_multiple_selection")),
-                         is_customizable=bool(raw.get("is_customizable")), values=values)
-
-
-def _get(data: Mapping[str, Any], key: str, sub: str, default: object = False) -> object:
-    inner = data.get(key)
-    return inner.get(sub, default) if isinstance(inner, Mapping) else default

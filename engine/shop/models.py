@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from engine.catalog.spec import PLATFORMS
 
@@ -240,6 +241,30 @@ def parse_warnings(raw: object) -> tuple[str, ...]:
 
 def known_platforms(values: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(sorted({v for v in values or () if v in PLATFORMS}))
+
+
+def parse_statuses(value: object) -> tuple[str, ...]:
+    """A category's permission statuses (a list; a string in the one-pager's preview)."""
+    if isinstance(value, str):  # the one-pager preview showed "[INVITE_ONLY]"
+        value = [v.strip(" []\"'") for v in value.split(",")]
+    return tuple(sorted({str(v) for v in value or () if v}))
+
+
+def parse_attribute(raw: Mapping[str, Any]) -> AttributeInfo:
+    """One Get Attributes entry."""
+    required = raw.get("is_requried", raw.get("is_required", False))  # sic: the platform's spelling
+    values = tuple(sorted((AttributeValue(id=str(v.get("id") or ""), name=str(v.get("name") or ""))
+                           for v in raw.get("values") or () if isinstance(v, Mapping)), key=lambda v: v.id))
+    return AttributeInfo(id=str(raw.get("id") or ""), name=str(raw.get("name") or ""),
+                         type=str(raw.get("type") or ""), is_required=bool(required),
+                         is_multiple_selection=bool(raw.get("is_multiple_selection")),
+                         is_customizable=bool(raw.get("is_customizable")), values=values)
+
+
+def nested(data: Mapping[str, Any], key: str, sub: str, default: object = False) -> object:
+    """data[key][sub], or `default` when either is missing."""
+    inner = data.get(key)
+    return inner.get(sub, default) if isinstance(inner, Mapping) else default
 
 
 def _int(value: object) -> int:

@@ -128,24 +128,12 @@ class _QueryRedactingFilter(logging.Filter):
         return True
 
 
-def _install_httpx_log_filter() -> None:
-    logger = logging.getLogger("httpx")
-    if not any(isinstance(f, _QueryRedactingFilter) for f in logger.filters):
-        logger.addFilter(_QueryRedactingFilter())
-
-
 def encode_body(body: Any) -> bytes:
     """The one serialisation of a JSON body: compact, UTF-8 (orjson); signed and sent as is."""
     try:
         return orjson.dumps(body)
     except TypeError as exc:  # a value JSON cannot carry (an integer beyond 64 bits): never sent
         raise ApiError(f"the request body cannot be encoded as JSON ({exc})") from None
-
-
-def _query_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 class ApiCaller:
@@ -182,7 +170,9 @@ class ApiCaller:
         self.retries: Counter[str] = Counter()
         self.throttled: Counter[str] = Counter()  # 429 answers per API
         self.token_refreshes = 0
-        _install_httpx_log_filter()
+        httpx_log = logging.getLogger("httpx")  # its request lines: without query strings
+        if not any(isinstance(f, _QueryRedactingFilter) for f in httpx_log.filters):
+            httpx_log.addFilter(_QueryRedactingFilter())
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -200,10 +190,9 @@ class ApiCaller:
 
     async def identity(self) -> str:
         """sha256 of (base URL, app key, market, shop cipher): which shop this caller reaches."""
-        if not self._cipher:
-            await self._ensure_cipher()
-        text = "\n".join((self.base_url, self._creds.app_key or "", self.market, self._cipher))
-        return hashlib.sha256(text.encode()).hexdigest()
+        await self._ensure_cipher()  # (at once when the cipher is known)
+        parts = (self.base_url, self._creds.app_key or "", self.market, self._cipher)
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     def set_cipher(self, cipher: str) -> None:
         announce_secret(cipher)
@@ -294,7 +283,8 @@ class ApiCaller:
     def _build(self, endpoint: Endpoint, path: str, query: Mapping[str, object] | None,
                body: bytes | None, files: Mapping[str, Any] | None,
                form: Mapping[str, str] | None) -> httpx.Request:
-        params = {k: _query_value(v) for k, v in (query or {}).items() if v is not None}
+        params = {k: ("true" if v else "false") if isinstance(v, bool) else str(v)
+                  for k, v in (query or {}).items() if v is not None}
         params["app_key"] = self._creds.app_key or ""
         params["timestamp"] = str(int(self._clock()))
         if endpoint.shop_scoped:
