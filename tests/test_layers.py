@@ -25,8 +25,9 @@ ALLOWED = {
     "github": {"plan", "catalog", "render"},
     "sandbox": set(),
     "cli": None,  # anything (the engine/cli/ package)
+    "api": None,  # the library's facade (engine/api.py): anything, like the CLI
     "__main__": None,
-    "__init__": set(),
+    "__init__": None,  # the public API (lazy: it imports on first use)
 }
 
 

@@ -1,5 +1,6 @@
-"""What several commands share: the catalog argument, the common options, colour, the
-in-process sandbox shop for `target: sandbox` and planning a catalog against its shop."""
+"""What several commands share: the catalog argument, the common options, colour, progress and
+planning a catalog against its shop (the in-process sandbox shop for `target: sandbox` comes from
+engine.api, the library's facade)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import sys
 from pathlib import Path
 
 import click
+
+from engine.api import sandbox_app_for
 
 catalog_dir_argument = click.argument("catalog_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 no_cache_option = click.option("--no-cache", is_flag=True,
@@ -35,24 +38,6 @@ def use_color(color: bool | None, fmt: str, environ=None, isatty=None) -> bool:
     if env.get("TERM") == "dumb":
         return False
     return (isatty or sys.stdout.isatty)()
-
-
-def sandbox_app_for(shop) -> object | None:
-    """The in-process sandbox shop for `target: sandbox` (None for api). This wiring lives in
-    the CLI so that the shop layer never imports the sandbox."""
-    if shop.target != "sandbox":
-        return None
-    import sqlite3
-
-    from engine.errors import ConfigError
-    from engine.sandbox.app import create_app
-
-    try:
-        shop.sandbox_db.parent.mkdir(parents=True, exist_ok=True)
-        return create_app(shop.sandbox_db)
-    except (OSError, sqlite3.Error) as exc:
-        raise ConfigError(f"the sandbox database {shop.sandbox_db} cannot be used ({exc}); "
-                          "delete it to start an empty sandbox shop") from exc
 
 
 def fancy_terminal() -> bool:
