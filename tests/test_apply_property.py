@@ -13,7 +13,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -59,13 +58,11 @@ def leftovers(plan) -> list:
     return [(p.key, p.kinds()) for p in plan.products if p.has_changes]
 
 
-@pytest.mark.xfail(strict=True, reason="engine sends Update Price for a product deactivated on one platform "
-                   "(here hidden on Tokopedia by moving it to Shop | Tokopedia only); the sandbox answers 12019113 "
-                   "as the spec's 'product in the ACTIVATE status' (RULES.md) — issue 20, fixed by the engine side "
-                   "(route the price through Partial Edit skus[].price)")
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
-@example(first=0, second=1, variants=["tokopedia"], later=["shop"] * 5)  # the case above, every run
+# a product hidden on Tokopedia (moved to Shop | Tokopedia only), then re-priced: Partial Edit skus[].price, not
+# Update Price (12019113 unless live on every platform it is on) — every run
+@example(first=0, second=1, variants=["tokopedia"], later=["shop"] * 5)
 @given(first=st.integers(0, 10_000), second=st.integers(0, 10_000),
        variants=st.lists(st.sampled_from(VARIANTS), min_size=1, max_size=5),
        later=st.lists(st.sampled_from(VARIANTS), min_size=5, max_size=5))

@@ -31,10 +31,6 @@ def test_a_new_sku_with_stock_0_is_refused_by_the_plan_at_file_line(monkeypatch,
     assert code == 1 and "kopi.yaml:23:" in output
 
 
-@pytest.mark.xfail(strict=True, reason="the engine sends Update Price (POST /product/202309/products/{id}/prices/"
-                   "update) for a product hidden on one platform (SELLER_DEACTIVATED on Tokopedia); the sandbox "
-                   "answers 12019113 as for any product not ACTIVATE everywhere it is listed (RULES.md); the price "
-                   "should go through Partial Edit skus[].price — issue 20, fixed by the engine side")
 def test_a_price_change_of_a_product_hidden_on_one_platform_is_applied(monkeypatch, capsys, tmp_path):
     root = demo_copy(tmp_path / "demo")
     assert run_clean(monkeypatch, capsys, "apply", root, "--auto-approve")[0] == 3  # the watch: Tokopedia refuses

@@ -3,7 +3,8 @@
     category, insurance, pre-owned, MOQ, delivery options changed → full Edit (everything rides along)
     other content (title, images, attributes, SKU added/removed...) → Partial Edit of whole top-level
         fields (with `skus`: every kept SKU id); price/stock alone stay separate calls
-    price only → Update Price if the product is ACTIVATE on a platform, else Partial Edit of skus
+    price only → Update Price if the product is ACTIVATE on every platform it is on, else (not
+        under review) Partial Edit of skus, which re-prices a hidden product without review
     stock only → Update Inventory (every warehouse of the SKU)
     platform wanted, not listed  → `listing_platforms` in a (partial) edit (goes to review there)
     platform wanted, deactivated → Activate;  platform unwanted / status inactive → Deactivate
@@ -253,6 +254,10 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
     # are left out — an edit naming them could list them again; empty = not sent)
     sent = listing.sent if listing else tuple(sorted(p for p, s in state.present.items() if s not in NOT_LISTED))
     written = {c.path[0] for c in content} | ({"listing_platforms"} if listing else set())
+    if listing and any(c.path[2] == "price" for c in sku_changes):
+        # the edit lists / hides platforms: Update Price after it would meet a product not live
+        # everywhere (12019113), so the new prices ride along in `skus`
+        written.add("skus")
     merged = merged_spec(desired, state.have, sent, state.ctx.image_uris, state.ctx.known, state.ctx.source(desired),
                          only=None if full else tuple(written))
     uploads = resolve_images(desired.main_images, state.ctx.image_uris)[1] if "main_images" in desired.declared else ()
@@ -309,7 +314,7 @@ def _price_stock(state: _Product, price: list, stock: list, under_review: bool) 
     ids = dict(live.sku_ids)
     wanted = {s.seller_sku: s for s in desired.skus}
     have = {s.seller_sku: s for s in state.have.skus}
-    if price and LIVE not in state.present.values():
+    if price and not _live_everywhere(state):
         if under_review:
             state.actions.append(Action(m.HELD, platforms, changes=_sorted(price),
                                         note="not live while under review: the new price is sent after the review"))
@@ -320,7 +325,7 @@ def _price_stock(state: _Product, price: list, stock: list, under_review: bool) 
                 m.PARTIAL_EDIT, platforms, changes=_sorted(price + stock), fields=("skus",),
                 spec=partial_spec(merged, ("skus",)), sku_ids=_kept_ids(desired, live),
                 save_mode="AS_DRAFT" if _stays_draft(state) else "",
-                note="not live on any platform, so the price goes through a partial edit (no review)"))
+                note=f"{_not_live_where(state)}, so the price goes through a partial edit (no review)"))
             return
     elif price:
         skus = sorted({c.path[1] for c in price})
@@ -330,3 +335,17 @@ def _price_stock(state: _Product, price: list, stock: list, under_review: bool) 
         skus = sorted({c.path[1] for c in stock})
         state.actions.append(Action(m.UPDATE_INVENTORY, platforms, changes=_sorted(stock), stock=tuple(
             StockUpdate(ids.get(s, ""), s, merge_sku(wanted[s], have.get(s)).inventory) for s in skus)))
+
+
+def _live_everywhere(state: _Product) -> bool:
+    """Update Price takes only a product ACTIVATE on every platform it is on (one price serves
+    both: the sandbox answers 12019113 otherwise, RULES.md); Partial Edit `skus[].price` re-prices
+    any other product that is not frozen or deleted, without review."""
+    return bool(state.present) and all(s == LIVE for s in state.present.values())
+
+
+def _not_live_where(state: _Product) -> str:
+    if LIVE not in state.present.values():
+        return "not live on any platform"
+    hidden = sorted(p for p, s in state.present.items() if s != LIVE)
+    return "not live on " + ", ".join(PLATFORM_LABELS[p] for p in hidden)
