@@ -10,18 +10,26 @@ import asyncio
 from dataclasses import replace
 
 import pytest
+from test_plan_builders import METADATA, WH1, WH2, live_image, plan_for, spec
 
 from engine.catalog.spec import ImageRef, ProductAttribute, Ref, SalesAttribute, SkuSpec
 from engine.plan import model as m
 from engine.plan.model import FieldChange, PriceUpdate, StockUpdate
 from engine.plan.payload import Known
-from engine.shop.build import (Unsendable, create_body, edit_body, inventory_skus, listing_check_body,
-                               partial_edit_body, price_skus, sku_body)
+from engine.shop.build import (
+    Unsendable,
+    create_body,
+    edit_body,
+    inventory_skus,
+    listing_check_body,
+    partial_edit_body,
+    price_skus,
+    sku_body,
+)
 from engine.shop.client import ShopClient
 from engine.shop.normalize import from_get
 from engine.shop.settings import ShopCredentials
 from engine.shop.writer import Writer, cleared_pre_sale
-from test_plan_builders import METADATA, WH1, WH2, live_image, plan_for, spec
 
 KNOWN = Known(METADATA)
 URIS = (ImageRef("tos-1", "images/batik-1.jpg", "aa11"), ImageRef("tos-2"))
@@ -58,13 +66,15 @@ def test_sku_body_pre_order_identifier_and_ids_and_names_of_sales_attributes():
     body = sku_body(sku, "sku-9", {"external_sku_id": "x-1", "sales_attribute_images": {"7001": {
         "sku_img": {"uri": "tos-img"}}}})
     assert body == {"id": "sku-9", "seller_sku": "TAS-1", "price": {"amount": "165000.5", "currency": "IDR"},
-                    "inventory": [{"warehouse_id": WH1, "quantity": 3}, {"warehouse_id": WH2, "quantity": 0}],
                     "sales_attributes": [{"id": "7001", "name": "Warna", "value_id": "7002", "value_name": "Merah",
                                           "sku_img": {"uri": "tos-img"}}],
                     "pre_sale": {"type": "PRE_ORDER", "fulfillment_type": {"handling_duration_days": 7}},
                     "identifier_code": {"code": "8991234000015", "type": "EAN"}, "external_sku_id": "x-1"}
     regular = sku_body(replace(sku, pre_sale_days=None), clear_pre_sale=True)
     assert regular["pre_sale"] == {"type": "NONE"}  # turns a pre-order SKU back into a regular one
+    # an existing SKU (an id) in an edit leaves its stock as it is: Edit takes 1-99,999, a sold-out
+    # SKU has 0 (stock changes go through Update Inventory); a new SKU carries its stock
+    assert regular["inventory"] == [{"warehouse_id": WH1, "quantity": 3}, {"warehouse_id": WH2, "quantity": 0}]
 
 
 def test_a_plan_turning_a_pre_order_sku_regular_sends_type_none():

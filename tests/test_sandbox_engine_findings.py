@@ -1,10 +1,9 @@
-"""Engine behaviour the stricter sandbox exposes (issue 20): each test is what the engine should do,
-marked xfail(strict=True) until the engine side fixes it — an XPASS then says to drop the marker.
-Exact requests and codes are in the reasons; engine/sandbox/RULES.md has the sources."""
+"""Engine behaviour the stricter sandbox exposes (issue 20): each test is what the engine should do
+(a new finding goes in as xfail(strict=True) until the engine side fixes it; an XPASS then says to
+drop the marker). engine/sandbox/RULES.md has the sources of the rules."""
 
 from __future__ import annotations
 
-import pytest
 from clirun import demo_copy, run_clean
 
 from engine.sandbox.store import SandboxStore
@@ -19,10 +18,6 @@ def edit(root, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
-@pytest.mark.xfail(strict=True, reason="the engine plans a create whose SKU stock is 0 and sends it: Create "
-                   "POST /product/202309/products with skus[].inventory[].quantity 0 answers 12052055 (the spec's "
-                   "range is 1-99,999) at apply time; the plan (or validate) should refuse it at file:line first — "
-                   "issue 20, fixed by the engine side")
 def test_a_new_sku_with_stock_0_is_refused_by_the_plan_at_file_line(monkeypatch, capsys, tmp_path):
     root = demo_copy(tmp_path / "demo")
     edit(root, KOPI, "inventory: {Gudang Jakarta: 100, Gudang Surabaya: 80}",

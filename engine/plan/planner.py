@@ -24,7 +24,7 @@ from engine.catalog.spec import ProductSpec, external_product_id
 from engine.errors import PlanError
 from engine.plan import model as m
 from engine.plan.compare import created_changes
-from engine.plan.context import Context, Fingerprint, permission_warning
+from engine.plan.context import Context, Fingerprint, new_sku_stock_errors, permission_warning
 from engine.plan.identity import match_products
 from engine.plan.images import annotated_images
 from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
@@ -83,7 +83,7 @@ def make_plan(catalog: Any, snapshot: LiveSnapshot, *, targets: Iterable[str] = 
 def _make_plan(catalog: Any, snapshot: LiveSnapshot, targets: tuple[str, ...],
                image_uris: Mapping[tuple[str, str], str] | None) -> Plan:
     desired = select_targets(catalog.products, targets)
-    ctx = Context(dict(image_uris or {}), snapshot.metadata, getattr(catalog, "root", None))
+    ctx = context_for(catalog, snapshot, image_uris)
     matched, issues = match_products(desired, snapshot)
     products = []
     for spec in desired:
@@ -106,6 +106,13 @@ def _make_plan(catalog: Any, snapshot: LiveSnapshot, targets: tuple[str, ...],
         unmanaged=unmanaged,
         names=_names(snapshot, products, shop),
     )
+
+
+def context_for(catalog: Any, snapshot: LiveSnapshot, image_uris: Mapping[tuple[str, str], str] | None) -> Context:
+    """The routing context of one plan: a loaded catalog also says where each value is written."""
+    shop = getattr(catalog, "shop", None)
+    return Context(dict(image_uris or {}), snapshot.metadata, getattr(catalog, "root", None),
+                   getattr(catalog, "locate", None), getattr(shop, "warehouses", None))
 
 
 def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
@@ -171,6 +178,9 @@ def _recover(live: LiveProduct) -> Action:
 
 
 def _create(desired: ProductSpec, fp: Fingerprint, ctx: Context) -> tuple[ProductPlan | None, list[PlanIssue]]:
+    zero = new_sku_stock_errors(desired, desired.seller_skus, ctx)
+    if zero:
+        return None, zero
     draft = desired.status == "inactive"
     platforms = desired.listing_platforms if "listing_platforms" in desired.declared else ()
     platforms = platforms or DEFAULT_PLATFORMS
@@ -247,7 +257,7 @@ def listing_check_specs(plan: Plan, catalog: Any, snapshot: LiveSnapshot,
     """key → the whole product each create / edit / partial edit of `plan` would leave in the
     shop: what `--check` sends to Check Product Listing (which takes the Create body shape)."""
     desired = {spec.key: spec for spec in catalog.products}
-    ctx = Context(dict(image_uris or {}), snapshot.metadata, getattr(catalog, "root", None))
+    ctx = context_for(catalog, snapshot, image_uris)
     out: dict[str, ProductSpec] = {}
     for item in plan.products:
         for action in item.actions:

@@ -26,7 +26,7 @@ from engine.catalog.spec import (
 )
 from engine.plan import model as m
 from engine.plan.compare import changed_fields, desired_view, live_view
-from engine.plan.context import Context, permission_problem, permission_warning
+from engine.plan.context import Context, new_sku_stock_errors, permission_problem, permission_warning
 from engine.plan.diff import change_order, field_changes
 from engine.plan.images import ImageUris
 from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct
@@ -108,6 +108,8 @@ def _route(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[
     state = _Product(desired, live, _details(live), ctx, [], [], [], dict(live.platform_statuses))
     changes = _field_changes(desired, state.have, state.ctx, names) if names else ()
     issues = _warehouse_errors(desired, live.product_id, state.have, changes)
+    added = [c.path[1] for c in changes if c.path[0] == "skus" and len(c.path) == 2 and c.old is None]
+    issues += new_sku_stock_errors(desired, added, ctx, live.product_id) if added else []
     if issues:
         return [], [], issues, False
     failed = _failed_platforms(live)
@@ -119,9 +121,9 @@ def _route(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[
     if under_review:
         _hold(state, content, listing)
         content, listing = [], None
-    covered = _content_actions(state, content, listing, price + stock, fp)
-    if not covered:
-        _price_stock(state, price, stock, under_review)
+    if _content_actions(state, content, listing, price, fp):
+        price = []  # the edit carries the new prices (stock never rides in an edit: see _price_stock)
+    _price_stock(state, price, stock, under_review)
     if failed:
         _failed_note(state, live, failed)
     actions = sorted(state.actions, key=lambda a: m.KINDS.index(a.kind))
@@ -240,9 +242,9 @@ def _hold(state: _Product, content: list, listing: _Listing | None) -> None:
 
 
 # --------------------------------------------------------------------------- content
-def _content_actions(state: _Product, content: list, listing: _Listing | None, sku_changes: list,
+def _content_actions(state: _Product, content: list, listing: _Listing | None, price: list,
                      fp: Callable[[], str]) -> bool:
-    """Edit or partial edit; True when it also carries the price/stock changes."""
+    """Edit or partial edit; True when it also carries the price changes."""
     desired, live = state.desired, state.live
     full = any(c.path[0] in FULL_EDIT_FIELDS for c in content)
     if content and live.has_draft and not full:
@@ -254,7 +256,7 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
     # are left out — an edit naming them could list them again; empty = not sent)
     sent = listing.sent if listing else tuple(sorted(p for p, s in state.present.items() if s not in NOT_LISTED))
     written = {c.path[0] for c in content} | ({"listing_platforms"} if listing else set())
-    if listing and any(c.path[2] == "price" for c in sku_changes):
+    if listing and price:
         # the edit lists / hides platforms: Update Price after it would meet a product not live
         # everywhere (12019113), so the new prices ride along in `skus`
         written.add("skus")
@@ -269,13 +271,13 @@ def _content_actions(state: _Product, content: list, listing: _Listing | None, s
         external_product_id=external_product_id(desired.key, fp(), merged.main_images))
     if full:
         _category_warnings(state, content, sent)
-        state.actions.append(Action(m.EDIT, changes=_sorted(changes + sku_changes), spec=merged,
+        state.actions.append(Action(m.EDIT, changes=_sorted(changes + price), spec=merged,
                                     sku_ids=_kept_ids(desired, live), extra=live.extra, **common))
         return True
     carries = "skus" in written
     fields = tuple(sorted(written)) + ("external_product_id",)
     state.actions.append(Action(
-        m.PARTIAL_EDIT, changes=_sorted(changes + (sku_changes if carries else [])), fields=fields,
+        m.PARTIAL_EDIT, changes=_sorted(changes + (price if carries else [])), fields=fields,
         spec=partial_spec(merged, fields), sku_ids=_kept_ids(desired, live) if carries else (), **common))
     return carries
 
@@ -307,6 +309,10 @@ def _kept_ids(desired: ProductSpec, live: LiveProduct) -> tuple[tuple[str, str],
 
 
 def _price_stock(state: _Product, price: list, stock: list, under_review: bool) -> None:
+    """Price changes an edit did not carry, and every stock change of an existing SKU: stock
+    always goes through Update Inventory (every warehouse of the SKU; it takes 0), never in an
+    edit — Edit / Partial Edit take 1-99,999 and a sold-out SKU has 0, so an edit leaves
+    existing SKUs' stock out (engine.shop.build)."""
     if not price and not stock:
         return
     desired, live = state.desired, state.live
@@ -322,11 +328,10 @@ def _price_stock(state: _Product, price: list, stock: list, under_review: bool) 
             merged = merged_spec(desired, state.have, platforms, state.ctx.image_uris, state.ctx.known,
                                  state.ctx.source(desired), only=("skus",))
             state.actions.append(Action(
-                m.PARTIAL_EDIT, platforms, changes=_sorted(price + stock), fields=("skus",),
+                m.PARTIAL_EDIT, platforms, changes=_sorted(price), fields=("skus",),
                 spec=partial_spec(merged, ("skus",)), sku_ids=_kept_ids(desired, live),
                 save_mode="AS_DRAFT" if _stays_draft(state) else "",
                 note=f"{_not_live_where(state)}, so the price goes through a partial edit (no review)"))
-            return
     elif price:
         skus = sorted({c.path[1] for c in price})
         state.actions.append(Action(m.UPDATE_PRICE, platforms, changes=_sorted(price), prices=tuple(

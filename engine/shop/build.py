@@ -25,6 +25,7 @@ raises `Unsendable` — the executor reports that product as failed without call
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from engine.catalog.spec import ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec
@@ -72,10 +73,19 @@ def listing_check_body(spec: ProductSpec, *, known: Known | None = None) -> dict
     """Check Product Listing body: the Create shape without save_mode / category_version."""
     platforms = spec.listing_platforms
     body = _content(spec, known, platforms)
-    body["skus"] = [sku_body(sku) for sku in spec.skus]
+    body["skus"] = [sku_body(_in_stock(sku)) for sku in spec.skus]
     if platforms:
         body["listing_platforms"] = list(platforms)
     return body
+
+
+def _in_stock(sku: SkuSpec) -> SkuSpec:
+    """The check takes the Create shape (stock 1-99,999): an existing SKU sold out in a warehouse
+    (0, which the edit does not send) is checked as 1 there. A new SKU never has 0 here: the
+    plan refuses it (engine.plan.context.new_sku_stock_errors)."""
+    if all(quantity >= 1 for _, quantity in sku.inventory):
+        return sku
+    return replace(sku, inventory=tuple((warehouse, max(quantity, 1)) for warehouse, quantity in sku.inventory))
 
 
 def edit_body(spec: ProductSpec, *, sku_ids: Iterable[tuple[str, str]] = (), extra: Iterable[tuple[str, Any]] = (),
@@ -225,20 +235,25 @@ def inventory(stock: Iterable[tuple[str, int]]) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- SKUs
 def _skus(skus: Iterable[SkuSpec], ids: Mapping[str, str], extras: Mapping[str, Any],
           clear_pre_sale: set[str]) -> list[dict[str, Any]]:
+    """An edit's `skus[]`: an existing SKU (its id) without `inventory` — left out, its stock
+    stays as it is (API.md §7.4); Edit takes 1-99,999 and a sold-out SKU has 0, so the planner
+    sends stock changes through Update Inventory. A new SKU carries its stock."""
     return [sku_body(sku, ids.get(sku.seller_sku), extras.get(sku.seller_sku),
                      clear_pre_sale=sku.seller_sku in clear_pre_sale) for sku in skus]
 
 
 def sku_body(sku: SkuSpec, sku_id: str | None = None, extra: Mapping[str, Any] | None = None, *,
              clear_pre_sale: bool = False) -> dict[str, Any]:
-    """One `skus[]` entry; `sku_id` keeps an existing SKU (Edit deletes ids not sent)."""
+    """One `skus[]` entry; `sku_id` keeps an existing SKU (Edit deletes ids not sent) and leaves
+    its stock out."""
     extra = extra or {}
     body: dict[str, Any] = {}
     if sku_id:
         body["id"] = sku_id
     body["seller_sku"] = sku.seller_sku
     body["price"] = money(sku.price)
-    body["inventory"] = inventory(sku.inventory)
+    if not sku_id:  # an existing SKU's stock is not sent (see _skus)
+        body["inventory"] = inventory(sku.inventory)
     if sku.sales_attributes:
         images = extra.get("sales_attribute_images") or {}
         body["sales_attributes"] = [sales_attribute(a, images) for a in sku.sales_attributes]
