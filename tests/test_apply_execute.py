@@ -19,7 +19,7 @@ from engine.catalog.spec import ImageRef, Ref
 from engine.plan import model as m
 from engine.plan.payload import Known
 from engine.plan.planner import make_plan
-from engine.plan.report import APPLIED, BLOCKED, FAILED, SKIPPED, UNKNOWN, report_from_dict, report_to_dict
+from engine.plan.report import APPLIED, BLOCKED, DEFERRED, FAILED, SKIPPED, UNKNOWN, report_from_dict, report_to_dict
 from engine.shop.client import ENDPOINTS, ShopClient
 from engine.shop.limiter import RetryPolicy
 from engine.shop.read import read_snapshot
@@ -133,12 +133,13 @@ def test_a_pre_owned_item_fails_on_shop_tokopedia_only_with_a_hint(sandbox):
 
 
 @pytest.mark.sandbox(daily_listing_limit=1)
-def test_the_daily_listing_limit_is_a_failure_with_a_hint(sandbox):
+def test_the_daily_listing_limit_defers_with_a_hint(sandbox):
     image = uploaded(sandbox)
     _, report = apply(sandbox, product(sandbox, "batik-a", image), product(sandbox, "batik-b", image))
-    failed = [p for p in report.products if p.outcome == FAILED]
-    assert len(failed) == 1 and failed[0].platforms[0].code == 12052093
-    assert "daily listing limit" in failed[0].platforms[0].hint and report.exit_code == 3
+    deferred = [p for p in report.products if p.outcome == DEFERRED]  # refused by the shop: deferred, not failed
+    assert len(deferred) == 1 and deferred[0].platforms[0].code == 12052093
+    assert "daily listing limit" in deferred[0].platforms[0].hint and report.exit_code == 3
+    assert not [p for p in report.products if p.outcome == FAILED]
 
 
 def test_batch_item_errors_map_back_to_their_products(sandbox):

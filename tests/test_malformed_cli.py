@@ -20,10 +20,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 
 from engine.cli import main
 from engine.sandbox.store import SandboxStore
-from clirun import run_cli
 
 DEMO = Path(__file__).resolve().parent.parent / "catalogs" / "demo"
 KOPI = "products/kopi.yaml"
@@ -74,7 +74,7 @@ def kopi_with_skus(count: int) -> str:
 
 LEVELS = "abcdefghi"
 BOMB = "key: bomb\na: &a [" + ", ".join(["lol"] * 9) + "]\n" + "".join(
-    f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip(LEVELS, LEVELS[1:]))  # billion laughs
+    f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip(LEVELS, LEVELS[1:], strict=False))  # billion laughs
 
 # (id, edits, phrase): edits are (file, old, new) replacements or (file, None, whole new text)
 CATALOG_CASES = [
@@ -106,7 +106,8 @@ CATALOG_CASES = [
     # unknown keys and enum values
     ("unknown-key", [(KOPI, "brand: Kopi Kapal Api", "brnad: Kopi Kapal Api")],
      "unknown field 'brnad' (did you mean 'brand'?)"),
-    ("unknown-sku-key", [(KOPI, "    price: 27500", "    prize: 27500")], "unknown field 'prize' (did you mean 'price'?)"),
+    ("unknown-sku-key", [(KOPI, "    price: 27500", "    prize: 27500")],
+     "unknown field 'prize' (did you mean 'price'?)"),
     ("unknown-platform", [(SHOP, "listing_platforms: [TIKTOK_SHOP, TOKOPEDIA]",
                            "listing_platforms: [TIKTOK_SHOP, SHOPEE]")], "'SHOPEE' is not allowed"),
     ("unknown-status", [(SHOP, "status: active", "status: aktif")], "'aktif' is not allowed"),
@@ -181,6 +182,14 @@ CATALOG_CASES = [
      "goes round in a circle"),
     ("base-invalid", [("bases/kemeja-batik.yaml", "brand: Batik Keris", "brnd: Batik Keris")],
      "products/batik.yaml:4:10: error: extends: base 'kemeja-batik' is invalid (see the errors in "),
+    ("daily-listing-limit-zero", [(SHOP, "market: ID", "market: ID\ndaily_listing_limit: 0")],
+     "shop.yaml:7:22: error: daily_listing_limit: daily_listing_limit must be a whole number of listings a day, 1 to"),
+    ("daily-listing-limit-text", [(SHOP, "market: ID", "market: ID\ndaily_listing_limit: banyak")],
+     "daily_listing_limit: expected a whole number"),
+    ("priority-out-of-range", [(KOPI, "key: kopi-kapal-api-special", "key: kopi-kapal-api-special\npriority: 5000")],
+     "products/kopi.yaml:3:11: error: priority: priority must be a whole number from -1000 to 1000"),
+    ("priority-in-a-base", [("bases/kemeja-batik.yaml", "brand: Batik Keris", "brand: Batik Keris\npriority: 1")],
+     "unknown field 'priority'"),
     ("shop-yaml-missing", [(SHOP, None, None)], "shop.yaml not found"),
     ("shop-yaml-no-name", [(SHOP, None, "market: ID\ntarget: sandbox\nwarehouses: {Gudang Jakarta: '1'}\n")],
      "missing required field 'name'"),

@@ -9,10 +9,13 @@ One handler per action kind, no re-diffing: what the plan says is what is sent. 
     5. removals               Deactivate and Delete batches — only when nothing failed before
                               (a run with any failed or unknown write skips them: apply again)
 
-Products run concurrently (`concurrency` at a time) under the client's per-API rate limiter;
-a product's own steps run in plan order, and once one of them fails outright the rest of that
-product is skipped. A write the shop did not confirm (AmbiguousWriteError) is "unknown" and
-never retried; an authorization or configuration error stops the run (the rest is skipped).
+Products run concurrently (`concurrency` at a time) under the client's per-API rate limiter,
+started in listing order (priority, then key); a product's own steps run in plan order, and once
+one of them fails outright the rest of that product is skipped. Listings (creates, edits back to
+review) pass engine.apply.quota's gate: the shop's daily listing limit (12052093) defers them —
+what the plan deferred is reported `deferred` too. A write the shop did not confirm
+(AmbiguousWriteError) is "unknown" and never retried; an authorization or configuration error
+stops the run (the rest is skipped).
 After the writes, one read of the written products gives their review state per platform.
 """
 
@@ -26,12 +29,15 @@ from dataclasses import dataclass, field
 
 from engine.apply.hints import AMBIGUOUS, hint, seller_text
 from engine.apply.progress import NullProgress, Progress
+from engine.apply.quota import DEFERRED_NOTE, LISTING_LIMIT, PLANNED_LATER, ListingGate
 from engine.errors import AmbiguousWriteError, ApiError, AuthError, ConfigError
 from engine.plan import model as m
 from engine.plan.model import Action, Batch, Plan, ProductPlan
+from engine.plan.quota import is_listing, listing_order
 from engine.plan.report import (
     APPLIED,
     BLOCKED,
+    DEFERRED,
     FAILED,
     SKIPPED,
     STALE,
@@ -45,7 +51,7 @@ from engine.plan.report import (
 )
 from engine.render.fmt import blocker_lines
 from engine.shop.build import Unsendable
-from engine.shop.models import BatchResult, WriteResult
+from engine.shop.models import BatchResult, PlatformOutcome, WriteResult
 from engine.shop.writer import Writer
 
 log = logging.getLogger("engine.apply")
@@ -53,7 +59,7 @@ log = logging.getLogger("engine.apply")
 CONTENT = (m.CREATE, m.EDIT, m.PARTIAL_EDIT)
 PRICE_STOCK = (m.UPDATE_PRICE, m.UPDATE_INVENTORY)
 REMOVALS = (m.DEACTIVATE, m.DELETE)
-NOT_WRITES = (m.HELD, m.BLOCKED)
+NOT_WRITES = (m.HELD, m.BLOCKED, m.DEFERRED)
 REMOVALS_SKIPPED = ("not attempted: a write in this run failed, and deletes and deactivations run only when "
                     "everything else succeeded — fix the failure and apply again")
 
@@ -84,6 +90,7 @@ class Executor:
                          for item in plan.products}
         self.aborted = ""
         self.failures = 0  # writes that failed or are unknown, on any platform
+        self.gate = ListingGate()
 
     # ------------------------------------------------------------------ the run
     async def run(self) -> ApplyReport:
@@ -135,7 +142,8 @@ class Executor:
         await asyncio.gather(*(one(image) for image in self._images().values()))
 
     async def _phase(self, kinds: tuple[str, ...], batch_kinds: tuple[str, ...]) -> None:
-        jobs = [self._product_steps(p, kinds) for p in self.products.values()
+        ordered = sorted(self.products.values(), key=lambda p: listing_order(p.item))
+        jobs = [self._product_steps(p, kinds) for p in ordered
                 if kinds and any(a.kind in kinds for a in p.item.actions)]
         jobs += [self._batch(batch) for batch in self.plan.batches if batch.kind in batch_kinds]
         await asyncio.gather(*jobs)
@@ -155,8 +163,23 @@ class Executor:
         if action.kind != m.CREATE and not product.product_id:
             self._record(product, index, self._error(action, "the plan names no live product for this write"))
             return
-        step = await self._guarded(action, lambda: self._call(product, action))
+        if is_listing(action):
+            step = await self._listing(product, action)
+        else:
+            step = await self._guarded(action, lambda: self._call(product, action))
         self._record(product, index, step)
+
+    async def _listing(self, product: _Product, action: Action) -> StepResult:
+        """A create or an edit back to review, through the daily listing limit's gate."""
+        if not await self.gate.admit():
+            return self._each(action, DEFERRED, DEFERRED_NOTE)
+        step: StepResult | None = None
+        try:
+            step = await self._guarded(action, lambda: self._call(product, action))
+        finally:
+            refused = [r for r in step.results if r.outcome == DEFERRED] if step is not None else []
+            self.gate.settle(f"{refused[0].code} {refused[0].message}".strip() if refused else "")
+        return step
 
     async def _call(self, product: _Product, action: Action) -> StepResult:
         handler = {m.CREATE: lambda: self.writer.create(action),
@@ -185,13 +208,14 @@ class Executor:
             return self._error(action, str(exc))
 
     def _from_write(self, action: Action, result: WriteResult) -> StepResult:
-        per_platform = result.per_platform or {p: None for p in action.platforms}
+        per_platform: Mapping[str, PlatformOutcome | None] = result.per_platform or dict.fromkeys(action.platforms)
         results = []
         for platform, outcome in sorted(per_platform.items()):
             ok = result.ok if outcome is None else outcome.ok
             code = (result.code if outcome is None else outcome.code) if not ok else 0
             text = (result.message if outcome is None else outcome.message) if not ok else ""
-            results.append(PlatformResult(platform, APPLIED if ok else FAILED, code, seller_text(text, self.market),
+            said = APPLIED if ok else DEFERRED if code == LISTING_LIMIT and is_listing(action) else FAILED
+            results.append(PlatformResult(platform, said, code, seller_text(text, self.market),
                                           "" if ok else hint(code, platform, action.kind)))
         details = "; ".join(f"{'SKU ' + e.item_id + ': ' if e.item_id else ''}{e.describe()}"
                             for e in result.errors if e.item_id)
@@ -202,7 +226,7 @@ class Executor:
     # ------------------------------------------------------------------ batches
     async def _batch(self, batch: Batch) -> None:
         members = []
-        for product_id, key in zip(batch.product_ids, batch.keys):
+        for product_id, key in zip(batch.product_ids, batch.keys, strict=True):
             product = self.products.get(key)
             if product is None:
                 continue
@@ -222,7 +246,7 @@ class Executor:
             first = members[0][3]
             outcome = await self._guarded(first, lambda: self._send_batch(batch, members))
         if isinstance(outcome, StepResult):  # the whole call failed: the same result for each member
-            for _, product, index, action in members:
+            for _, product, index, _action in members:
                 self._record(product, index, outcome)
 
     async def _send_batch(self, batch: Batch, members: list) -> None:
@@ -238,7 +262,8 @@ class Executor:
             if outcome.ok:
                 results.append(PlatformResult(platform, APPLIED))
             elif result.replayed:  # a repeat after a lost answer: "cannot" may mean "already done"
-                results.append(PlatformResult(platform, UNKNOWN, outcome.code, seller_text(outcome.message, self.market),
+                results.append(PlatformResult(platform, UNKNOWN, outcome.code,
+                                              seller_text(outcome.message, self.market),
                                               "the call was repeated after a lost answer, so this may mean it "
                                               "already happened: run `catalog plan` to see"))
             else:
@@ -289,7 +314,7 @@ class Executor:
                 if index in product.results:
                     continue
                 if action.kind in NOT_WRITES:
-                    product.results[index] = _blocked(action)
+                    product.results[index] = _not_sent(action)
                 else:
                     product.results[index] = self._skipped(action, self._not_now(product) or "not attempted",
                                                            product)
@@ -333,7 +358,7 @@ class Executor:
             for result in step.results:
                 by_platform.setdefault(result.platform, []).append(result)
         platforms = []
-        for platform, results in sorted(by_platform.items()):
+        for _platform, results in sorted(by_platform.items()):
             outcome = worst(r.outcome for r in results)
             platforms.append(next(r for r in results if r.outcome == outcome))
         notes = (product.stale,) if product.stale else ()
@@ -352,7 +377,11 @@ def _action_of(item: ProductPlan, batch: Batch) -> tuple[int, Action]:
     raise ValueError(f"{item.key}: the plan's {batch.kind} batch has no matching action (damaged plan?)")
 
 
-def _blocked(action: Action) -> StepResult:
+def _not_sent(action: Action) -> StepResult:
+    """A held or blocked action (reported blocked), or a listing the plan deferred (deferred)."""
+    if action.kind == m.DEFERRED:
+        results = tuple(PlatformResult(p, DEFERRED, message=PLANNED_LATER) for p in action.platforms or ("",))
+        return StepResult(action.kind, action.platforms, DEFERRED, results, message=action.note)
     lines = {b.platform: blocker_lines(b)[0] for b in action.blockers}
     results = tuple(PlatformResult(p, BLOCKED, message=lines.get(p, lines.get("", action.note)))
                     for p in action.platforms or ("",))

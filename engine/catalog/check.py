@@ -24,7 +24,7 @@ from engine.catalog.diagnose import did_you_mean, errors_of
 from engine.catalog.images import ImageChecker, ImageProblem
 from engine.catalog.limits import Finding
 from engine.catalog.merge import Layer, Resolver
-from engine.catalog.models import ProductFile
+from engine.catalog.models import PRIORITY_MAX, PRIORITY_MIN, ProductFile
 from engine.catalog.rules import ProductRules, check_description, template_number_findings
 from engine.catalog.source import Document, dotted
 from engine.catalog.spec import MANAGED_FIELDS, ImageRef, ProductSpec, SourceRef
@@ -95,6 +95,7 @@ class ProductCompiler:
         self.templates = templates
         self.images = images
         self._declared: dict[tuple[str, ...], frozenset[str]] = {}
+        self.priorities: dict[str, int] = {}  # key -> `priority` of the products that write one (not 0)
 
     def compile(self, document: Document) -> ProductSpec | None:
         """The spec of a product document, or None when it has an error (reported)."""
@@ -106,6 +107,7 @@ class ProductCompiler:
             return None
         layer, complete = self.resolver.resolve(model, document)
         product = Product(model.key, document, model, layer, failed=not complete)
+        self._priority(product)
         fields: dict[str, Any] = {}
         if complete:
             fields, findings = self.rules.check(product.key, layer.values)
@@ -126,6 +128,17 @@ class ProductCompiler:
             declared = self._declared[names] = _MANAGED.intersection(names)
         return ProductSpec(key=product.key, declared=declared, source=SourceRef(document.file, document.key_line),
                            **fields)
+
+    def _priority(self, product: Product) -> None:
+        """`priority` orders listings under the shop's daily_listing_limit; not product content."""
+        priority = product.model.priority
+        if priority is None or priority == 0:
+            return
+        if not PRIORITY_MIN <= priority <= PRIORITY_MAX:
+            self.finding(product, Finding(("priority",), f"priority must be a whole number from {PRIORITY_MIN} to "
+                                          f"{PRIORITY_MAX} (higher is listed first; default 0), got {priority}"))
+            return
+        self.priorities[product.key] = priority
 
     def finding(self, product: Product, finding: Finding) -> None:
         product.failed |= finding.severity == "error"

@@ -49,6 +49,7 @@ class Catalog:
     digest: str  # sha256 of the catalog's files: see catalog_digest
     images: tuple[ImageRef, ...] = ()  # local image files used, with sha256, sorted by path
     warnings: tuple[Diagnostic, ...] = ()
+    priorities: tuple[tuple[str, int], ...] = ()  # (key, priority) of products that set one (not 0), by key
     _sources: ProductSources | None = field(default=None, compare=False, repr=False)
 
     def product(self, key: str) -> ProductSpec | None:
@@ -56,6 +57,10 @@ class Catalog:
             if spec.key == key:
                 return spec
         return None
+
+    def priority(self, key: str) -> int:
+        """A product's `priority` (its order under shop.yaml daily_listing_limit; default 0)."""
+        return dict(self.priorities).get(key, 0)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -127,7 +132,7 @@ class _Loader:
             for problem in templates.problems:
                 self._refused(problem)
             resolver = Resolver(bases, defaults)
-            specs, documents = self._compile(shop, resolver, templates)
+            specs, documents, priorities = self._compile(shop, resolver, templates)
         diagnostics = self.out.all()
         if any(d.severity == "error" for d in diagnostics):
             raise CatalogError(diagnostics)
@@ -137,10 +142,11 @@ class _Loader:
         self.hashes += [(f"templates/{name}", templates.hashes[name]) for name in templates.names()]
         self.hashes += [(f"image:{image.path}", image.sha256 or "") for image in images]
         return Catalog(root=self.root, shop=shop, products=tuple(specs), digest=catalog_digest(self.hashes),
-                       images=images, warnings=tuple(diagnostics), _sources=ProductSources(documents, resolver))
+                       images=images, warnings=tuple(diagnostics), priorities=tuple(sorted(priorities.items())),
+                       _sources=ProductSources(documents, resolver))
 
     def _compile(self, shop: ShopConfig, resolver: Resolver,
-                 templates: TemplateRenderer) -> tuple[list[ProductSpec], dict[str, Document]]:
+                 templates: TemplateRenderer) -> tuple[list[ProductSpec], dict[str, Document], dict[str, int]]:
         compiler = ProductCompiler(self.out, resolver=resolver, warehouses=shop.warehouses, templates=templates,
                                    images=ImageChecker(self.root, self.files))
         specs: list[ProductSpec] = []
@@ -171,7 +177,7 @@ class _Loader:
             if name not in resolver.used:
                 self.out.add(Diagnostic(entry.document.file, entry.document.line, 1,
                                         f"base {name!r} is not used by any product", severity="warning"))
-        return specs, sources
+        return specs, sources, compiler.priorities
 
     # ---------------------------------------------------------------- files
     def _read(self, path: Path) -> SourceFile:

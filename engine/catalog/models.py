@@ -36,6 +36,9 @@ from pydantic import (
 
 from engine.catalog.limits import ID_DIGITS_MAX, digit_count
 
+PRIORITY_MIN, PRIORITY_MAX = -1000, 1000  # a product's `priority` (listing order under a daily limit)
+LISTING_LIMIT_MAX = 1_000_000  # shop.yaml `daily_listing_limit`
+
 Platform = Literal["TIKTOK_SHOP", "TOKOPEDIA"]
 Status = Literal["active", "inactive", "deleted"]
 Insurance = Literal["REQUIRED", "OPTIONAL", "NOT_SUPPORTED"]
@@ -250,6 +253,10 @@ class ProductFile(ProductFields):
                            description="Stable identity of the product in this catalog; never reuse.")
     extends: Extends | None = Field(None, description="Bases (bases/<name>.yaml) to inherit from, in order.")
     skus: list[Sku] | None = Field(None, json_schema_extra={"minItems": 1, "maxItems": 100})
+    priority: StrictInt | None = Field(
+        None, json_schema_extra={"minimum": PRIORITY_MIN, "maximum": PRIORITY_MAX},
+        description="Order under shop.yaml daily_listing_limit: higher goes first (default 0; ties by key). "
+                    "Not sent to the shop.")
 
 
 # --------------------------------------------------------------------------- shop.yaml
@@ -267,6 +274,10 @@ class ShopFile(Strict):
     auth_url: StrictStr | None = Field(None, description="Token host for target api.")
     sandbox_db: StrictStr | None = Field(None, description="Sandbox database, relative to the catalog.")
     rate_limit_qps: Annotated[Number, WithJsonSchema({"type": "number", "exclusiveMinimum": 0})] | None = None
+    daily_listing_limit: StrictInt | None = Field(
+        None, json_schema_extra={"minimum": 1, "maximum": LISTING_LIMIT_MAX},
+        description="Listings a day the shop may make (its tier, Seller Center homepage): creates and edits "
+                    "that go to review past it are deferred to a later apply. Default: no limit known.")
     warehouses: dict[StrictStr, IdText] = Field(
         json_schema_extra={"minProperties": 1}, description="Warehouse name -> warehouse id.")
     defaults: ShopDefaults = Field(default_factory=lambda: ShopDefaults.model_validate({}))

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from engine.catalog.diagnose import CREDENTIAL_ENV, credential_message, errors_of
 from engine.catalog.files import CatalogFiles, FileProblem
 from engine.catalog.limits import read_amount
-from engine.catalog.models import ShopFile
+from engine.catalog.models import LISTING_LIMIT_MAX, ShopFile
 from engine.catalog.rules import template_number_findings
 from engine.catalog.source import Document
 from engine.errors import Diagnostic
@@ -43,6 +43,7 @@ class ShopConfig:
     warehouses: dict[str, str] = field(default_factory=dict)  # name -> warehouse id
     defaults: dict[str, Any] = field(default_factory=dict)  # shop.yaml `defaults`, as written
     template_vars: dict[str, Any] = field(default_factory=dict)
+    daily_listing_limit: int | None = None  # listings (creates, edits back to review) a day; None: unknown
 
     def warehouse_name(self, warehouse_id: str) -> str | None:
         """The seller's name for a warehouse id (for display), or None."""
@@ -84,6 +85,7 @@ def parse_shop(document: Document, root: Path) -> tuple[ShopConfig | None, ShopF
         warehouses=dict(model.warehouses),
         defaults=model.defaults.model_dump(mode="json", exclude_unset=True),
         template_vars=dict(model.template_vars),
+        daily_listing_limit=model.daily_listing_limit if _listing_limit_problem(model) is None else None,
     )
     return config, model, _unique(problems)
 
@@ -148,6 +150,9 @@ def _check(model: ShopFile, document: Document, root: Path) -> list[Diagnostic]:
         if qps is None or not 0 < qps <= MAX_QPS:
             problems.append(document.diagnostic(("rate_limit_qps",),
                                                 f"rate_limit_qps must be a number above 0 and at most {MAX_QPS:g}"))
+    problem = _listing_limit_problem(model)
+    if problem:
+        problems.append(document.diagnostic(("daily_listing_limit",), problem))
     if model.sandbox_db is not None:
         problem = _sandbox_db_problem(model.sandbox_db, root)
         if problem:
@@ -155,6 +160,14 @@ def _check(model: ShopFile, document: Document, root: Path) -> list[Diagnostic]:
     for finding in template_number_findings(model.template_vars, ("template_vars",)):
         problems.append(document.diagnostic(finding.path, finding.message))
     return problems
+
+
+def _listing_limit_problem(model: ShopFile) -> str | None:
+    limit = model.daily_listing_limit
+    if limit is None or 1 <= limit <= LISTING_LIMIT_MAX:
+        return None
+    return (f"daily_listing_limit must be a whole number of listings a day, 1 to {LISTING_LIMIT_MAX:,} (the limit "
+            f"shown on the Seller Center homepage; leave it out when none is known), got {limit}")
 
 
 def _sandbox_db_problem(written: str, root: Path) -> str | None:

@@ -59,7 +59,7 @@ def health_findings(plan: Plan) -> list[Section]:
             if action.kind == m.ACTIVATE:
                 offline.append(f"`{item.key}` not live on {fmt.platforms(action.platforms)}: "
                                f"an apply activates it{where}")
-        if item.has_changes:
+        if item.has_changes or any(a.kind == m.DEFERRED for a in item.actions):
             (drift if item.drift else pending).append(f"`{item.key}` {md_escape(_what(item))}{where}")
     unmanaged = [f"product {u.product_id} {md_escape(fmt.scalar(u.title))}"
                  + (f" (was `{u.former_key}`)" if u.former_key else "") for u in plan.unmanaged]
@@ -85,10 +85,14 @@ def is_clean(findings: list[Section]) -> bool:
 def _what(item: ProductPlan) -> str:
     labels = []
     for action in item.actions:
-        if not action.is_write:
+        if not action.is_write and action.kind != m.DEFERRED:
             continue
         changed = sorted({fmt.label(c.path, fmt.Names(())) for c in action.changes})[:4]
-        text = fmt.KIND_LABELS[action.kind] + (f" ({', '.join(changed)})" if changed else "")
+        label = fmt.KIND_LABELS[action.kind]
+        if action.kind == m.DEFERRED:  # a listing past the daily limit: its kind is in the blocker
+            waits = fmt.KIND_LABELS.get(action.blockers[0].detail, "") if action.blockers else ""
+            label = f"{waits} (deferred: daily listing limit)".lstrip()
+        text = label + (f" ({', '.join(changed)})" if changed else "")
         labels.append(text)
     return "; ".join(labels)
 

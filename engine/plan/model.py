@@ -20,6 +20,8 @@ Action kinds (closed vocabulary, one symbol each):
     ↺  recover          Recover a deleted product (it comes back deactivated)
     …  held             changes waiting for a review to finish; nothing is sent
     ✖  blocked          cannot be written (frozen, review failed, category not permitted)
+    »  deferred         a create or an edit back to review past shop.yaml `daily_listing_limit`:
+                        nothing is sent today, a later apply sends it (engine.plan.quota)
 """
 
 from __future__ import annotations
@@ -42,14 +44,15 @@ DELETE = "delete"
 RECOVER = "recover"
 HELD = "held"
 BLOCKED = "blocked"
+DEFERRED = "deferred"
 
 SYMBOLS = {
     CREATE: "+", EDIT: "~", PARTIAL_EDIT: "±", UPDATE_PRICE: "$", UPDATE_INVENTORY: "#",
-    ACTIVATE: "▲", DEACTIVATE: "▼", DELETE: "-", RECOVER: "↺", HELD: "…", BLOCKED: "✖",
+    ACTIVATE: "▲", DEACTIVATE: "▼", DELETE: "-", RECOVER: "↺", HELD: "…", BLOCKED: "✖", DEFERRED: "»",
 }
 KINDS = tuple(SYMBOLS)
 # Kinds that write to the shop (a plan with any of them "has changes").
-WRITE_KINDS = frozenset(KINDS) - {HELD, BLOCKED}
+WRITE_KINDS = frozenset(KINDS) - {HELD, BLOCKED, DEFERRED}
 # Kinds apply sends in batches of ≤ BATCH_SIZE product ids.
 BATCH_KINDS = (ACTIVATE, DEACTIVATE, DELETE, RECOVER)
 BATCH_SIZE = 20
@@ -59,6 +62,7 @@ FROZEN = "frozen"
 REVIEW_FAILED = "review_failed"
 CATEGORY_NOT_PERMITTED = "category_not_permitted"
 UNDER_REVIEW = "under_review"
+DAILY_LIMIT = "daily_listing_limit"  # a deferred action's blocker; `detail` = the kind of write that waits
 # Category permission statuses that block a listing (a blocker's `detail`), as a seller reads them.
 PERMISSION_TEXT = {"PROHIBITED": "prohibited", "INVITE_ONLY": "invite-only",
                    "NON_MAIN_CATEGORY": "outside the shop's main category"}
@@ -154,6 +158,7 @@ class ProductPlan:
     notes: tuple[str, ...] = ()
     source: str = ""  # file:line of the catalog declaration
     check: ListingCheck | None = None
+    priority: int = 0  # the catalog's `priority`: order of listings under the daily limit (engine.plan.quota)
 
     @property
     def has_changes(self) -> bool:
@@ -204,6 +209,7 @@ class Plan:
     unmanaged: tuple[UnmanagedProduct, ...] = ()
     names: tuple[tuple[str, str], ...] = ()  # (id, display name): warehouses, categories
     checked: bool = False  # Check Product Listing ran (--check)
+    daily_listing_limit: int | None = None  # shop.yaml's, when it has one (engine.plan.quota)
 
     @property
     def has_changes(self) -> bool:
@@ -240,6 +246,7 @@ class PlanSummary:
     recover: int = 0
     held: int = 0
     blocked: int = 0
+    deferred: int = 0
     unmanaged: int = 0
     errors: int = 0
     warnings: int = 0
@@ -250,7 +257,7 @@ def summarize(plan: Plan, platform: str | None = None) -> PlanSummary:
     counts = dict.fromkeys(PlanSummary.__slots__, 0)
     names = {CREATE: "create", EDIT: "edit", PARTIAL_EDIT: "edit", UPDATE_PRICE: "price",
              UPDATE_INVENTORY: "stock", ACTIVATE: "activate", DEACTIVATE: "deactivate",
-             DELETE: "delete", RECOVER: "recover", HELD: "held", BLOCKED: "blocked"}
+             DELETE: "delete", RECOVER: "recover", HELD: "held", BLOCKED: "blocked", DEFERRED: "deferred"}
     for item in plan.products:
         seen: set[str] = set()
         for action in item.actions:

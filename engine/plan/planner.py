@@ -4,6 +4,7 @@ No I/O, no clock, no environment: the same catalog and snapshot give the same Pl
 Per catalog product (sorted by key): match the live product (engine.plan.identity), then
     tombstone (`status: deleted`)    → delete (nothing when already gone)
     not in the shop                  → create on every desired platform in one call
+    (past shop.yaml daily_listing_limit, creates and edits back to review are deferred: engine.plan.quota)
     deleted in the shop              → recover (it comes back deactivated; plan again after)
     frozen on any platform           → blocked, never written
     otherwise                        → engine.plan.route (engine.plan.compare finds the fields
@@ -30,6 +31,7 @@ from engine.plan.images import annotated_images
 from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
 from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
 from engine.plan.payload import create_spec, merged_spec, resolve_images
+from engine.plan.quota import defer_listings, with_priorities
 from engine.plan.route import route_update
 
 DEFAULT_PLATFORMS = ("TIKTOK_SHOP",)  # the API's default listing platform
@@ -94,6 +96,9 @@ def _make_plan(catalog: Any, snapshot: LiveSnapshot, targets: tuple[str, ...],
         if item is not None:
             products.append(item)
     shop = catalog.shop
+    products = with_priorities(products, dict(getattr(catalog, "priorities", ())))
+    limit = getattr(shop, "daily_listing_limit", None)
+    products = defer_listings(products, limit)
     unmanaged = () if targets else _unmanaged(snapshot, matched, {p.key for p in catalog.products})
     return Plan(
         shop_name=getattr(shop, "name", "") or snapshot.shop_name,
@@ -105,6 +110,7 @@ def _make_plan(catalog: Any, snapshot: LiveSnapshot, targets: tuple[str, ...],
         issues=tuple(sorted(set(issues))),
         unmanaged=unmanaged,
         names=_names(snapshot, products, shop),
+        daily_listing_limit=limit,
     )
 
 

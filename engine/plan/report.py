@@ -14,6 +14,9 @@ Outcomes, per step (one planned action) and per product × platform:
     stale     saved plan only: the live product changed since the plan; not attempted
     blocked   the plan says it cannot be written now (frozen, review failed, category not
               permitted, waiting for review); not attempted
+    deferred  a listing (create, edit back to review) past the shop's daily listing limit: the
+              plan deferred it, or the shop refused it (12052093) and nothing more was listed
+              after that; a later apply (the next day) sends it — not a failure, but exit 3
     skipped   not attempted because an earlier step failed (see `message`)
 
 `review` holds the platform status read once after the writes (PENDING = under review,
@@ -38,7 +41,8 @@ UNKNOWN = "unknown"
 STALE = "stale"
 BLOCKED = "blocked"
 SKIPPED = "skipped"
-OUTCOMES = (FAILED, UNKNOWN, STALE, SKIPPED, APPLIED, BLOCKED)  # most serious first
+DEFERRED = "deferred"
+OUTCOMES = (FAILED, UNKNOWN, STALE, SKIPPED, DEFERRED, APPLIED, BLOCKED)  # most serious first
 ATTEMPTED = frozenset({APPLIED, FAILED, UNKNOWN})
 PROBLEMS = frozenset({FAILED, UNKNOWN, STALE})
 
@@ -148,13 +152,19 @@ class ApplyReport:
         return any(r.outcome == APPLIED for p in self.products for s in p.steps for r in s.results)
 
     @property
+    def deferred(self) -> tuple[ProductResult, ...]:
+        """Products with a listing left for a later day (the daily listing limit)."""
+        return tuple(p for p in self.products if any(s.outcome == DEFERRED for s in p.steps))
+
+    @property
     def exit_code(self) -> int:
         """0 everything attempted succeeded (blocked products do not count), 3 partial (an
         attempted step failed or is unknown, a product was stale, or the plan had errors and
-        something else was applied), 1 nothing applied."""
-        if not self.has_problems:
-            return EXIT_OK
-        return EXIT_PARTIAL if self.applied_anything else EXIT_ERROR
+        something else was applied; or listings were deferred to a later day, even when nothing
+        else was written: the run did what the shop allows today), 1 nothing applied."""
+        if self.has_problems:
+            return EXIT_PARTIAL if self.applied_anything else EXIT_ERROR
+        return EXIT_PARTIAL if self.deferred else EXIT_OK
 
 
 def report_to_dict(report: ApplyReport) -> dict:

@@ -10,7 +10,8 @@ found — it plans afresh, applies that, and records here every action of the fr
 not in the reviewed one. An action is "in the reviewed plan" when the reviewed plan has, for
 the same product key, an action of the same kind on the same platforms that writes the same
 values (`FieldChange.path` and `new`; the `old` side is the live value, which may have moved
-since the review without changing what is written). Pure: no I/O.
+since the review without changing what is written); a write the reviewed plan deferred to a
+later day (the daily listing limit) was reviewed too. Pure: no I/O.
 
 The result is recorded in the apply report (`ApplyReport.plan_review`), rendered at the top of the
 report and of the comment on the merged pull request.
@@ -19,9 +20,9 @@ report and of the comment on the merged pull request.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from engine.plan.model import WRITE_KINDS, Action, FieldChange, Plan
+from engine.plan.model import DAILY_LIMIT, DEFERRED, WRITE_KINDS, Action, FieldChange, Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +57,20 @@ def reviewed_as_is(reviewed: Plan, note: str) -> PlanReview:
 def compare_with_reviewed(fresh: Plan, reviewed: Plan | None, reason: str) -> PlanReview:
     """Every write action of `fresh` that `reviewed` does not have (all of them without a reviewed plan)."""
     seen = {_signature(item.key, action) for item in (reviewed.products if reviewed else ())
-            for action in item.actions if action.kind in WRITE_KINDS}
+            for action in map(_as_reviewed, item.actions) if action.kind in WRITE_KINDS}
     missing = tuple(UnreviewedAction(item.key, action.kind, tuple(action.platforms), item.product_id,
                                      tuple(action.changes))
                     for item in fresh.products for action in item.actions
                     if action.kind in WRITE_KINDS and _signature(item.key, action) not in seen)
     return PlanReview(False, reason, reviewed.catalog_digest if reviewed else "", missing)
+
+
+def _as_reviewed(action: Action) -> Action:
+    """A listing the reviewed plan deferred (the daily listing limit) was reviewed as the write it
+    defers: its kind is the blocker's detail, its changes are the write's (engine.plan.quota)."""
+    if action.kind == DEFERRED and action.blockers and action.blockers[0].code == DAILY_LIMIT:
+        return replace(action, kind=action.blockers[0].detail)
+    return action
 
 
 def _signature(key: str, action: Action) -> tuple:

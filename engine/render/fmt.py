@@ -23,7 +23,7 @@ MAX_DESCRIPTION_LINES = 8  # changed description lines shown
 KIND_LABELS = {
     m.CREATE: "create", m.EDIT: "edit (full)", m.PARTIAL_EDIT: "partial edit", m.UPDATE_PRICE: "update price",
     m.UPDATE_INVENTORY: "update stock", m.ACTIVATE: "activate", m.DEACTIVATE: "deactivate", m.DELETE: "delete",
-    m.RECOVER: "recover", m.HELD: "held", m.BLOCKED: "blocked",
+    m.RECOVER: "recover", m.HELD: "held", m.BLOCKED: "blocked", m.DEFERRED: "deferred",
 }
 STATUS_LABELS = {
     "ACTIVATE": "live", "PENDING": "under review", "FAILED": "review failed", "DRAFT": "draft",
@@ -240,6 +240,8 @@ def blocker_lines(blocker: Blocker) -> list[str]:
         return [f"not listed on {where}: category is {permission} on {where}"]
     if blocker.code == m.UNDER_REVIEW:
         return [f"under review on {where}"]
+    if blocker.code == m.DAILY_LIMIT:
+        return [f"{KIND_LABELS.get(blocker.detail, blocker.detail)}: past today's daily listing limit, not sent today"]
     return [f"{blocker.code} on {where}"]
 
 
@@ -247,3 +249,13 @@ def review_marker(action) -> str:
     if not action.sends_to_review:
         return ""
     return "goes to review" if action.kind in (m.CREATE, m.ACTIVATE) else "goes back to review"
+
+
+def listing_limit_line(plan) -> str:
+    """The daily listing limit's effect on a plan, or "" when it defers nothing."""
+    deferred = plan.summary().deferred
+    if not deferred or plan.daily_listing_limit is None:
+        return ""
+    return (f"Daily listing limit {plan.daily_listing_limit:,} (shop.yaml): {deferred:,} product(s) deferred to a "
+            "later day — creates and edits that go back to review past the limit are not sent today (higher priority "
+            "first, then by key); `catalog apply` on the next day sends them.")

@@ -86,6 +86,7 @@ def _context(plan: Plan) -> dict:
     if plan.targets:
         heading += " (targets: " + ", ".join(plan.targets) + ")"
     return dict(heading=heading, summary=summary_line(plan.summary()), rows=_rows(plan), notice="",
+                listing=fmt.listing_limit_line(plan),
                 left_out=None, omitted=0, warnings=[w.message for w in plan.warnings], more_warnings=0,
                 errors=[e.message for e in plan.errors], more_errors=0, unmanaged=plan.unmanaged,
                 unmanaged_count=len(plan.unmanaged))

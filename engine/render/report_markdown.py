@@ -17,6 +17,7 @@ from engine.catalog.spec import PLATFORMS
 from engine.plan.report import (
     APPLIED,
     BLOCKED,
+    DEFERRED,
     FAILED,
     SKIPPED,
     STALE,
@@ -30,8 +31,8 @@ from engine.render.markdown import environment
 from engine.render.markdown import md_escape as md
 from engine.render.report_text import done_on, header, product_lines, summary_line, unreviewed_text
 
-EMOJI = {APPLIED: "✅", FAILED: "❌", UNKNOWN: "❔", STALE: "⚠️", SKIPPED: "⏭️", BLOCKED: "⏸️"}
-PROBLEM_ORDER = (FAILED, UNKNOWN, STALE, SKIPPED, BLOCKED)
+EMOJI = {APPLIED: "✅", FAILED: "❌", UNKNOWN: "❔", STALE: "⚠️", SKIPPED: "⏭️", BLOCKED: "⏸️", DEFERRED: "⏳"}
+PROBLEM_ORDER = (FAILED, UNKNOWN, STALE, SKIPPED, DEFERRED, BLOCKED)
 MAX_UNREVIEWED = 50  # actions listed in the comment; the JSON report holds them all
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from engine.plan.report import (
     APPLIED,
     BLOCKED,
+    DEFERRED,
     FAILED,
     OUTCOMES,
     SKIPPED,
@@ -34,15 +35,15 @@ from engine.render import fmt
 from engine.render.text import Paint
 
 INDENT = "    "
-SYMBOLS = {APPLIED: "✔", FAILED: "✖", UNKNOWN: "?", STALE: "!", SKIPPED: "-", BLOCKED: "⊘"}
-COLORS = {APPLIED: "32", FAILED: "31", UNKNOWN: "35", STALE: "33", SKIPPED: "2", BLOCKED: "33"}
+SYMBOLS = {APPLIED: "✔", FAILED: "✖", UNKNOWN: "?", STALE: "!", SKIPPED: "-", BLOCKED: "⊘", DEFERRED: "»"}
+COLORS = {APPLIED: "32", FAILED: "31", UNKNOWN: "35", STALE: "33", SKIPPED: "2", BLOCKED: "33", DEFERRED: "33"}
 ORDER = {outcome: index for index, outcome in enumerate(OUTCOMES)}
 DONE = {"create": "created", "edit": "edited", "partial_edit": "edited", "update_price": "price updated",
         "update_inventory": "stock updated", "activate": "activated", "deactivate": "deactivated",
         "delete": "deleted", "recover": "recovered"}
 MAX_UNREVIEWED = 200  # actions listed in the text; the JSON report holds them all
 WORDS = {APPLIED: "applied", FAILED: "failed", UNKNOWN: "unknown — re-run plan", STALE: "stale (not applied)",
-         SKIPPED: "skipped", BLOCKED: "blocked (not attempted)"}
+         SKIPPED: "skipped", BLOCKED: "blocked (not attempted)", DEFERRED: "deferred to a later day"}
 
 
 def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
@@ -156,7 +157,7 @@ def step_text(step: StepResult) -> str:
     label = fmt.KIND_LABELS.get(step.kind, step.kind)
     symbol = {"create": "+", "edit": "~", "partial_edit": "±", "update_price": "$", "update_inventory": "#",
               "activate": "▲", "deactivate": "▼", "delete": "-", "recover": "↺", "held": "…",
-              "blocked": "✖"}.get(step.kind, "")
+              "blocked": "✖", "deferred": "»"}.get(step.kind, "")
     text = f"{symbol} {label} {WORDS.get(step.outcome, step.outcome).split(' (')[0].split(' —')[0]}"
     if step.outcome in (SKIPPED,) and step.message:
         text += f" ({step.message})"
@@ -188,7 +189,11 @@ def summary_line(report: ApplyReport) -> str:
     if blocked:
         text += f", {len(blocked)} blocked"
     text += f". Product × platform: {cells or 'nothing'}."
-    if report.exit_code == 3:
+    deferred = report.deferred
+    if deferred:
+        text += (f" {len(deferred)} deferred to a later day: the shop's daily listing limit is used up — "
+                 "apply again tomorrow.")
+    if report.exit_code == 3 and report.has_problems:
         text += " Partly applied: see the failures."
     elif report.exit_code == 1:
         text += " Nothing was applied."

@@ -22,6 +22,7 @@ MAX_UNMANAGED = 50  # listed by id; the JSON plan has them all
 _COLORS = {
     m.CREATE: "32", m.EDIT: "33", m.PARTIAL_EDIT: "33", m.UPDATE_PRICE: "36", m.UPDATE_INVENTORY: "36",
     m.ACTIVATE: "32", m.DEACTIVATE: "31", m.DELETE: "31", m.RECOVER: "35", m.HELD: "2", m.BLOCKED: "31",
+    m.DEFERRED: "2",
 }
 
 
@@ -40,6 +41,9 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     for item in plan.products:
         lines += product_lines(item, names, paint)
         lines.append("")
+    limit = fmt.listing_limit_line(plan)
+    if limit:
+        lines += [paint(limit, "33"), ""]
     lines += _issues(plan, paint)
     lines += _unmanaged(plan)
     if not plan.has_changes:
@@ -126,6 +130,8 @@ def summary_line(s: PlanSummary) -> str:
     line += f"; {s.blocked} blocked"
     if s.held:
         line += f", {s.held} waiting for review"
+    if s.deferred:
+        line += f", {s.deferred} deferred to a later day"
     line += f", {s.unmanaged} unmanaged."
     if s.errors or s.warnings:
         line += f" {_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}."
