@@ -24,7 +24,7 @@ from engine.catalog.spec import (
     SourceRef,
     fingerprint,
 )
-from engine.plan.live import CategoryInfo, LiveProduct, LiveSnapshot, ShopMetadata
+from engine.plan.live import AttributeDef, CategoryInfo, LiveProduct, LiveSnapshot, ShopMetadata
 from engine.plan.planner import make_plan
 
 SEED = json.loads((Path(__file__).resolve().parent.parent / "engine/sandbox/seed/shop.json").read_text())
@@ -35,13 +35,18 @@ IMAGE_URIS = {("images/batik-1.jpg", "aa11"): "tos-id-i-batik1", ("images/batik-
 
 
 def _metadata() -> ShopMetadata:
+    """The sandbox seed's reference data as the reader gives it (leaf and non-leaf categories)."""
     perms = SEED["category_permissions"]
     categories = tuple(
         CategoryInfo(c["id"], c["local_name"],
-                     tuple((p, tuple(perms.get(c["id"], {}).get(p, ["AVAILABLE"]))) for p in BOTH))
-        for c in SEED["categories"] if c["is_leaf"])
+                     tuple((p, tuple(perms.get(c["id"], {}).get(p, ["AVAILABLE"]))) for p in BOTH),
+                     is_leaf=c["is_leaf"], leaves=() if c["is_leaf"] else tuple(
+                         Ref(leaf["id"], leaf["local_name"]) for leaf in SEED["categories"]
+                         if leaf["parent_id"] == c["id"] and leaf["is_leaf"]))
+        for c in SEED["categories"])
     attributes = tuple(
-        (cid, tuple(ProductAttribute(a["id"], a["name"], tuple(Ref(v["id"], v["name"]) for v in a["values"]))
+        (cid, tuple(AttributeDef(a["id"], a["name"], tuple(Ref(v["id"], v["name"]) for v in a["values"]),
+                                 a["type"], a["is_requried"], a["is_multiple_selection"], a["is_customizable"])
                     for a in attrs))
         for cid, attrs in SEED["attributes"].items() if not cid.startswith("_"))
     return ShopMetadata(categories=categories,

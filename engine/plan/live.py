@@ -93,13 +93,26 @@ class SkuConflict:
 
 @dataclass(frozen=True, slots=True)
 class CategoryInfo:
-    """What the planner needs to know about a leaf category, per platform."""
+    """What the planner needs to know about a category the catalog uses, per platform."""
 
     id: str
     name: str = ""
     permissions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # ((platform, statuses), ...)
     allows_pre_order: bool = False
     cod_supported: bool = True
+    is_leaf: bool = True  # products go in leaf categories only
+    leaves: tuple[Ref, ...] = ()  # not a leaf: a few leaf categories under it (for the message)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class AttributeDef(ProductAttribute):
+    """An attribute of a leaf category (Get Attributes): a product attribute, or a sales
+    attribute of the SKUs; `values` lists the values the platform offers."""
+
+    type: str = "PRODUCT_PROPERTY"  # PRODUCT_PROPERTY | SALES_PROPERTY
+    required: bool = False
+    multiple: bool = False  # several values
+    customizable: bool = False  # values outside `values` are accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +121,7 @@ class ShopMetadata:
 
     categories: tuple[CategoryInfo, ...] = ()
     brands: tuple[Ref, ...] = ()  # id + name
-    attributes: tuple[tuple[str, tuple[ProductAttribute, ...]], ...] = ()  # per category id
+    attributes: tuple[tuple[str, tuple[AttributeDef, ...]], ...] = ()  # per leaf category id
     warehouses: tuple[Ref, ...] = ()
 
     def category(self, category_id: str | None) -> CategoryInfo | None:

@@ -1,5 +1,7 @@
-"""The shop's reference data a plan checks against: categories per platform (with permissions),
-rules and attributes of the catalog's leaf categories, selectable brands, warehouses.
+"""The shop's reference data a plan checks against: categories per platform (with permissions;
+whether each is a leaf, and a few leaves under one that is not), rules and attributes (required,
+one value or several, custom values) of the catalog's leaf categories, selectable brands,
+warehouses — what engine.plan.metadata checks the catalog with.
 
     metadata = await read_metadata(client, {"600010", "600050"})
 
@@ -13,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 
-from engine.catalog.spec import PLATFORMS, ProductAttribute, Ref
-from engine.plan.live import CategoryInfo, ShopMetadata
+from engine.catalog.spec import PLATFORMS, Ref
+from engine.plan.live import AttributeDef, CategoryInfo, ShopMetadata
 from engine.shop.client import ENDPOINTS, ShopClient
+from engine.shop.discovery import leaves_under
 
 METADATA_APIS = frozenset(ENDPOINTS[name].api for name in ("categories", "rules", "attributes", "brands",
                                                            "warehouses"))
@@ -40,9 +43,12 @@ async def read_metadata(client: ShopClient, category_ids: set[str]) -> ShopMetad
             id=cid, name=found[0][1].name,
             permissions=tuple((p, c.permission_statuses) for p, c in found),
             allows_pre_order=bool(rule and rule.allows_pre_order),
-            cod_supported=rule.cod_supported if rule else True))
+            cod_supported=rule.cod_supported if rule else True,
+            is_leaf=cid in leaves, leaves=() if cid in leaves else leaves_under(cid, by_platform)))
     attributes = tuple(
-        (cid, tuple(ProductAttribute(id=a.id, name=a.name, values=tuple(Ref(id=v.id, name=v.name) for v in a.values))
+        (cid, tuple(AttributeDef(id=a.id, name=a.name, values=tuple(Ref(id=v.id, name=v.name) for v in a.values),
+                                 type=a.type, required=a.is_required, multiple=a.is_multiple_selection,
+                                 customizable=a.is_customizable)
                     for a in attrs_by[cid]))
         for cid in leaves)
     return ShopMetadata(
