@@ -103,6 +103,18 @@ def load_catalog(path: Path) -> Catalog:
         return _Loader(Path(path)).load()
 
 
+def load_shop(path: Path) -> ShopConfig:
+    """shop.yaml alone, for commands that only talk to the shop (the discovery commands): a
+    product file being written does not stop them. CatalogError with shop.yaml's problems."""
+    loader = _Loader(Path(path))
+    loader.check_root()
+    shop, _ = loader._shop()
+    problems = [d for d in loader.out.all() if d.severity == "error"]
+    if shop is None or problems:
+        raise CatalogError(problems)
+    return shop
+
+
 class _Loader:
     def __init__(self, path: Path) -> None:
         self.root = path.parent if path.is_file() else path
@@ -113,7 +125,7 @@ class _Loader:
     def display(self, rel: str) -> str:
         return (self.root / rel).as_posix() if str(self.root) not in ("", ".") else rel
 
-    def load(self) -> Catalog:
+    def check_root(self) -> None:
         if not self.root.is_dir():
             raise CatalogError([Diagnostic(str(self.root), 1, 1, "catalog directory not found")])
         shop_file = self.root / "shop.yaml"
@@ -121,6 +133,9 @@ class _Loader:
             raise CatalogError([Diagnostic(self.display("shop.yaml"), 1, 1,
                                            "shop.yaml not found: a catalog directory holds shop.yaml, "
                                            "products/*.yaml, and optionally bases/ and templates/")])
+
+    def load(self) -> Catalog:
+        self.check_root()
         shop, defaults = self._shop()
         bases = self._bases()
         if shop is None:  # still report the product files' problems

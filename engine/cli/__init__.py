@@ -4,7 +4,8 @@ The only package that imports click. Every engine error is caught once, here in 
 printed as a clear message (diagnostics with file:line:column) with a non-zero exit code; a
 traceback reaching a seller is a bug. One module per concern: catalog_cmds (validate, schema),
 plan_cmds (plan, show, live), apply_cmds (apply), import_cmds (import), github_cmds (comment,
-shops, reviewed-plan, drift, validate-files), init_cmds (init), sandbox_cmds (sandbox serve|reset); common
+shops, reviewed-plan, drift, validate-files), init_cmds (init), sandbox_cmds (sandbox serve|reset),
+discovery_cmds (categories, attributes, brands, warehouses: the shop's reference data); common
 (shared argument, options, colour, the in-process sandbox) and actions (GitHub Actions masks
 and annotations).
 """
@@ -22,6 +23,7 @@ from engine.cli.actions import annotate, github_actions_setup
 from engine.cli.apply_cmds import apply
 from engine.cli.catalog_cmds import schema, validate
 from engine.cli.common import sandbox_app_for
+from engine.cli.discovery_cmds import attributes, brands, categories, warehouses
 from engine.cli.github_cmds import comment, drift, reviewed_plan, shops, validate_files
 from engine.cli.import_cmds import import_
 from engine.cli.init_cmds import init
@@ -60,7 +62,7 @@ def cli() -> None:
 
 
 for _command in (validate, schema, sandbox, live, plan, show, apply, import_, comment, shops, reviewed_plan, drift,
-                 init, validate_files):
+                 init, validate_files, categories, attributes, brands, warehouses):
     cli.add_command(_command)
 
 
