@@ -500,3 +500,11 @@ def test_a_partial_merge_gives_the_fields_a_full_merge_gives(fields):
     full, part = merged_spec(*args), merged_spec(*args, only=fields)
     assert partial_spec(part, fields) == partial_spec(full, fields)
     assert part.main_images == full.main_images  # the annotation's image tokens come from these
+
+
+def test_a_product_in_review_with_nothing_to_send_is_shown_waiting_for_review():
+    pending = (("TIKTOK_SHOP", "PENDING"), ("TOKOPEDIA", "ACTIVATE"))
+    (action,) = only(plan_for(spec(), live_image(spec(), statuses=pending))).actions
+    assert action.kind == m.HELD and action.platforms == ("TIKTOK_SHOP",) and action.changes == ()
+    assert action.blockers == (Blocker("TIKTOK_SHOP", m.UNDER_REVIEW),) and not action.is_write
+    assert "the next plan after the review shows the outcome" in action.note

@@ -126,6 +126,8 @@ def _route(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[
     _price_stock(state, price, stock, under_review)
     if failed:
         _failed_note(state, live, failed)
+    if under_review and not any(a.kind == m.HELD for a in state.actions):
+        _waiting(state)
     actions = sorted(state.actions, key=lambda a: m.KINDS.index(a.kind))
     drift = any(a.is_write for a in actions) and unchanged()
     return actions, state.notes, state.issues, drift
@@ -232,13 +234,25 @@ def _check_permissions(state: _Product, to_list: list[str], category: str | None
     return allowed
 
 
+def _in_review(state: _Product) -> tuple[str, ...]:
+    return tuple(sorted(p for p, s in state.present.items() if s == UNDER_REVIEW)) or tuple(sorted(state.present))
+
+
 def _hold(state: _Product, content: list, listing: _Listing | None) -> None:
     held = content + ([listing.change] if listing else [])
-    pending = tuple(sorted(p for p, s in state.present.items() if s == UNDER_REVIEW)) or tuple(sorted(state.present))
+    pending = _in_review(state)
     if held:
         state.actions.append(Action(m.HELD, pending, changes=tuple(sorted(held, key=change_order)),
                                     blockers=tuple(Blocker(p, m.UNDER_REVIEW) for p in pending),
-                                    note="under review: these changes are sent after the review ends"))
+                                    note="the review is not over: these changes are sent once it ends"))
+
+
+def _waiting(state: _Product) -> None:
+    """A product in review with nothing held: shown, so a plan says why its outcome is not known."""
+    pending = _in_review(state)
+    state.actions.append(Action(m.HELD, pending, blockers=tuple(Blocker(p, m.UNDER_REVIEW) for p in pending),
+                                note="the platform has not decided yet; nothing to send — the next plan "
+                                     "after the review shows the outcome"))
 
 
 # --------------------------------------------------------------------------- content
@@ -323,7 +337,7 @@ def _price_stock(state: _Product, price: list, stock: list, under_review: bool) 
     if price and not _live_everywhere(state):
         if under_review:
             state.actions.append(Action(m.HELD, platforms, changes=_sorted(price),
-                                        note="not live while under review: the new price is sent after the review"))
+                                        note="not live while under review: the new price is sent once it ends"))
         else:
             merged = merged_spec(desired, state.have, platforms, state.ctx.image_uris, state.ctx.known,
                                  state.ctx.source(desired), only=("skus",))

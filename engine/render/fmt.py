@@ -23,7 +23,7 @@ MAX_DESCRIPTION_LINES = 8  # changed description lines shown
 KIND_LABELS = {
     m.CREATE: "create", m.EDIT: "edit (full)", m.PARTIAL_EDIT: "partial edit", m.UPDATE_PRICE: "update price",
     m.UPDATE_INVENTORY: "update stock", m.ACTIVATE: "activate", m.DEACTIVATE: "deactivate", m.DELETE: "delete",
-    m.RECOVER: "recover", m.HELD: "held", m.BLOCKED: "blocked", m.DEFERRED: "deferred",
+    m.RECOVER: "recover", m.HELD: "waiting for review", m.BLOCKED: "blocked", m.DEFERRED: "deferred",
 }
 STATUS_LABELS = {
     "ACTIVATE": "live", "PENDING": "under review", "FAILED": "review failed", "DRAFT": "draft",

@@ -100,7 +100,7 @@ def action_lines(action: Action, names: fmt.Names, paint: Paint, out: list[str] 
     head = f"{action.symbol} {fmt.KIND_LABELS[action.kind]}"
     if action.save_mode == "AS_DRAFT":
         head += " as a hidden draft"
-    if action.platforms and action.kind not in (m.BLOCKED, m.HELD):
+    if action.platforms and action.kind != m.BLOCKED:
         head += f" on {fmt.platforms(action.platforms)}"
     marker = fmt.review_marker(action)
     if marker:
@@ -109,6 +109,8 @@ def action_lines(action: Action, names: fmt.Names, paint: Paint, out: list[str] 
     inner = indent + INDENT
     append, change_lines = lines.append, fmt.change_lines
     for blocker in action.blockers:
+        if blocker.code == m.UNDER_REVIEW:
+            continue  # the head says it: "… waiting for review on <platforms>"
         for line in fmt.blocker_lines(blocker):
             append(inner + line)
     for change in action.changes:
