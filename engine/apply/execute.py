@@ -173,6 +173,9 @@ class Executor:
         """A create or an edit back to review, through the daily listing limit's gate."""
         if not await self.gate.admit():
             return self._each(action, DEFERRED, DEFERRED_NOTE)
+        if self.aborted:  # while it waited for the run's first listing
+            self.gate.settle()
+            return self._skipped(action, f"the run stopped: {self.aborted}", product)
         step: StepResult | None = None
         try:
             step = await self._guarded(action, lambda: self._call(product, action))
