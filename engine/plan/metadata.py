@@ -35,7 +35,7 @@ from typing import Any
 
 from engine.catalog.diagnose import did_you_mean
 from engine.catalog.spec import ProductAttribute, ProductSpec, Ref
-from engine.plan.live import AttributeDef, ShopMetadata
+from engine.plan.live import AttributeDef, LiveSnapshot, ShopMetadata
 from engine.plan.model import Plan, PlanIssue
 from engine.plan.payload import Known
 from engine.plan.planner import context_for, make_batches, select_targets
@@ -51,8 +51,6 @@ def metadata_issues(catalog: Any, metadata: ShopMetadata | None, *, keys: Iterab
     shop.yaml defaults) is one issue naming the products that inherit it."""
     if metadata is None:
         return [], set()
-    from engine.plan.live import LiveSnapshot
-
     ctx = context_for(catalog, LiveSnapshot(metadata=metadata), None)
     wanted = None if keys is None else set(keys)
     known = Known(metadata)
