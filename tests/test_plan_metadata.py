@@ -102,3 +102,18 @@ def test_one_problem_written_in_a_shared_place_is_one_issue_naming_its_products(
     [issue] = found
     assert issue.key == "a" and issue.message.startswith("bases/kemeja.yaml:3: a, b, c and 1 more (inherited): "
                                                          "brand 'Batik Kris'")
+
+
+def test_metadata_the_read_cache_keeps_is_read_back_with_the_attribute_rules(tmp_path):
+    """The checks need each attribute's rules from the cache as the reader gave them (a cache of the
+    format before them is ignored: CACHE_FORMAT 3)."""
+    from engine.shop.cache import ReadCache
+
+    cache = ReadCache.open(tmp_path, "shop")
+    cache.close(metadata=METADATA, categories=["600010"])
+    again = ReadCache.open(tmp_path, "shop").metadata(["600010"])
+    assert again == METADATA
+    batik = dict(again.attributes)["600010"]
+    assert [(a.name, a.required, a.multiple, a.customizable) for a in batik[:3]] == [
+        ("Bahan", True, False, True), ("Motif", False, True, True), ("Lengan", False, False, False)]
+    assert not again.category("600001").is_leaf

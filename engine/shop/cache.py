@@ -51,8 +51,10 @@ from engine.plan.live import LiveProduct, ShopMetadata
 log = logging.getLogger("engine.shop")
 
 # Bump when what is stored changes meaning (engine/shop/normalize.py output, the tables):
-# a cache of another format is ignored and replaced.
-CACHE_FORMAT = 2
+# a cache of another format is ignored and replaced. 3: the metadata holds each attribute's rules
+# (required, several values, custom values) and whether a category is a leaf — metadata of
+# format 2 read back with defaults would make engine.plan.metadata refuse valid values.
+CACHE_FORMAT = 3
 FILENAME = "read-cache.sqlite"
 METADATA_MAX_AGE = 24 * 3600.0  # seconds; `--no-cache` always reads it again
 BATCH = 500  # fetched products per commit
