@@ -15,7 +15,7 @@ from test_plan_builders import catalog, sku, spec
 
 from engine.apply.execute import Executor
 from engine.apply.progress import LogProgress
-from engine.catalog.spec import ImageRef, Ref
+from engine.catalog.spec import ImageRef
 from engine.plan import model as m
 from engine.plan.payload import Known
 from engine.plan.planner import make_plan
@@ -100,13 +100,15 @@ def test_deletes_and_deactivations_are_skipped_when_a_write_failed(sandbox):
     keep, gone = product(sandbox, "batik-a", image), product(sandbox, "batik-c", image)
     apply(sandbox, keep, gone)
     sandbox.store.reset_calls()
-    broken = replace(keep, brand=Ref(name="Merk Yang Tidak Ada"), title="Kemeja Batik Parang Judul Baru Sekali")
+    # an image the shop never uploaded: the plan cannot know it, the shop refuses the edit
+    broken = replace(keep, main_images=(ImageRef(uri="tos-id-i-never-uploaded"),),
+                     title="Kemeja Batik Parang Judul Baru Sekali")
     _, report = apply(sandbox, broken, replace(gone, status="deleted"))
     outcomes = {p.key: p.outcome for p in report.products}
     assert outcomes == {"batik-a": FAILED, "batik-c": SKIPPED}
     assert "deletes and deactivations run only when everything else succeeded" in report.products[1].steps[0].message
-    assert writes(sandbox) == {} and report.exit_code == 1  # nothing was applied
-    assert "Merk Yang Tidak Ada" in report.products[0].platforms[0].message
+    assert writes(sandbox) == {"partial_edit": 1} and report.exit_code == 1  # the refused edit; nothing applied
+    assert "tos-id-i-never-uploaded" in report.products[0].platforms[0].message
 
 
 def test_a_title_change_is_reported_back_in_review_with_the_review_state(sandbox):

@@ -176,7 +176,8 @@ def showcase_plan():
         s("i-frozen"),
         s("j-failed", title="Kemeja Batik replika"),
         s("k-conflict"),
-        s("l-prohibited", category_id="600021", product_attributes=()),
+        s("l-prohibited", category_id="600021",
+          product_attributes=(ProductAttribute(None, "Kondisi", (Ref(name="Bekas Baik"),)),)),
     )
     by_key = {d.key: d for d in desired}
     deactivated = (("TIKTOK_SHOP", "ACTIVATE"), ("TOKOPEDIA", "SELLER_DEACTIVATED"))

@@ -317,7 +317,8 @@ def test_product_without_fingerprint_is_adopted_not_created_again():
 
 
 def test_platform_the_category_does_not_permit_is_blocked_once_applied_unchanged():
-    desired = spec(category_id="600030", product_attributes=())  # Jam Tangan Mewah: invite-only on Tokopedia
+    desired = spec(category_id="600030",  # Jam Tangan Mewah: invite-only on Tokopedia
+                   product_attributes=(ProductAttribute(None, "Mesin", (Ref(name="Otomatis"),)),))
     live = live_image(desired, statuses=(("TIKTOK_SHOP", "ACTIVATE"),))
     plan = plan_for(desired, live)
     (action,) = only(plan).actions
@@ -331,7 +332,8 @@ def test_platform_the_category_does_not_permit_is_blocked_once_applied_unchanged
 
 
 def test_create_in_a_prohibited_category_warns_and_still_creates():
-    plan = plan_for(spec(category_id="600021", product_attributes=()))
+    plan = plan_for(spec(category_id="600021", product_attributes=(ProductAttribute(None, "Kondisi",
+                                                                                   (Ref(name="Bekas Baik"),)),)))
     assert only(plan).kinds() == (m.CREATE,)
     assert "prohibited on Shop | Tokopedia" in plan.warnings[0].message
 

@@ -60,12 +60,10 @@ def plan_catalog(catalog_dir: Path, targets: tuple[str, ...], no_cache: bool, ca
     snapshot, plan) for plan and apply. The plan holds the catalog's problems with the shop's
     categories, attributes and brands (engine.plan.metadata): those products are not planned."""
     from engine.catalog.load import load_catalog
-    from engine.plan.metadata import checked_plan
     from engine.plan.planner import make_plan
     from engine.shop.connect import read_catalog
 
     catalog = catalog if catalog is not None else load_catalog(catalog_dir)
     app = sandbox_app_for(catalog.shop)
     snapshot = read_catalog(catalog, app=app, use_cache=not no_cache, progress=read_progress())
-    plan = make_plan(catalog, snapshot, targets=targets)
-    return catalog, app, snapshot, checked_plan(plan, catalog, snapshot.metadata)
+    return catalog, app, snapshot, make_plan(catalog, snapshot, targets=targets)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import copy
 from collections import ChainMap
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from engine.catalog.spec import PLATFORM_LABELS, ProductSpec, SourceRef, fingerprint
 from engine.plan import model as m
 from engine.plan.images import ImageIndex, ImageUris
-from engine.plan.live import ShopMetadata
+from engine.plan.live import LiveSnapshot, ShopMetadata
 from engine.plan.model import PlanIssue
 from engine.plan.payload import Known
 
@@ -126,3 +127,9 @@ def new_sku_stock_errors(spec: ProductSpec, seller_skus: Iterable[str], ctx: Con
             issues.append(PlanIssue("error", spec.key, "new_sku_stock", message, (product_id,) if product_id else ()))
     return issues
 
+
+def context_for(catalog: Any, snapshot: LiveSnapshot, image_uris: Mapping[tuple[str, str], str] | None) -> Context:
+    """The routing context of one plan: a loaded catalog also says where each value is written."""
+    shop = getattr(catalog, "shop", None)
+    return Context(dict(image_uris or {}), snapshot.metadata, getattr(catalog, "root", None),
+                   getattr(catalog, "locate", None), getattr(shop, "warehouses", None))

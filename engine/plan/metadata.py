@@ -1,8 +1,9 @@
 """The catalog against the shop's reference data, before anything is sent (issue 18).
 
     issues, failed = metadata_issues(catalog, metadata, keys=("batik-parang",), creates={"batik-parang"})
-    plan = with_metadata_issues(plan, issues, failed)   # those products are not planned
-    plan = checked_plan(plan, catalog, metadata)         # both, for the products `plan` covers
+
+make_plan runs it for the products it plans: those in `failed` get no actions (like an identity
+conflict), and the issues are the plan's errors.
 
 Pure: a function of the catalog and the shop metadata the reader fetched for it (categories
 per platform, attributes of each leaf category the catalog uses, the brands the shop can use).
@@ -30,15 +31,14 @@ Products with `status: deleted` are not checked (nothing is sent for them).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import replace
 from typing import Any
 
 from engine.catalog.diagnose import did_you_mean
 from engine.catalog.spec import ProductAttribute, ProductSpec, Ref
+from engine.plan.context import context_for
 from engine.plan.live import AttributeDef, LiveSnapshot, ShopMetadata
-from engine.plan.model import Plan, PlanIssue
+from engine.plan.model import PlanIssue
 from engine.plan.payload import Known
-from engine.plan.planner import context_for, make_batches, select_targets
 
 SALES = "SALES_PROPERTY"
 Where = Callable[[ProductSpec, tuple], str]
@@ -69,22 +69,6 @@ def _whose(keys: list[str]) -> str:
         return f"{keys[0]}: "
     shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
     return f"{shown} (inherited): "
-
-
-def with_metadata_issues(plan: Plan, issues: list[PlanIssue], failed: set[str]) -> Plan:
-    """The plan with these issues, and without the products that have one (`failed`)."""
-    if not issues:
-        return plan
-    products = tuple(p for p in plan.products if p.key not in failed)
-    return replace(plan, products=products, batches=make_batches(products),
-                   issues=tuple(sorted(set(plan.issues) | set(issues))))
-
-
-def checked_plan(plan: Plan, catalog: Any, metadata: ShopMetadata | None) -> Plan:
-    """`plan` with the metadata problems of the products it covers (see the module docstring)."""
-    keys = [spec.key for spec in select_targets(catalog.products, plan.targets)]
-    creates = {item.key for item in plan.products if any(a.kind == "create" for a in item.actions)}
-    return with_metadata_issues(plan, *metadata_issues(catalog, metadata, keys=keys, creates=creates))
 
 
 class _ProductCheck:

@@ -25,10 +25,11 @@ from engine.catalog.spec import ProductSpec, external_product_id
 from engine.errors import PlanError
 from engine.plan import model as m
 from engine.plan.compare import created_changes
-from engine.plan.context import Context, Fingerprint, new_sku_stock_errors, permission_warning
+from engine.plan.context import Context, Fingerprint, context_for, new_sku_stock_errors, permission_warning
 from engine.plan.identity import match_products
 from engine.plan.images import annotated_images
 from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
+from engine.plan.metadata import metadata_issues
 from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
 from engine.plan.payload import create_spec, merged_spec, resolve_images
 from engine.plan.quota import defer_listings, with_priorities
@@ -87,10 +88,13 @@ def _make_plan(catalog: Any, snapshot: LiveSnapshot, targets: tuple[str, ...],
     desired = select_targets(catalog.products, targets)
     ctx = context_for(catalog, snapshot, image_uris)
     matched, issues = match_products(desired, snapshot)
+    creates = {key for key, live in matched.items() if live is None}
+    found, failed = metadata_issues(catalog, snapshot.metadata, keys=list(matched), creates=creates)
+    issues += found
     products = []
     for spec in desired:
-        if spec.key not in matched:
-            continue  # identity conflict: reported, no actions
+        if spec.key not in matched or spec.key in failed:
+            continue  # an identity conflict or a problem with the shop's metadata: reported, no actions
         item, more = plan_product(spec, matched[spec.key], ctx)
         issues += more
         if item is not None:
@@ -112,13 +116,6 @@ def _make_plan(catalog: Any, snapshot: LiveSnapshot, targets: tuple[str, ...],
         names=_names(snapshot, products, shop),
         daily_listing_limit=limit,
     )
-
-
-def context_for(catalog: Any, snapshot: LiveSnapshot, image_uris: Mapping[tuple[str, str], str] | None) -> Context:
-    """The routing context of one plan: a loaded catalog also says where each value is written."""
-    shop = getattr(catalog, "shop", None)
-    return Context(dict(image_uris or {}), snapshot.metadata, getattr(catalog, "root", None),
-                   getattr(catalog, "locate", None), getattr(shop, "warehouses", None))
 
 
 def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
