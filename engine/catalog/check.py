@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.catalog.diagnose import did_you_mean, errors_of
+from engine.catalog.guard_settings import PriceAcknowledgement, price_acknowledgements
 from engine.catalog.images import ImageChecker, ImageProblem
 from engine.catalog.limits import Finding
 from engine.catalog.merge import Layer, Resolver
@@ -96,6 +97,7 @@ class ProductCompiler:
         self.images = images
         self._declared: dict[tuple[str, ...], frozenset[str]] = {}
         self.priorities: dict[str, int] = {}  # key -> `priority` of the products that write one (not 0)
+        self.acknowledgements: list[PriceAcknowledgement] = []  # of the products compiled
 
     def compile(self, document: Document) -> ProductSpec | None:
         """The spec of a product document, or None when it has an error (reported)."""
@@ -115,8 +117,10 @@ class ProductCompiler:
                 self.finding(product, finding)
         description = self._description(product)
         images = self._images(product)
+        acks = self._acknowledgements(product)
         if product.failed:
             return None
+        self.acknowledgements += acks
         values = layer.values
         if "description" in values:
             fields["description"] = description
@@ -157,6 +161,13 @@ class ProductCompiler:
             diagnostic = Diagnostic(diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.message,
                                     dotted(prefix + finding.path), diagnostic.severity)
         self.out.add(diagnostic, product.key if document is not product.document else None)
+
+    def _acknowledgements(self, product: Product) -> list[PriceAcknowledgement]:
+        skus = tuple(sku.seller_sku for sku in product.layer.values.get("skus") or ())
+        acks, findings = price_acknowledgements(product.key, product.model.acknowledge, skus)
+        for finding in findings:
+            self.finding(product, finding)
+        return acks
 
     def _description(self, product: Product) -> str | None:
         value = product.layer.values.get("description")

@@ -154,15 +154,16 @@ def _known_keys(model: type[BaseModel], path: tuple) -> list[str]:
         if current is None:
             return []
     current = _model_in(current)
-    return list(current.model_fields) if current else []
+    return [field.alias or name for name, field in current.model_fields.items()] if current else []
 
 
 def _step(annotation: Any, step: Any) -> Any:
     candidates = _members(annotation)
     for candidate in candidates:
         if isinstance(candidate, type) and issubclass(candidate, BaseModel) and isinstance(step, str):
-            if step in candidate.model_fields:
-                return candidate.model_fields[step].annotation
+            for name, field in candidate.model_fields.items():
+                if step in (name, field.alias):
+                    return field.annotation
         origin = typing.get_origin(candidate)
         if origin is list and isinstance(step, int):
             return typing.get_args(candidate)[0]

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from engine.catalog.check import Collector, ProductCompiler, sku_entries
 from engine.catalog.diagnose import errors_of
 from engine.catalog.files import CatalogFiles, FileProblem
+from engine.catalog.guard_settings import PriceAcknowledgement
 from engine.catalog.heap import paused_gc
 from engine.catalog.images import ImageChecker
 from engine.catalog.merge import BaseEntry, Layer, Resolver
@@ -50,6 +51,7 @@ class Catalog:
     images: tuple[ImageRef, ...] = ()  # local image files used, with sha256, sorted by path
     warnings: tuple[Diagnostic, ...] = ()
     priorities: tuple[tuple[str, int], ...] = ()  # (key, priority) of products that set one (not 0), by key
+    acknowledgements: tuple[PriceAcknowledgement, ...] = ()  # products' `acknowledge:`, sorted
     _sources: ProductSources | None = field(default=None, compare=False, repr=False)
 
     def product(self, key: str) -> ProductSpec | None:
@@ -147,7 +149,7 @@ class _Loader:
             for problem in templates.problems:
                 self._refused(problem)
             resolver = Resolver(bases, defaults)
-            specs, documents, priorities = self._compile(shop, resolver, templates)
+            specs, documents, priorities, acks = self._compile(shop, resolver, templates)
         diagnostics = self.out.all()
         if any(d.severity == "error" for d in diagnostics):
             raise CatalogError(diagnostics)
@@ -158,10 +160,10 @@ class _Loader:
         self.hashes += [(f"image:{image.path}", image.sha256 or "") for image in images]
         return Catalog(root=self.root, shop=shop, products=tuple(specs), digest=catalog_digest(self.hashes),
                        images=images, warnings=tuple(diagnostics), priorities=tuple(sorted(priorities.items())),
-                       _sources=ProductSources(documents, resolver))
+                       acknowledgements=tuple(sorted(acks)), _sources=ProductSources(documents, resolver))
 
-    def _compile(self, shop: ShopConfig, resolver: Resolver,
-                 templates: TemplateRenderer) -> tuple[list[ProductSpec], dict[str, Document], dict[str, int]]:
+    def _compile(self, shop: ShopConfig, resolver: Resolver, templates: TemplateRenderer
+                 ) -> tuple[list[ProductSpec], dict[str, Document], dict[str, int], list[PriceAcknowledgement]]:
         compiler = ProductCompiler(self.out, resolver=resolver, warehouses=shop.warehouses, templates=templates,
                                    images=ImageChecker(self.root, self.files))
         specs: list[ProductSpec] = []
@@ -192,7 +194,7 @@ class _Loader:
             if name not in resolver.used:
                 self.out.add(Diagnostic(entry.document.file, entry.document.line, 1,
                                         f"base {name!r} is not used by any product", severity="warning"))
-        return specs, sources, compiler.priorities
+        return specs, sources, compiler.priorities, compiler.acknowledgements
 
     # ---------------------------------------------------------------- files
     def _read(self, path: Path) -> SourceFile:

@@ -1,6 +1,6 @@
 """The catalog's YAML format as pydantic models: the shape of every file a seller writes.
 
-    shop.yaml            ShopFile      shop name, market, target, warehouses, defaults
+    shop.yaml            ShopFile      shop name, market, target, warehouses, defaults, guards
     bases/<name>.yaml    BaseFile      a reusable partial product (`extends: <name>`)
     products/**/*.yaml   ProductFile   one product per YAML document (`---` separates several)
 
@@ -18,6 +18,7 @@ number is an error that names the field's range, never a conversion.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -246,6 +247,103 @@ class BaseFile(ProductFields):
     extends: Extends | None = Field(None, description="Other bases this one builds on, in order.")
 
 
+# --------------------------------------------------------------------------- guards
+PERCENT = re.compile(r"\s*([0-9]{1,5}(?:\.[0-9]{1,2})?)\s*%\s*")
+PERCENT_SCHEMA = {"type": "string", "pattern": r"^\s*[0-9]{1,5}(\.[0-9]{1,2})?\s*%\s*$"}
+_OFF = " (or false to turn the guard off)"
+
+
+def _percent(value: Any, example: str = "25%") -> Any:
+    """A percentage written as text: `50%`, `12.5%` (more than 0)."""
+    match = PERCENT.fullmatch(value) if isinstance(value, str) else None
+    if match is None or not float(match.group(1)) > 0:
+        number = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+        shown = f"{value}%" if number else example
+        raise ValueError(f"write a percentage above 0 with its % sign, such as {shown}")
+    return value
+
+
+def _percent_or_off(value: Any) -> Any:
+    if value is False:
+        return value
+    try:
+        return _percent(value, "50%")
+    except ValueError as exc:
+        raise ValueError(f"{exc}{_OFF}") from None
+
+
+def _limit_or_off(value: Any) -> Any:
+    if value is False or isinstance(value, (dict, BaseModel)):
+        return value
+    raise ValueError(f"write the limit as a mapping, such as {{count: 10, share: 25%}}{_OFF}")
+
+
+def _off_or(tag: str) -> Discriminator:
+    return Discriminator(lambda value: "~off" if value is False else tag)
+
+
+Percent = Annotated[StrictStr, BeforeValidator(_percent), WithJsonSchema(PERCENT_SCHEMA)]
+
+
+class GuardLimit(Strict):
+    """Trips when one plan touches more than `count` products, or more than `share` of them;
+    a part not written keeps its default."""
+
+    count: StrictInt | None = Field(None, json_schema_extra={"minimum": 0},
+                                    description="Products in one plan past which the guard trips.")
+    share: Percent | None = Field(None, description="Share of the shop's products past which the guard trips, "
+                                                    "e.g. 25%.")
+
+
+class MassAcknowledge(Strict):
+    """Allows one mass change: the plan that touches exactly `count` products, these products."""
+
+    count: StrictInt = Field(json_schema_extra={"minimum": 1}, description="How many products the plan touches.")
+    products: StrictStr = Field(json_schema_extra={"pattern": "^[0-9a-f]{8}$"},
+                                description="The products' fingerprint, as the plan prints it (in quotes).")
+
+
+class ShopAcknowledge(Strict):
+    """Mass changes the reviewers allowed (the plan prints what to write)."""
+
+    deactivate: MassAcknowledge | None = None
+    delete: MassAcknowledge | None = None
+
+
+GuardPercent = Annotated[Union[Annotated[Literal[False], Tag("~off")], Annotated[StrictStr, Tag("~pct")]],
+                         _off_or("~pct"), BeforeValidator(_percent_or_off),
+                         WithJsonSchema({"anyOf": [PERCENT_SCHEMA, {"const": False}]})]
+GuardLimitOrOff = Annotated[Union[Annotated[Literal[False], Tag("~off")], Annotated[GuardLimit, Tag("~limit")]],
+                            _off_or("~limit"), BeforeValidator(_limit_or_off)]
+
+
+class Guards(Strict):
+    """Risky changes a plan may make only with an acknowledgement (on by default)."""
+
+    max_price_change: GuardPercent | None = Field(
+        None, description="Per SKU, up or down, against the live price (default 50%).")
+    max_deactivate: GuardLimitOrOff | None = Field(
+        None, description="Products deactivated or taken off a platform (default {count: 10, share: 25%}).")
+    max_delete: GuardLimitOrOff | None = Field(
+        None, description="Products deleted (default {count: 5, share: 10%}).")
+    acknowledge: ShopAcknowledge | None = None
+
+
+class PriceAcknowledge(Strict):
+    """One price change a reviewer allowed: from the live price to the catalog's."""
+
+    old: PriceText = Field(alias="from", description="The live price.")
+    new: PriceText = Field(alias="to", description="The catalog's new price.")
+
+
+class ProductAcknowledge(Strict):
+    """Changes of this product that trip a guard and that the reviewers allowed."""
+
+    price_change: dict[StrictStr, PriceAcknowledge] = Field(
+        json_schema_extra={"minProperties": 1},
+        description="Per seller SKU: {from: live price, to: new price}, as the plan prints it.")
+
+
 class ProductFile(ProductFields):
     """One product (one YAML document)."""
 
@@ -257,6 +355,8 @@ class ProductFile(ProductFields):
         None, json_schema_extra={"minimum": PRIORITY_MIN, "maximum": PRIORITY_MAX},
         description="Order under shop.yaml daily_listing_limit: higher goes first (default 0; ties by key). "
                     "Not sent to the shop.")
+    acknowledge: ProductAcknowledge | None = Field(
+        None, description="Guarded changes the reviewers allowed; flagged for removal once they are live.")
 
 
 # --------------------------------------------------------------------------- shop.yaml
@@ -283,6 +383,8 @@ class ShopFile(Strict):
     defaults: ShopDefaults = Field(default_factory=lambda: ShopDefaults.model_validate({}))
     template_vars: dict[StrictStr, Any] = Field(
         default_factory=dict, description="Variables every description template can use.")
+    guards: Guards = Field(default_factory=lambda: Guards.model_validate({}),
+                           description="Limits past which a plan needs an acknowledgement.")
 
 
 PRODUCT_FIELDS = tuple(ProductFields.model_fields) + ("skus",)  # what layers carry

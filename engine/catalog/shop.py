@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from engine.catalog.diagnose import CREDENTIAL_ENV, credential_message, errors_of
 from engine.catalog.files import CatalogFiles, FileProblem
+from engine.catalog.guard_settings import DEFAULT_GUARDS, GuardSettings, guard_settings, limit_findings
 from engine.catalog.limits import read_amount
 from engine.catalog.models import LISTING_LIMIT_MAX, ShopFile
 from engine.catalog.rules import template_number_findings
@@ -44,6 +45,7 @@ class ShopConfig:
     defaults: dict[str, Any] = field(default_factory=dict)  # shop.yaml `defaults`, as written
     template_vars: dict[str, Any] = field(default_factory=dict)
     daily_listing_limit: int | None = None  # listings (creates, edits back to review) a day; None: unknown
+    guards: GuardSettings = DEFAULT_GUARDS  # shop.yaml `guards:` (engine.catalog.guard_settings)
 
     def warehouse_name(self, warehouse_id: str) -> str | None:
         """The seller's name for a warehouse id (for display), or None."""
@@ -86,6 +88,7 @@ def parse_shop(document: Document, root: Path) -> tuple[ShopConfig | None, ShopF
         defaults=model.defaults.model_dump(mode="json", exclude_unset=True),
         template_vars=dict(model.template_vars),
         daily_listing_limit=model.daily_listing_limit if _listing_limit_problem(model) is None else None,
+        guards=guard_settings(model.guards, document.where),
     )
     return config, model, _unique(problems)
 
@@ -157,7 +160,7 @@ def _check(model: ShopFile, document: Document, root: Path) -> list[Diagnostic]:
         problem = _sandbox_db_problem(model.sandbox_db, root)
         if problem:
             problems.append(document.diagnostic(("sandbox_db",), problem))
-    for finding in template_number_findings(model.template_vars, ("template_vars",)):
+    for finding in template_number_findings(model.template_vars, ("template_vars",)) + limit_findings(model.guards):
         problems.append(document.diagnostic(finding.path, finding.message))
     return problems
 
