@@ -27,7 +27,7 @@ def test_json_round_trip_is_exact(plan):
 
 def test_plan_carries_what_apply_needs_to_detect_staleness(plan):
     data = plan_to_dict(plan)
-    assert data["format_version"] == 1 and data["catalog_digest"] == "d1g35t0fc4ta10g"
+    assert data["format_version"] == 2 and data["catalog_digest"] == "d1g35t0fc4ta10g"
     assert data["shop_name"] == "Toko Nusantara (sandbox)" and data["market"] == "ID"
     edit = plan.product("b-moq")
     assert (edit.product_id, edit.update_time) == ("2001", 1_700_000_000)
@@ -82,10 +82,11 @@ def test_save_into_a_missing_directory_is_a_plan_error(plan, tmp_path):
 @pytest.mark.parametrize("text,message", [
     ("{not json", "not valid JSON"),
     ("[1, 2]", "expected a JSON object"),
-    (json.dumps({"format_version": 2}), "format_version 2"),
+    (json.dumps({"format_version": 3}), "format_version 3"),
+    (json.dumps({"format_version": 1}), "format_version 1"),  # before guards: plan again
     (json.dumps({"products": []}), "format_version None"),
-    (json.dumps({"format_version": 1, "products": [{"key": 5}]}), "damaged"),
-    (json.dumps({"format_version": 1, "products": "nope"}), "damaged"),
+    (json.dumps({"format_version": 2, "products": [{"key": 5}]}), "damaged"),
+    (json.dumps({"format_version": 2, "products": "nope"}), "damaged"),
 ])
 def test_load_refuses_broken_or_foreign_plans_clearly(tmp_path, text, message):
     path = tmp_path / "plan.json"

@@ -2,7 +2,7 @@
 
 A Plan is semantic, not wire: actions carry normalised specs and ids; the shop adapter turns
 them into request bodies at apply time. Every value here is frozen, JSON-round-trippable
-through `engine.codec` (`format_version` 1) and sorted, so the same inputs give the
+through `engine.codec` (`format_version` 2) and sorted, so the same inputs give the
 same bytes. Field-change values (`FieldChange.old/new`) are plain JSON (str, int, bool, None,
 lists, dicts) so a saved plan loads back equal.
 
@@ -31,7 +31,7 @@ from typing import Any
 
 from engine.catalog.spec import ImageRef, ProductSpec
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: plans record the guards they trip (a plan of version 1 is refused: plan again)
 
 CREATE = "create"
 EDIT = "edit"
@@ -197,6 +197,24 @@ class Batch:
 
 
 @dataclass(frozen=True, slots=True)
+class GuardTrip:
+    """A change past one of the shop's guards (engine.plan.guards): apply refuses the plan
+    until a reviewer acknowledges exactly this change in the catalog."""
+
+    guard: str  # "price_change" | "deactivate" | "delete"
+    key: str = ""  # price_change: the product
+    sku: str = ""  # price_change: the seller SKU
+    old: str = ""  # price_change: the live price (canonical IDR)
+    new: str = ""  # price_change: the catalog's price
+    count: int = 0  # deactivate / delete: products this plan deactivates / deletes
+    total: int = 0  # ... of this many (products live / products in the shop)
+    products: str = ""  # deactivate / delete: fingerprint of those products' keys
+    limit: str = ""  # the guard as set, for humans: "50%", "10 products or 25%"
+    source: str = ""  # where the acknowledgement goes: the product's file:line, or shop.yaml
+    acknowledged: str = ""  # file:line:column of the acknowledgement that allows it; "" = not acknowledged
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     shop_name: str = ""
     market: str = "ID"
@@ -210,10 +228,16 @@ class Plan:
     names: tuple[tuple[str, str], ...] = ()  # (id, display name): warehouses, categories
     checked: bool = False  # Check Product Listing ran (--check)
     daily_listing_limit: int | None = None  # shop.yaml's, when it has one (engine.plan.quota)
+    guards: tuple[GuardTrip, ...] = ()  # every guard tripped, acknowledged or not (engine.plan.guards)
 
     @property
     def has_changes(self) -> bool:
         return any(p.has_changes for p in self.products)
+
+    @property
+    def tripped(self) -> tuple[GuardTrip, ...]:
+        """The guards tripped and not acknowledged: apply refuses the plan while there is one."""
+        return tuple(g for g in self.guards if not g.acknowledged)
 
     @property
     def errors(self) -> tuple[PlanIssue, ...]:

@@ -9,6 +9,7 @@ Per catalog product (sorted by key): match the live product (engine.plan.identit
     frozen on any platform           → blocked, never written
     otherwise                        → engine.plan.route (engine.plan.compare finds the fields
                                        that differ; only those are viewed and diffed)
+then the shop's guards judge the whole plan (engine.plan.guards): what trips, what is acknowledged.
 The collector is paused while the plan is built (engine.catalog.heap).
 """
 
@@ -20,15 +21,17 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from engine.catalog.guard_settings import DEFAULT_GUARDS
 from engine.catalog.heap import paused_gc
 from engine.catalog.spec import ProductSpec, external_product_id
 from engine.errors import PlanError
 from engine.plan import model as m
 from engine.plan.compare import created_changes
 from engine.plan.context import Context, Fingerprint, context_for, new_sku_stock_errors, permission_warning
+from engine.plan.guards import ShopCounts, evaluate
 from engine.plan.identity import match_products
 from engine.plan.images import annotated_images
-from engine.plan.live import DELETED, FROZEN, LiveProduct, LiveSnapshot
+from engine.plan.live import DELETED, FROZEN, LIVE, LiveProduct, LiveSnapshot
 from engine.plan.metadata import metadata_issues
 from engine.plan.model import Action, Batch, Blocker, FieldChange, Plan, PlanIssue, ProductPlan, UnmanagedProduct
 from engine.plan.payload import create_spec, merged_spec, resolve_images
@@ -104,6 +107,8 @@ def _make_plan(catalog: Any, snapshot: LiveSnapshot, targets: tuple[str, ...],
     limit = getattr(shop, "daily_listing_limit", None)
     products = defer_listings(products, limit)
     unmanaged = () if targets else _unmanaged(snapshot, matched, {p.key for p in catalog.products})
+    guards, warnings = _guards(catalog, snapshot, products, desired, ctx, bool(targets))
+    issues += warnings
     return Plan(
         shop_name=getattr(shop, "name", "") or snapshot.shop_name,
         market=getattr(shop, "market", "") or snapshot.market,
@@ -115,7 +120,24 @@ def _make_plan(catalog: Any, snapshot: LiveSnapshot, targets: tuple[str, ...],
         unmanaged=unmanaged,
         names=_names(snapshot, products, shop),
         daily_listing_limit=limit,
+        guards=guards,
     )
+
+
+def _guards(catalog: Any, snapshot: LiveSnapshot, products: list[ProductPlan], desired: list[ProductSpec],
+            ctx: Context, targeted: bool) -> tuple[tuple[m.GuardTrip, ...], list[PlanIssue]]:
+    """The guards the plan trips (engine.plan.guards), judged against the whole live shop."""
+    shop = getattr(catalog, "shop", None)
+    settings = getattr(shop, "guards", None) or DEFAULT_GUARDS
+    counts = ShopCounts(live=sum(1 for p in snapshot.products if any(s == LIVE for _, s in p.platform_statuses)),
+                        in_shop=sum(1 for p in snapshot.products if not p.is_deleted))
+
+    def where(key: str, path: tuple) -> str:
+        file, line, column = catalog.locate(key, path)
+        return f"{ctx.relative(file)}:{line}:{column}"
+
+    return evaluate(products, settings, getattr(catalog, "acknowledgements", ()), counts,
+                    desired={spec.key: spec for spec in desired}, where=where, targeted=targeted)
 
 
 def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
