@@ -1,13 +1,15 @@
-"""The plan as Markdown (Jinja2 templates under engine/render/templates/): a summary table per
-platform, then one collapsible <details> per product holding its text block. The PR comment
-and the job summary reuse `render_markdown`.
+"""The plan as Markdown (Jinja2 templates under engine/render/templates/): the guards it trips
+(engine.render.guards), a summary table per platform, then one collapsible <details> per
+product holding its text block, in attention order (engine.render.attention: guards tripped,
+deletes, deactivations, platform and SKU removals, offline / review failed, blocked, back to
+review — then routine changes, in key order). The PR comment and the job summary reuse
+`render_markdown`.
 
 With a size budget (`max_chars`: a GitHub comment holds 65,536 characters, a job summary
-1 MiB) the plan keeps, in this order: heading, summary and table; every error; one line for
-every product that needs attention (engine.render.attention: deletes, deactivations, platform
-and SKU removals, blocked items, changes that go back to review); warnings; then product
-details — those that need attention first, routine ones (in key order) while they fit. What
-is left out is counted per kind, with a pointer to the full plan.
+1 MiB) the plan keeps, in this order: heading, summary, the guards tripped and how to
+acknowledge them (at most half the budget), table; every error; one line for every product
+that needs attention; warnings; then product details in attention order while they fit.
+What is left out is counted per kind, with a pointer to the full plan.
 """
 
 from __future__ import annotations
@@ -20,9 +22,18 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from engine.catalog.spec import PLATFORMS
-from engine.plan.model import Plan, ProductPlan, summarize
+from engine.plan.model import GuardTrip, Plan, ProductPlan, summarize
 from engine.render import fmt
-from engine.render.attention import attention_groups, attention_line, attention_rank, needs_attention, routine_counts
+from engine.render.attention import (
+    CATEGORIES,
+    attention_groups,
+    attention_line,
+    attention_order,
+    attention_rank,
+    guards_by_key,
+    routine_counts,
+)
+from engine.render.guards import GUARD_PARTS, markdown_parts
 from engine.render.text import Paint, product_lines, product_symbol, summary_line
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -51,8 +62,8 @@ def _fence(body: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def _what(item: ProductPlan) -> str:
-    kinds = []
+def _what(item: ProductPlan, guards: tuple[GuardTrip, ...] = ()) -> str:
+    kinds = ["guard tripped" if any(not t.acknowledged for t in guards) else "guard acknowledged"] if guards else []
     for action in item.actions:
         label = fmt.KIND_LABELS[action.kind]
         if label not in kinds:
@@ -75,9 +86,9 @@ def _rows(plan: Plan) -> list[dict]:
     return rows
 
 
-def _details(item: ProductPlan, names: fmt.Names, macro) -> str:
+def _details(item: ProductPlan, names: fmt.Names, macro, guards: tuple[GuardTrip, ...] = ()) -> str:
     body = "\n".join(product_lines(item, names, Paint(False)))
-    return str(macro({"symbol": product_symbol(item), "key": item.key, "what": _what(item),
+    return str(macro({"symbol": product_symbol(item), "key": item.key, "what": _what(item, guards),
                       "body": body, "fence": _fence(body)}))
 
 
@@ -89,7 +100,7 @@ def _context(plan: Plan) -> dict:
                 listing=fmt.listing_limit_line(plan),
                 left_out=None, omitted=0, warnings=[w.message for w in plan.warnings], more_warnings=0,
                 errors=[e.message for e in plan.errors], more_errors=0, unmanaged=plan.unmanaged,
-                unmanaged_count=len(plan.unmanaged))
+                unmanaged_count=len(plan.unmanaged), **markdown_parts(plan, md_escape))
 
 
 def _render(context: dict, chunks: list[str]) -> str:
@@ -106,7 +117,7 @@ def render_markdown(plan: Plan, *, max_chars: int | None = None, pointer: str = 
     context = _context(plan)
     if max_chars is not None and sum(len(p.key) + 60 for p in plan.products) > max_chars:
         return _Fitter(plan, context, chunks, max_chars, pointer, measure).render()  # cannot fit: don't try
-    text = _render(context, [chunks[i] for i in range(len(chunks))])
+    text = _render(context, [chunks[i] for i in attention_order(plan)])
     if max_chars is None or measure(text) <= max_chars:
         return text
     return _Fitter(plan, context, chunks, max_chars, pointer, measure).render()
@@ -119,6 +130,7 @@ class _Chunks:
     def __init__(self, plan: Plan) -> None:
         self.products = plan.products
         self.names = fmt.Names(plan.names)
+        self.guards = guards_by_key(plan)
         # the template's `details` macro (Jinja sets a template module's names at run time)
         self.macro = environment().get_template("product.md.j2").module.details  # type: ignore[attr-defined]
         self.cache: dict[int, str] = {}
@@ -129,7 +141,8 @@ class _Chunks:
     def __getitem__(self, index: int) -> str:
         chunk = self.cache.get(index)
         if chunk is None:
-            chunk = self.cache[index] = _details(self.products[index], self.names, self.macro)
+            item = self.products[index]
+            chunk = self.cache[index] = _details(item, self.names, self.macro, self.guards.get(item.key, ()))
         return chunk
 
 
@@ -140,9 +153,15 @@ class _Fitter:
                  measure) -> None:
         self.plan, self.chunks, self.max, self.measure = plan, chunks, max_chars, measure
         self.context = dict(context, unmanaged=())
-        ranked = sorted((attention_rank(item), i) for i, item in enumerate(plan.products) if needs_attention(item))
-        self.attention = [i for _, i in ranked]  # most destructive first, then key order
-        self.lines = {i: attention_line(plan.products[i], md_escape) for i in self.attention}
+        guards = guards_by_key(plan)
+        self.order = attention_order(plan, guards)  # every product, in the order they are shown
+        self.position = {i: n for n, i in enumerate(self.order)}
+        routine = len(CATEGORIES)
+        self.attention = [i for i in self.order
+                          if attention_rank(plan.products[i], guards.get(plan.products[i].key, ())) < routine]
+        self.lines = {i: attention_line(plan.products[i], md_escape, guards.get(plan.products[i].key, ()))
+                      for i in self.attention}
+        self.guards = guards
         self.pointer = pointer
 
     def _size(self, texts) -> int:
@@ -180,7 +199,15 @@ class _Fitter:
         self.context[name] = kept
         self.context["more_" + name] = len(items) - len(kept)
 
+    def _trim_guards(self) -> None:
+        """The guard section takes at most half the budget: what does not fit is counted."""
+        room = self.max // 2
+        for name in GUARD_PARTS:
+            self._trim(name, room)
+            room -= self._size(self.context[name]) + 200
+
     def render(self) -> str:
+        self._trim_guards()
         lines = [self.lines[i] for i in self.attention]
         warnings = self.context["warnings"]
         self._trim("warnings", 0)
@@ -189,7 +216,7 @@ class _Fitter:
             self._trim("errors", self.max - bare + self._size(self.context["errors"]) - 200)
             return self._final(set(), [], len(lines))
         if bare + self._size(lines) > self.max:
-            grouped = attention_groups(self.plan.products[i] for i in self.attention)
+            grouped = attention_groups((self.plan.products[i] for i in self.attention), self.guards)
             if bare + self._size(grouped) <= self.max:  # keys only, per category: all of them
                 return self._final(set(), grouped, 0, grouped=True)
             kept = self._prefix(lines, self.max - bare)
@@ -215,7 +242,7 @@ class _Fitter:
                 break
             shown.add(i)
             free -= cost
-        for i in range(len(self.chunks)):
+        for i in self.order:
             if i in self.lines:
                 continue
             cost = self.measure(self.chunks[i]) + 1
@@ -231,11 +258,11 @@ class _Fitter:
             lines = [line for i, line in zip(self.attention, lines, strict=False) if i not in shown]
         context = dict(self.context, notice=self._notice(len(shown), missing), omitted=omitted,
                        left_out=self._left_out(shown, lines, missing))
-        chunks = [self.chunks[i] for i in sorted(shown)]
+        chunks = [self.chunks[i] for i in sorted(shown, key=self.position.__getitem__)]
         text = _render(context, chunks)
         if self.measure(text) > self.max:  # estimates are upper bounds; never trust them blindly
             if chunks:
-                return self._final(shown - {max(shown)}, lines, missing, grouped=True)
+                return self._final(shown - {max(shown, key=self.position.__getitem__)}, lines, missing, grouped=True)
             if lines:
                 return self._final(shown, lines[:-1], missing + 1, grouped=True)
         if self.plan.unmanaged:

@@ -1,5 +1,9 @@
-"""The plan as terminal text, like Terraform's: one block per product, then the summary.
+"""The plan as terminal text, like Terraform's: the guards it trips first, then one block per
+product (what needs attention first: engine.render.attention), then the summary.
 
+    ✖ 1 guard tripped: apply refuses this plan until it is acknowledged
+        $ kopi-arabika  SKU KOPI-250 price Rp45.000 → Rp450 (−99 %), past max_price_change (50 %)
+      ...
     ± kopi-arabika  "Kopi Arabika Gayo"  product 1729  (drift: changed outside git)
         ± partial edit on Tokopedia · goes back to review
             title: "Kopi Arabika Gayo" → "Kopi Arabika Gayo 250 g"
@@ -16,6 +20,8 @@ from __future__ import annotations
 from engine.plan import model as m
 from engine.plan.model import Action, Plan, PlanSummary, ProductPlan
 from engine.render import fmt
+from engine.render.attention import attention_order
+from engine.render.guards import text_lines as guard_lines
 
 INDENT = "    "
 MAX_UNMANAGED = 50  # listed by id; the JSON plan has them all
@@ -38,8 +44,9 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     paint = Paint(color)
     names = fmt.Names(plan.names)
     lines = [_header(plan), ""]
-    for item in plan.products:
-        lines += product_lines(item, names, paint)
+    lines += guard_lines(plan, paint)
+    for index in attention_order(plan):
+        lines += product_lines(plan.products[index], names, paint)
         lines.append("")
     limit = fmt.listing_limit_line(plan)
     if limit:

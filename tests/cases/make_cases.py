@@ -131,9 +131,9 @@ def load(files: dict[str, str]):
         return {p.key: p for p in load_catalog(root).products}
 
 
-def write_catalog(root: Path, files: dict[str, str]) -> None:
+def write_catalog(root: Path, files: dict[str, str], shop: str = SHOP) -> None:
     (root / "products").mkdir(parents=True, exist_ok=True)
-    (root / "shop.yaml").write_text(SHOP)
+    (root / "shop.yaml").write_text(shop)
     for name, text in files.items():
         (root / "products" / f"{name}.yaml").write_text(text)
 
@@ -166,12 +166,12 @@ ONLY: set[str] = set()  # case names given on the command line: rewrite only tho
 
 
 def case(name: str, desired: dict[str, str], products=(), *, unmanaged=(), conflicts=(), claims=None,
-         categories=("600010",), image_uris=(), images=()) -> None:
+         categories=("600010",), image_uris=(), images=(), shop: str = SHOP) -> None:
     if ONLY and name not in ONLY:
         return
     root = HERE / name
     shutil.rmtree(root, ignore_errors=True)
-    write_catalog(root / "catalog", desired)
+    write_catalog(root / "catalog", desired, shop)
     for image in images:
         png(root / "catalog" / image)
     specs = {p.key: p for p in load_catalog(root / "catalog").products}
@@ -321,6 +321,40 @@ def build_all() -> None:
     case("recover", {"batik": BATIK}, [live(batik, "7491000000000000127", applied=batik, statuses=gone, with_spec=False)])
 
     build_adoption(base)
+    build_guards(base)
+
+
+def build_guards(base: dict) -> None:
+    """Guards (issue 17): a price typo, a delete and a deactivation among routine changes, shown
+    first; the same changes acknowledged; acknowledgements that allow nothing any more."""
+    from engine.plan.guards import products_fingerprint
+
+    batik, kopi, kaos, jam = base["batik-parang"], base["kopi-gayo"], base["kaos-polos"], base["jam-seiko"]
+    m_price = "price: 150000\n    inventory: {Gudang Jakarta: 10}"
+    cheaper = edit(BATIK, (m_price, "price: 135000\n    inventory: {Gudang Jakarta: 10}"))
+    typo = edit(KAOS, ("price: 59000", "price: 590"))
+    gone = "key: jam-seiko\nstatus: deleted\nskus:\n" + JAM[JAM.index("  - seller_sku"):]
+    hidden = KOPI.replace("key: kopi-gayo\n", "key: kopi-gayo\nstatus: inactive\n")
+    shop = [live(batik, "7491000000000000301", applied=batik), live(jam, "7491000000000000302", applied=jam),
+            live(kaos, "7491000000000000303", applied=kaos), live(kopi, "7491000000000000304", applied=kopi)]
+    four = ("600010", "600011", "600030", "600050")
+    case("guard-attention-order", {"batik": cheaper, "jam": gone, "kaos": typo, "kopi": hidden}, shop,
+         categories=four)
+    acknowledged = typo + "acknowledge:\n  price_change:\n    KAOS-POLOS-M: {from: 59000, to: 590}\n"
+    deleted = products_fingerprint(["jam-seiko"])
+    allowed = SHOP + f'guards:\n  acknowledge:\n    delete: {{count: 1, products: "{deleted}"}}\n'
+    case("guard-acknowledged", {"batik": cheaper, "jam": gone, "kaos": acknowledged, "kopi": hidden}, shop,
+         categories=four, shop=allowed)
+    m_typo = "price: 1500\n    inventory: {Gudang Jakarta: 10}"
+    live_typo = load({"batik": edit(BATIK, (m_price, m_typo))})["batik-parang"]
+    stale = edit(BATIK, (m_price, m_typo),
+                 ("price: 150000\n    inventory: {Gudang Jakarta: 5}", "price: 1400\n    inventory: {Gudang Jakarta: 5}")) + (
+        "acknowledge:\n  price_change:\n    BATIK-PARANG-M: {from: 150000, to: 1500}  # live now\n"
+        "    BATIK-PARANG-L: {from: 150000, to: 1500}  # the catalog now says 1400\n")
+    limits = SHOP + ("guards:\n  max_deactivate: {count: 3}\n  acknowledge:\n"
+                     '    deactivate: {count: 2, products: "0123abcd"}  # nothing is deactivated\n')
+    case("guard-acknowledgement-stale", {"batik": stale}, [live(live_typo, "7491000000000000305", applied=batik)],
+         shop=limits)
 
 
 def build_adoption(base: dict) -> None:
