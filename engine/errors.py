@@ -4,7 +4,8 @@
     ├── CatalogError                 the catalog on disk is invalid (carries Diagnostics)
     ├── ConfigError                  missing/invalid settings or credentials (names the variable)
     ├── PlanError                    a plan cannot be made or used (bad target, bad plan file)
-    │   └── StalePlanError           the live shop moved since a saved plan was made (--strict)
+    │   ├── StalePlanError           the live shop moved since a saved plan was made (--strict)
+    │   └── GuardError               the plan trips a guard nobody acknowledged: apply refuses it
     ├── ApiError                     the shop answered with a non-zero code (code, message, request_id)
     │   ├── AuthError                token expired/invalid, bad signature, missing scope
     │   ├── RateLimitedError         HTTP 429 / 36009002 after all retries
@@ -67,6 +68,10 @@ class ConfigError(EngineError):
 
 class PlanError(EngineError):
     """A plan cannot be made, loaded or applied."""
+
+
+class GuardError(PlanError):
+    """The plan trips a guard that is not acknowledged (engine.plan.guards); nothing is written."""
 
 
 class StalePlanError(PlanError):

@@ -100,13 +100,27 @@ def test_a_catalog_changed_after_review_applies_a_fresh_plan_and_lists_what_was_
 
 
 def test_a_changed_value_of_a_reviewed_action_is_not_reviewed(monkeypatch, capsys, shop, tmp_path):
-    edit(shop / "products" / "kopi.yaml", "price: 26000", "price: 2600")  # the typo came after the review
+    edit(shop / "products" / "kopi.yaml", "price: 26000", "price: 25000")  # changed again after the review
     code, out = run_clean(monkeypatch, capsys, "apply", shop, "--auto-approve", "--reviewed",
                           tmp_path / "reviewed.json", "--report", tmp_path / "report.json")
     assert code == 0, out
     review = json.loads((tmp_path / "report.json").read_text())["plan_review"]
     assert [(a["key"], a["kind"]) for a in review["not_reviewed"]] == [("kopi-kapal-api-special", "update_price")]
-    assert "Rp27.500 → Rp2.600" in out
+    assert "Rp27.500 → Rp25.000" in out
+
+
+def test_a_typo_after_the_review_trips_a_guard_and_the_merge_applies_nothing(monkeypatch, capsys, shop, tmp_path):
+    """Issue 17: the fresh plan a merge falls back to is applied only if no guard trips."""
+    edit(shop / "products" / "kopi.yaml", "price: 26000", "price: 2600")  # the typo came after the review
+    reset_calls(shop)
+    code, out = run_clean(monkeypatch, capsys, "apply", shop, "--auto-approve", "--reviewed",
+                          tmp_path / "reviewed.json", "--report", tmp_path / "report.json")
+    assert code == 1 and "apply refused: 1 guard tripped and not acknowledged; nothing was written" in out
+    assert "acknowledge: {price_change: {KOPI-KAPAL-API-250G: {from: 27500, to: 2600}}}" in out
+    assert writes(shop) == {}
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["aborted"].startswith("apply refused") and report["products"] == []
+    assert [a["key"] for a in report["plan_review"]["not_reviewed"]] == ["kopi-kapal-api-special"]
 
 
 def test_no_reviewed_plan_lists_every_action(monkeypatch, capsys, shop, tmp_path):

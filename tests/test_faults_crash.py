@@ -90,6 +90,10 @@ def make_catalog(root: Path) -> Path:
     """The demo plus the extras, `target: api` (the environment names the host: point_at)."""
     shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
     text = (root / "shop.yaml").read_text()
+    # batches of deactivations and deletes are what this test kills: the guards (issue 17) are off
+    for limit in ("max_deactivate: {count: 10, share: 25%}", "max_delete: {count: 5, share: 10%}"):
+        assert limit in text, limit
+        text = text.replace(limit, limit.split(":")[0] + ": false")
     (root / "shop.yaml").write_text(text.replace("target: sandbox ", "target: api\n#"))
     for n in range(EXTRA):
         png(root / "images" / f"varian-{n:02d}.png", (40 + 5 * n, 90, 200 - 4 * n))

@@ -3,7 +3,9 @@
     report = run_apply(catalog, plan, app=sandbox_app)                    # a fresh plan
     report = run_apply(catalog, saved, app=sandbox_app, saved_plan=True)  # `apply plan.json`
 
-A saved plan is applied verbatim after `verify_saved_plan` (same shop, same catalog content,
+No plan is applied while it trips a guard that is not acknowledged (`refuse_tripped`: GuardError,
+nothing written; the message says how to acknowledge). A saved plan is applied verbatim after
+`verify_saved_plan` (same shop, same catalog content,
 same format version — load_plan checks that one) and a per-product staleness check: Search
 pages give the live `update_time` of every product (⌈N/100⌉ calls); a planned product whose
 update_time moved, or that vanished, or a planned create whose seller SKUs now exist, is STALE:
@@ -17,8 +19,9 @@ from typing import Any
 
 from engine.apply.execute import Executor
 from engine.apply.progress import Progress
-from engine.errors import PlanError, StalePlanError
+from engine.errors import GuardError, PlanError, StalePlanError
 from engine.plan import model as m
+from engine.plan.guards import refusal
 from engine.plan.live import ShopMetadata
 from engine.plan.model import Plan
 from engine.plan.payload import Known
@@ -42,6 +45,13 @@ def verify_saved_plan(plan: Plan, catalog: Any) -> None:
         raise PlanError(f"the catalog at {catalog.root} changed since this plan was made (plan "
                         f"{plan.catalog_digest[:12]}, catalog now {catalog.digest[:12]}): run `catalog plan "
                         "--out` again and review the new plan")
+
+
+def refuse_tripped(plan: Plan) -> None:
+    """GuardError (nothing is written) while the plan trips a guard nobody acknowledged."""
+    message = refusal(plan)
+    if message is not None:
+        raise GuardError(f"apply refused: {message}")
 
 
 def stale_reasons(plan: Plan, index: LiveIndex) -> dict[str, str]:
@@ -71,6 +81,7 @@ def stale_reasons(plan: Plan, index: LiveIndex) -> dict[str, str]:
 async def apply_async(catalog: Any, plan: Plan, *, app: Any = None, saved_plan: bool = False, strict: bool = False,
                       concurrency: int = DEFAULT_CONCURRENCY, progress: Progress | None = None,
                       metadata: ShopMetadata | None = None, client: Any = None) -> ApplyReport:
+    refuse_tripped(plan)
     shop = catalog.shop
     credentials = ShopCredentials.for_target(shop.target)
     owned = client is None

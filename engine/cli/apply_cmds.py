@@ -49,7 +49,8 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
                                                    on merge: the reviewed plan while it describes the
                                                    catalog, else a fresh one + what was not reviewed
     Exit 0: every attempted write succeeded (blocked products are reported, not failures);
-    3: partly applied (a write failed, is unknown, or a product was stale); 1: nothing applied / error.
+    3: partly applied (a write failed, is unknown, or a product was stale); 1: nothing applied / error
+    (a plan that trips a guard nobody acknowledged is refused: nothing is written).
     """
     from engine.apply.progress import LogProgress, RichProgress
     from engine.apply.run import run_apply
@@ -64,17 +65,19 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
     if reviewed_file is not None:
         if not source.is_dir() or catalog_dir is not None or targets:
             raise click.UsageError("--reviewed goes with a catalog directory, without --catalog or --target")
-        catalog, app, plan, metadata, saved, plan_review = _reviewed_or_fresh(source, reviewed_file, no_cache, paint,
-                                                                              auto_approve)
+        catalog, app, plan, metadata, saved, plan_review = _reviewed_or_fresh(source, reviewed_file, no_cache, paint)
     elif source.is_dir():
         if catalog_dir is not None:
             raise click.UsageError("--catalog goes with a saved plan; here the catalog is the argument")
         catalog, app, plan, metadata = _plan_for_apply(source, targets, no_cache, paint)
-        _confirm(plan, catalog, auto_approve)
         saved = False
     else:
         catalog, app, plan = _saved_plan_for_apply(source, catalog_dir, targets)
         metadata, saved = None, True
+    if plan.tripped:
+        _refuse(plan, saved, plan_review, report_path, report_format)
+    if not saved:
+        _confirm(plan, catalog, auto_approve)
     progress = RichProgress() if fancy_terminal() else LogProgress()
     report = run_apply(catalog, plan, app=app, saved_plan=saved, strict=strict, concurrency=concurrency,
                        progress=progress, metadata=metadata)
@@ -97,7 +100,7 @@ def _plan_for_apply(catalog_dir: Path, targets: tuple[str, ...], no_cache: bool,
     return catalog, app, plan, snapshot.metadata
 
 
-def _reviewed_or_fresh(catalog_dir: Path, reviewed_file: Path, no_cache: bool, paint: bool, auto_approve: bool):
+def _reviewed_or_fresh(catalog_dir: Path, reviewed_file: Path, no_cache: bool, paint: bool):
     """The reviewed plan while it describes the catalog; else a fresh plan and what was not reviewed."""
     from engine.apply.run import verify_saved_plan
     from engine.catalog.load import load_catalog
@@ -128,8 +131,29 @@ def _reviewed_or_fresh(catalog_dir: Path, reviewed_file: Path, no_cache: bool, p
     click.echo(f"Not the reviewed plan: {why}. Applying a fresh plan; every action not in the reviewed plan is "
                "listed in the report.", err=True)
     catalog, app, plan, metadata = _plan_for_apply(catalog_dir, (), no_cache, paint, catalog)
-    _confirm(plan, catalog, auto_approve)
     return catalog, app, plan, metadata, False, compare_with_reviewed(plan, reviewed, why)
+
+
+def _refuse(plan, saved: bool, plan_review, report_path: Path | None, report_format: str | None) -> None:
+    """A plan that trips a guard nobody acknowledged: nothing is written, the message says how to
+    acknowledge; with --report the report says the apply was refused (the merged pull request's
+    comment shows it). Exit 1."""
+    from engine.plan.guards import refusal
+    from engine.plan.report import ApplyReport
+    from engine.plan.saved import write_atomic
+    from engine.render.report import render_report
+    from engine.render.report import report_format as format_of
+
+    message = f"apply refused: {refusal(plan)}"
+    if report_path is not None:
+        report = ApplyReport(shop_name=plan.shop_name, market=plan.market, catalog_digest=plan.catalog_digest,
+                             saved_plan=saved, issues=plan.issues, aborted=message, plan_review=plan_review)
+        try:
+            write_atomic(report_path, render_report(report, format_of(report_path, report_format)))
+        except EngineError as exc:
+            click.echo(f"Error: the report was not written: {exc}", err=True)
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
 
 
 def _confirm(plan, catalog, auto_approve: bool) -> None:

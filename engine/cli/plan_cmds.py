@@ -60,7 +60,8 @@ def live(catalog_dir: Path, fmt: str, no_cache: bool) -> None:
               help="Also save the plan (JSON) for `catalog show` / `catalog apply plan.json`.")
 @click.option("--format", "fmt", type=click.Choice(PLAN_FORMATS), default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 0 when nothing would change, 2 when something would, 1 on error.")
+              help="Exit 0 when nothing would change, 2 when something would, 1 on error or a guard tripped "
+              "and not acknowledged.")
 @click.option("--target", "targets", multiple=True, metavar="KEY",
               help="Plan only this product key (or shell pattern, e.g. 'batik-*'); repeatable.")
 @no_cache_option
@@ -69,7 +70,10 @@ def live(catalog_dir: Path, fmt: str, no_cache: bool) -> None:
               "FAILED with reasons per product); uploads local images not uploaded yet, writes nothing else.")
 def plan(catalog_dir: Path, out: Path | None, fmt: str, detailed_exitcode: bool, targets: tuple[str, ...],
          no_cache: bool, color: bool | None, check: bool) -> None:
-    """Show what apply would change in the shop, per product and platform."""
+    """Show what apply would change in the shop, per product and platform.
+
+    Exit 1 when the plan has errors, or trips a guard that is not acknowledged (apply would
+    refuse it); else 0 (with --detailed-exitcode: 0 nothing to change, 2 changes)."""
     from engine.plan.saved import save_plan
     from engine.render import render_plan
 
@@ -82,7 +86,10 @@ def plan(catalog_dir: Path, out: Path | None, fmt: str, detailed_exitcode: bool,
         save_plan(result, out)
     paint = use_color(color, fmt)
     click.echo(render_plan(result, fmt, color=paint), nl=False, color=paint)
-    if result.errors:
+    if result.tripped:
+        click.echo(f"Error: guards tripped and not acknowledged ({len(result.tripped)}): apply refuses this plan "
+                   "(the plan lists them first, with how to acknowledge them)", err=True)
+    if result.errors or result.tripped:
         sys.exit(1)
     sys.exit(2 if detailed_exitcode and result.has_changes else 0)
 

@@ -177,7 +177,8 @@ def issue_lines(report: ApplyReport, paint: Paint) -> list[str]:
 def summary_line(report: ApplyReport) -> str:
     products = report.products
     if not products:
-        return "Apply: nothing to do — the shop matches the catalog."
+        return ("Apply: nothing was written." if report.aborted
+                else "Apply: nothing to do — the shop matches the catalog.")
     attempted = [p for p in products if p.attempted]
     with_problems = [p for p in products if p.outcome in (FAILED, UNKNOWN, STALE, SKIPPED)]
     blocked = [p for p in products if p.outcome == BLOCKED]
