@@ -101,3 +101,16 @@ def test_attention_order_is_a_permutation_in_key_order_within_a_category():
     assert sorted(order) == list(range(len(plan.products)))
     keys = [plan.products[i].key for i in order]
     assert keys[:20] == sorted(keys[:20]) and keys[40:] == sorted(keys[40:])
+
+
+def test_the_health_issue_lists_unacknowledged_guards_first():
+    from engine.github.health import health_findings, is_clean
+
+    plan = every_category_plan()
+    findings = health_findings(plan)
+    assert findings[0].title == "Guards tripped and not acknowledged: an apply refuses the plan"
+    assert findings[0].lines == ("$ z-typo  SKU KAOS-M price Rp185.000 → Rp1.850 (−99 %), past max\\_price\\_change "
+                                 "(50 %)",)
+    assert not is_clean(findings)
+    acknowledged = replace(plan, guards=tuple(replace(t, acknowledged="products/kaos.yaml:9:5") for t in plan.guards))
+    assert not any(s.title.startswith("Guards") for s in health_findings(acknowledged))

@@ -6,7 +6,8 @@ person, as the body of the shop's health issue.
 
 Sections (each line names the product key, the platform and the product id):
 
-    errors          the plan's errors (identity conflicts, refused guards…): nothing is applied for them
+    guards          guards the plan trips that nobody acknowledged: an apply refuses the whole plan
+    errors          the plan's errors (identity conflicts…): nothing is applied for them
     review failed   the platform refused the listing in review, with its reasons
     frozen          frozen by the platform: cannot be edited or deleted
     offline         declared active but not live on a platform (an apply would activate it), or its
@@ -29,6 +30,7 @@ from urllib.parse import quote
 from engine.plan import model as m
 from engine.plan.model import Plan, ProductPlan
 from engine.render import fmt
+from engine.render.guards import headline
 from engine.render.markdown import md_escape
 
 MAX_LINES = 60  # per section
@@ -64,6 +66,8 @@ def health_findings(plan: Plan) -> list[Section]:
     unmanaged = [f"product {u.product_id} {md_escape(fmt.scalar(u.title))}"
                  + (f" (was `{u.former_key}`)" if u.former_key else "") for u in plan.unmanaged]
     sections = [
+        Section("Guards tripped and not acknowledged: an apply refuses the plan",
+                tuple(md_escape(headline(t)) for t in plan.tripped)),
         Section("Plan errors", tuple(md_escape(i.message) for i in plan.errors)),
         Section("Review failed", tuple(review)),
         Section("Frozen by the platform", tuple(frozen)),
