@@ -38,6 +38,8 @@ def write_catalog(root: Path, seed: int, variants: list[str]) -> None:
     if root.exists():
         shutil.rmtree(root)
     generate_catalog(root, products=len(variants), per_file=50, seed=seed)
+    with (root / "shop.yaml").open("a") as shop:  # the second catalog re-prices and hides at random: no guards
+        shop.write("guards: {max_price_change: false, max_deactivate: false, max_delete: false}\n")
     products = root / "products" / "produk-0001.yaml"
     documents = products.read_text().split("\n---\n")
     documents = [doc.rstrip("\n") + "\n" + OVERRIDES[variant]

@@ -48,7 +48,8 @@ SETTING = {PRICE_CHANGE: "max_price_change", DEACTIVATE: "max_deactivate", DELET
 VERBS = {DEACTIVATE: ("deactivates", "deactivating"), DELETE: ("deletes", "deleting")}
 SHOP_FILE = "shop.yaml"
 CODE = "acknowledgement"  # PlanIssue code of an acknowledgement to remove or to correct
-_JUDGED = m.WRITE_KINDS | {m.HELD}  # what is written now, or by a later apply once a review ends
+# what is written now, or by a later apply once a review ends (a create has no live price, nothing to take offline)
+_JUDGED = (m.WRITE_KINDS | {m.HELD}) - {m.CREATE}
 
 
 @dataclass(frozen=True, slots=True)
