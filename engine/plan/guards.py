@@ -95,14 +95,15 @@ def limit_text(settings: GuardSettings, guard: str) -> str:
 
 
 def evaluate(products: Iterable[ProductPlan], settings: GuardSettings,
-             acknowledgements: Iterable[PriceAcknowledgement], counts: ShopCounts, *,
-             desired: Mapping[str, ProductSpec], where: Callable[[str, tuple], str],
+             acknowledgements: Iterable[PriceAcknowledgement], counts: Callable[[], ShopCounts], *,
+             desired: Iterable[ProductSpec], where: Callable[[str, tuple], str],
              targeted: bool = False) -> tuple[tuple[GuardTrip, ...], list[PlanIssue]]:
     """Every guard the planned products trip (acknowledged or not, sorted most destructive
-    first) and a warning per acknowledgement that allows none of them. `desired`: the selected
-    catalog products by key; `where(key, path)`: file:line:column of a product's value."""
+    first) and a warning per acknowledgement that allows none of them. `counts()`: the shop's
+    (asked only when a plan deactivates or deletes); `desired`: the selected catalog products;
+    `where(key, path)`: file:line:column of a product's value."""
     products = list(products)
-    trips, issues = _prices(products, settings, acknowledgements, desired, where)
+    trips, issues = _prices(products, settings, tuple(acknowledgements), desired, where)
     for guard in MASS_GUARDS:
         trip, issue = _mass(guard, products, settings, counts, targeted)
         trips += [trip] if trip else []
@@ -127,11 +128,12 @@ def _price_changes(products: list[ProductPlan]) -> dict[tuple[str, str], tuple[s
     return out
 
 
-def _prices(products: list[ProductPlan], settings: GuardSettings, acknowledgements: Iterable[PriceAcknowledgement],
-            desired: Mapping[str, ProductSpec], where: Callable[[str, tuple], str]
-            ) -> tuple[list[GuardTrip], list[PlanIssue]]:
+def _prices(products: list[ProductPlan], settings: GuardSettings,
+            acknowledgements: tuple[PriceAcknowledgement, ...], selected: Iterable[ProductSpec],
+            where: Callable[[str, tuple], str]) -> tuple[list[GuardTrip], list[PlanIssue]]:
     changes = _price_changes(products)
     limit = settings.price_change
+    desired = {spec.key: spec for spec in selected} if acknowledgements else {}
     acks = {(a.key, a.sku): a for a in acknowledgements if a.key in desired}
     trips, issues = [], []
     for (key, sku), (old, new, source) in sorted(changes.items()):
@@ -192,10 +194,11 @@ def _trips(limit: Limit | None, count: int, total: int) -> bool:
             or (limit.share is not None and count > limit.share * total))
 
 
-def _mass(guard: str, products: list[ProductPlan], settings: GuardSettings, counts: ShopCounts,
+def _mass(guard: str, products: list[ProductPlan], settings: GuardSettings, counts: Callable[[], ShopCounts],
           targeted: bool) -> tuple[GuardTrip | None, PlanIssue | None]:
     keys = _touched(guard, products)
-    total = counts.live if guard == DEACTIVATE else counts.in_shop
+    shop = counts() if keys else ShopCounts()
+    total = shop.live if guard == DEACTIVATE else shop.in_shop
     ack = settings.acknowledgement(guard)
     at = f"{SHOP_FILE}:{ack.line}:{ack.column}" if ack else ""
     fingerprint = products_fingerprint(keys) if keys else ""

@@ -129,15 +129,17 @@ def _guards(catalog: Any, snapshot: LiveSnapshot, products: list[ProductPlan], d
     """The guards the plan trips (engine.plan.guards), judged against the whole live shop."""
     shop = getattr(catalog, "shop", None)
     settings = getattr(shop, "guards", None) or DEFAULT_GUARDS
-    counts = ShopCounts(live=sum(1 for p in snapshot.products if any(s == LIVE for _, s in p.platform_statuses)),
-                        in_shop=sum(1 for p in snapshot.products if not p.is_deleted))
+
+    def counts() -> ShopCounts:
+        return ShopCounts(live=sum(1 for p in snapshot.products if any(s == LIVE for _, s in p.platform_statuses)),
+                          in_shop=sum(1 for p in snapshot.products if not p.is_deleted))
 
     def where(key: str, path: tuple) -> str:
         file, line, column = catalog.locate(key, path)
         return f"{ctx.relative(file)}:{line}:{column}"
 
-    return evaluate(products, settings, getattr(catalog, "acknowledgements", ()), counts,
-                    desired={spec.key: spec for spec in desired}, where=where, targeted=targeted)
+    return evaluate(products, settings, getattr(catalog, "acknowledgements", ()), counts, desired=desired,
+                    where=where, targeted=targeted)
 
 
 def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
