@@ -32,25 +32,36 @@ _WHERE = {
     "Catalog": "engine.catalog.load", "ProductSpec": "engine.catalog.spec", "SkuSpec": "engine.catalog.spec",
     "LiveSnapshot": "engine.plan.live", "LiveProduct": "engine.plan.live", "Plan": "engine.plan.model",
     "ProductPlan": "engine.plan.model", "Action": "engine.plan.model", "FieldChange": "engine.plan.model",
+    "GuardTrip": "engine.plan.model",
     "ApplyReport": "engine.plan.report", "ProductResult": "engine.plan.report", "Diagnostic": "engine.errors",
     # the one exception tree
     "EngineError": "engine.errors", "CatalogError": "engine.errors", "ConfigError": "engine.errors",
-    "PlanError": "engine.errors", "StalePlanError": "engine.errors", "ApiError": "engine.errors",
+    "PlanError": "engine.errors", "StalePlanError": "engine.errors", "GuardError": "engine.errors",
+    "ApiError": "engine.errors",
 }
 __all__ = [
     "Action", "ApiError", "ApplyReport", "Catalog", "CatalogError", "ConfigError", "Diagnostic", "EngineError",
-    "FieldChange", "LiveProduct", "LiveSnapshot", "Plan", "PlanError", "ProductPlan", "ProductResult", "ProductSpec",
-    "SkuSpec", "StalePlanError", "apply_plan", "load_catalog", "load_plan", "make_plan", "read_snapshot",
-    "render_plan", "render_report", "sandbox_app_for", "save_plan",
+    "FieldChange", "GuardError", "GuardTrip", "LiveProduct", "LiveSnapshot", "Plan", "PlanError", "ProductPlan",
+    "ProductResult", "ProductSpec", "SkuSpec", "StalePlanError", "apply_plan", "load_catalog", "load_plan",
+    "make_plan", "read_snapshot", "render_plan", "render_report", "sandbox_app_for", "save_plan",
 ]
 
 if TYPE_CHECKING:
     from engine.api import apply_plan, read_snapshot, sandbox_app_for
     from engine.catalog.load import Catalog, load_catalog
     from engine.catalog.spec import ProductSpec, SkuSpec
-    from engine.errors import ApiError, CatalogError, ConfigError, Diagnostic, EngineError, PlanError, StalePlanError
+    from engine.errors import (
+        ApiError,
+        CatalogError,
+        ConfigError,
+        Diagnostic,
+        EngineError,
+        GuardError,
+        PlanError,
+        StalePlanError,
+    )
     from engine.plan.live import LiveProduct, LiveSnapshot
-    from engine.plan.model import Action, FieldChange, Plan, ProductPlan
+    from engine.plan.model import Action, FieldChange, GuardTrip, Plan, ProductPlan
     from engine.plan.planner import make_plan
     from engine.plan.report import ApplyReport, ProductResult
     from engine.plan.saved import load_plan, save_plan

@@ -59,7 +59,8 @@ def apply_plan(catalog: Catalog, plan: Plan, *, saved: bool = False, strict: boo
                app: Any = None, progress: Progress | None = None) -> ApplyReport:
     """Write `plan` to the catalog's shop and report per product × platform. `saved=True` for a plan
     loaded from a file (`load_plan`): each product is checked for staleness first (`strict`:
-    refuse the whole plan when any is stale)."""
+    refuse the whole plan when any is stale). A plan that trips a guard nobody acknowledged
+    (`plan.tripped`) raises GuardError before anything is written."""
     from engine.apply.run import run_apply
 
     return run_apply(catalog, plan, app=app if app is not None else sandbox_app_for(catalog.shop),
