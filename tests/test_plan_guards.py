@@ -245,3 +245,15 @@ def test_the_suggested_yaml_is_valid_and_acknowledges_exactly_what_tripped():
                                           ("99000", "150000", "+51,5 %"), ("150000", "150000", "0 %")])
 def test_percentages_read_the_indonesian_way(old, new, text):
     assert percent_text(change_percent(old, new)) == text
+
+
+def test_a_listing_deferred_by_the_daily_limit_is_judged_now():
+    """A deferred edit is sent by a later apply that nobody reviews: its price change counts."""
+    from engine.plan.guards import ShopCounts, evaluate
+    from engine.plan.model import Action, FieldChange, ProductPlan
+
+    deferred = Action(m.DEFERRED, ("TOKOPEDIA",), changes=(
+        FieldChange(("skus", "KAOS-M", "price"), "185000", "1850"), FieldChange(("title",), "Kaos", "Kaos Polos")))
+    item = ProductPlan("kaos", product_id="1", actions=(deferred,), source="products/kaos.yaml:2")
+    trips, _ = evaluate([item], DEFAULT_GUARDS, (), ShopCounts, desired=(), where=lambda spec, path: "")
+    assert [(t.guard, t.sku, t.old, t.new) for t in trips] == [("price_change", "KAOS-M", "185000", "1850")]

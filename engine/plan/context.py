@@ -65,11 +65,9 @@ class Context:
         """Where the product is declared, relative to the catalog (plans do not depend on
         where the repository is checked out)."""
         ref = spec.source
-        return SourceRef(self.relative(ref.file), ref.line) if self.prefix else ref
-
-    def relative(self, file: str) -> str:
-        """A catalog file's name relative to the catalog (as plans name files)."""
-        return file[len(self.prefix):] if self.prefix and file.startswith(self.prefix) else file
+        if self.prefix and ref.file.startswith(self.prefix):
+            return SourceRef(ref.file[len(self.prefix):], ref.line)
+        return ref
 
 
 class Fingerprint:

@@ -9,8 +9,8 @@ Three guards, on by default, tuned in shop.yaml `guards:` (engine.catalog.guard_
                    or taken off a platform in one plan
     delete         more than 5 products, or more than 10% of the shop's, are deleted
 
-Changes written now and changes held until a review ends both count (a held change is
-written by a later apply, with nobody reviewing it then). A tripped guard is acknowledged
+Changes written now, changes held until a review ends and listings deferred by the daily
+listing limit all count (a later apply writes them, with nobody reviewing them then). A tripped guard is acknowledged
 only by an acknowledgement bound to exactly that change:
 
     price_change   the product's `acknowledge: price_change: SKU: {from: <live>, to: <new>}`
@@ -48,8 +48,9 @@ SETTING = {PRICE_CHANGE: "max_price_change", DEACTIVATE: "max_deactivate", DELET
 VERBS = {DEACTIVATE: ("deactivates", "deactivating"), DELETE: ("deletes", "deleting")}
 SHOP_FILE = "shop.yaml"
 CODE = "acknowledgement"  # PlanIssue code of an acknowledgement to remove or to correct
-# what is written now, or by a later apply once a review ends (a create has no live price, nothing to take offline)
-_JUDGED = (m.WRITE_KINDS | {m.HELD}) - {m.CREATE}
+# what is written now, or by a later apply once a review ends or the next day's listings allow it (a
+# create has no live price and takes nothing offline)
+_JUDGED = (m.WRITE_KINDS | {m.HELD, m.DEFERRED}) - {m.CREATE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +97,12 @@ def limit_text(settings: GuardSettings, guard: str) -> str:
 
 def evaluate(products: Iterable[ProductPlan], settings: GuardSettings,
              acknowledgements: Iterable[PriceAcknowledgement], counts: Callable[[], ShopCounts], *,
-             desired: Iterable[ProductSpec], where: Callable[[str, tuple], str],
+             desired: Iterable[ProductSpec], where: Callable[[ProductSpec, tuple], str],
              targeted: bool = False) -> tuple[tuple[GuardTrip, ...], list[PlanIssue]]:
     """Every guard the planned products trip (acknowledged or not, sorted most destructive
     first) and a warning per acknowledgement that allows none of them. `counts()`: the shop's
     (asked only when a plan deactivates or deletes); `desired`: the selected catalog products;
-    `where(key, path)`: file:line:column of a product's value."""
+    `where(spec, path)`: file:line:column of a product's value (Context.where)."""
     products = list(products)
     trips, issues = _prices(products, settings, tuple(acknowledgements), desired, where)
     for guard in MASS_GUARDS:
@@ -130,7 +131,7 @@ def _price_changes(products: list[ProductPlan]) -> dict[tuple[str, str], tuple[s
 
 def _prices(products: list[ProductPlan], settings: GuardSettings,
             acknowledgements: tuple[PriceAcknowledgement, ...], selected: Iterable[ProductSpec],
-            where: Callable[[str, tuple], str]) -> tuple[list[GuardTrip], list[PlanIssue]]:
+            where: Callable[[ProductSpec, tuple], str]) -> tuple[list[GuardTrip], list[PlanIssue]]:
     changes = _price_changes(products)
     limit = settings.price_change
     desired = {spec.key: spec for spec in selected} if acknowledgements else {}
@@ -140,7 +141,7 @@ def _prices(products: list[ProductPlan], settings: GuardSettings,
         if limit is None or abs(change_percent(old, new)) <= limit * 100:
             continue
         ack = acks.pop((key, sku), None)
-        at = where(key, ("acknowledge", PRICE_CHANGE, sku)) if ack else ""
+        at = where(desired[key], ("acknowledge", PRICE_CHANGE, sku)) if ack else ""
         allowed = ack is not None and (ack.old, ack.new) == (old, new)
         trips.append(GuardTrip(PRICE_CHANGE, key, sku, old, new, limit=limit_text(settings, PRICE_CHANGE),
                                source=source, acknowledged=at if allowed else ""))
@@ -149,7 +150,7 @@ def _prices(products: list[ProductPlan], settings: GuardSettings,
                                       f"plan changes its price {old} → {new}: it does not allow this change; "
                                       "acknowledge this change instead"))
     for (key, sku), ack in sorted(acks.items()):
-        at = where(key, ("acknowledge", PRICE_CHANGE, sku))
+        at = where(desired[key], ("acknowledge", PRICE_CHANGE, sku))
         why = _price_staleness(ack, changes, desired, settings)
         issues.append(_issue(key, f"the acknowledgement at {at} is {why}; remove it"))
     return trips, issues

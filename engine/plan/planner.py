@@ -134,12 +134,8 @@ def _guards(catalog: Any, snapshot: LiveSnapshot, products: list[ProductPlan], d
         return ShopCounts(live=sum(1 for p in snapshot.products if any(s == LIVE for _, s in p.platform_statuses)),
                           in_shop=sum(1 for p in snapshot.products if not p.is_deleted))
 
-    def where(key: str, path: tuple) -> str:
-        file, line, column = catalog.locate(key, path)
-        return f"{ctx.relative(file)}:{line}:{column}"
-
     return evaluate(products, settings, getattr(catalog, "acknowledgements", ()), counts, desired=desired,
-                    where=where, targeted=targeted)
+                    where=ctx.where, targeted=targeted)
 
 
 def plan_product(desired: ProductSpec, live: LiveProduct | None, ctx: Context
