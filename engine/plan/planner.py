@@ -247,6 +247,8 @@ def _unmanaged(snapshot: LiveSnapshot, matched: Mapping[str, LiveProduct | None]
         if product_id in taken:
             continue
         live = snapshot.product(product_id)
+        if live is not None and live.is_deleted:  # deleted in Seller Center: gone, not unmanaged
+            continue
         former = live.last_applied[0] if live and live.last_applied else ""
         out.append(UnmanagedProduct(product_id, live.title if live else "",
                                     former if former not in catalog_keys else ""))
