@@ -32,7 +32,7 @@ CASES = Path(__file__).resolve().parent / "cases"
 NAMES = sorted(p.name for p in CASES.iterdir() if (p / "live.json").exists())
 TIKTOK = re.compile(r"tiktok(?!_shop)", re.IGNORECASE)
 MARKDOWN = ("full-edit", "guard-acknowledged", "guard-attention-order", "identity-conflict", "review-failed-unchanged",
-            "under-review", "unmanaged")
+            "stock-only", "under-review", "unmanaged")
 
 
 def plan_case(name: str):

@@ -25,8 +25,8 @@ from engine.catalog.guard_settings import PriceAcknowledgement, price_acknowledg
 from engine.catalog.images import ImageChecker, ImageProblem
 from engine.catalog.limits import Finding
 from engine.catalog.merge import Layer, Resolver
-from engine.catalog.models import PRIORITY_MAX, PRIORITY_MIN, ProductFile
-from engine.catalog.rules import ProductRules, check_description, template_number_findings
+from engine.catalog.models import DEFAULT_OWNERS, PRIORITY_MAX, PRIORITY_MIN, ProductFile
+from engine.catalog.rules import ProductRules, check_description, owners, template_number_findings
 from engine.catalog.source import Document, dotted
 from engine.catalog.spec import MANAGED_FIELDS, ImageRef, ProductSpec, SourceRef
 from engine.catalog.templates import TemplateProblem, TemplateRenderer
@@ -97,6 +97,7 @@ class ProductCompiler:
         self.images = images
         self._declared: dict[tuple[str, ...], frozenset[str]] = {}
         self.priorities: dict[str, int] = {}  # key -> `priority` of the products that write one (not 0)
+        self.ownership: dict[str, tuple[str, str]] = {}  # key -> (stock, price) `manage:` when not the defaults
         self.acknowledgements: list[PriceAcknowledgement] = []  # of the products compiled
 
     def compile(self, document: Document) -> ProductSpec | None:
@@ -113,6 +114,8 @@ class ProductCompiler:
         fields: dict[str, Any] = {}
         if complete:
             fields, findings = self.rules.check(product.key, layer.values)
+            if (owned := owners(layer.values)) != DEFAULT_OWNERS:
+                self.ownership[product.key] = owned
             for finding in findings:
                 self.finding(product, finding)
         description = self._description(product)

@@ -29,7 +29,7 @@ from engine.catalog.guard_settings import PriceAcknowledgement
 from engine.catalog.heap import paused_gc
 from engine.catalog.images import ImageChecker
 from engine.catalog.merge import BaseEntry, Layer, Resolver
-from engine.catalog.models import BaseFile, ProductFile
+from engine.catalog.models import DEFAULT_OWNERS, BaseFile, ProductFile
 from engine.catalog.shop import ShopConfig, parse_shop
 from engine.catalog.sku_rules import check_shop, unquoted_price_message, unquoted_prices
 from engine.catalog.source import Document, SourceFile, read_file, text_digest
@@ -51,6 +51,7 @@ class Catalog:
     images: tuple[ImageRef, ...] = ()  # local image files used, with sha256, sorted by path
     warnings: tuple[Diagnostic, ...] = ()
     priorities: tuple[tuple[str, int], ...] = ()  # (key, priority) of products that set one (not 0), by key
+    ownership: tuple[tuple[str, tuple[str, str]], ...] = ()  # (key, (stock, price)) where `manage:` is not the default
     acknowledgements: tuple[PriceAcknowledgement, ...] = ()  # products' `acknowledge:`, sorted
     _sources: ProductSources | None = field(default=None, compare=False, repr=False)
 
@@ -63,6 +64,10 @@ class Catalog:
     def priority(self, key: str) -> int:
         """A product's `priority` (its order under shop.yaml daily_listing_limit; default 0)."""
         return dict(self.priorities).get(key, 0)
+
+    def owners(self, key: str) -> tuple[str, str]:
+        """Who owns product `key`'s (stock, price) once a SKU exists: `manage:` (engine.plan.ownership)."""
+        return dict(self.ownership).get(key, DEFAULT_OWNERS)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -149,7 +154,7 @@ class _Loader:
             for problem in templates.problems:
                 self._refused(problem)
             resolver = Resolver(bases, defaults)
-            specs, documents, priorities, acks = self._compile(shop, resolver, templates)
+            specs, documents, compiled = self._compile(shop, resolver, templates)
         diagnostics = self.out.all()
         if any(d.severity == "error" for d in diagnostics):
             raise CatalogError(diagnostics)
@@ -159,11 +164,16 @@ class _Loader:
         self.hashes += [(f"templates/{name}", templates.hashes[name]) for name in templates.names()]
         self.hashes += [(f"image:{image.path}", image.sha256 or "") for image in images]
         return Catalog(root=self.root, shop=shop, products=tuple(specs), digest=catalog_digest(self.hashes),
-                       images=images, warnings=tuple(diagnostics), priorities=tuple(sorted(priorities.items())),
-                       acknowledgements=tuple(sorted(acks)), _sources=ProductSources(documents, resolver))
+                       images=images, warnings=tuple(diagnostics),
+                       priorities=tuple(sorted(compiled.priorities.items())),
+                       ownership=tuple(sorted(compiled.ownership.items())),
+                       acknowledgements=tuple(sorted(compiled.acknowledgements)),
+                       _sources=ProductSources(documents, resolver))
 
     def _compile(self, shop: ShopConfig, resolver: Resolver, templates: TemplateRenderer
-                 ) -> tuple[list[ProductSpec], dict[str, Document], dict[str, int], list[PriceAcknowledgement]]:
+                 ) -> tuple[list[ProductSpec], dict[str, Document], ProductCompiler]:
+        """The products' specs, their documents by key, and the compiler (what it gathered besides:
+        priorities, ownership, acknowledgements)."""
         compiler = ProductCompiler(self.out, resolver=resolver, warehouses=shop.warehouses, templates=templates,
                                    images=ImageChecker(self.root, self.files))
         specs: list[ProductSpec] = []
@@ -194,7 +204,7 @@ class _Loader:
             if name not in resolver.used:
                 self.out.add(Diagnostic(entry.document.file, entry.document.line, 1,
                                         f"base {name!r} is not used by any product", severity="warning"))
-        return specs, sources, compiler.priorities, compiler.acknowledgements
+        return specs, sources, compiler
 
     # ---------------------------------------------------------------- files
     def _read(self, path: Path) -> SourceFile:
@@ -249,6 +259,8 @@ class _Loader:
             self.out.add(problem)
         if model is None:
             return None, defaults
+        if model.manage is not None:  # the shop's `manage:` is the first layer every product inherits
+            defaults.apply(model, (document, ()))
         defaults.apply(model.defaults, (document, ("defaults",)))
         return config, defaults
 

@@ -24,6 +24,7 @@ from engine.errors import Diagnostic
 
 Origin = tuple[Document, tuple]  # (document, path prefix inside it)
 ATTRIBUTES = "product_attributes"
+MANAGE = "manage"  # who owns stock / price: merged key by key
 _LAYERED = frozenset(PRODUCT_FIELDS)
 
 
@@ -62,6 +63,10 @@ class Layer:
                         merged[attribute] = item
                         self.attribute_origins[attribute] = origin
                 self.values[name] = merged
+                self.origins[name] = origin
+            elif name == MANAGE:  # key by key: a product saying `stock` keeps the shop's `price`
+                written = {key: getattr(value, key) for key in value.model_fields_set if getattr(value, key)}
+                self.values[name] = {**self.values.get(name, {}), **written}
                 self.origins[name] = origin
             else:
                 self.values[name] = value

@@ -44,6 +44,9 @@ Platform = Literal["TIKTOK_SHOP", "TOKOPEDIA"]
 Status = Literal["active", "inactive", "deleted"]
 Insurance = Literal["REQUIRED", "OPTIONAL", "NOT_SUPPORTED"]
 IdentifierType = Literal["GTIN", "EAN", "UPC", "ISBN", "JAN"]
+Ownership = Literal["always", "on_create"]
+MANAGE_DEFAULTS = {"stock": "on_create", "price": "always"}  # who owns a field when nothing says
+DEFAULT_OWNERS = (MANAGE_DEFAULTS["stock"], MANAGE_DEFAULTS["price"])
 
 NUMBER_SCHEMA = {"anyOf": [{"type": "number", "exclusiveMinimum": 0},
                            {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}]}
@@ -184,10 +187,11 @@ class Sku(Strict):
     seller_sku: StrictStr = Field(json_schema_extra={"minLength": 1, "maxLength": 50, "pattern": r"^\S+$"},
                                   description="Your SKU code: 1-50 characters, no spaces, unique in the shop.")
     price: PriceText
-    inventory: dict[StrictStr, StrictInt] = Field(
-        json_schema_extra={"minProperties": 1, "additionalProperties": {"type": "integer", "minimum": 0,
-                                                                      "maximum": 99999}},
-        description="Stock per warehouse NAME (from shop.yaml `warehouses`).")
+    inventory: dict[StrictStr, StrictInt] | None = Field(
+        None, json_schema_extra={"minProperties": 1, "additionalProperties": {"type": "integer", "minimum": 0,
+                                                                            "maximum": 99999}},
+        description="Stock per warehouse NAME (from shop.yaml `warehouses`). Under `manage: {stock: on_create}` "
+                    "(the default) it is the stock a SKU is created with, and needed only until it exists.")
     sales_attributes: dict[StrictStr, NameText] = Field(
         default_factory=dict, json_schema_extra={"maxProperties": 3},
         description="Variant attributes, e.g. {Ukuran: M, Warna: Merah}; same names on every SKU.")
@@ -208,6 +212,16 @@ Weight = Annotated[Union[Annotated[Number, Tag("~kg")], Annotated[PackageWeight,
                    _by_shape("~obj", "~kg")]
 Extends = Annotated[Union[Annotated[StrictStr, Tag("~one")], Annotated[list[StrictStr], Tag("~many")]],
                     _by_shape("~one", "~one", "~many")]
+
+
+class Manage(Strict):
+    """Who owns a field group once the product is listed: `always` = git (a change in the shop is
+    put back), `on_create` = the shop (the catalog's value is used only when a SKU is created)."""
+
+    stock: Ownership | None = Field(None, description="Default on_create: buyers' orders move stock; a plan "
+                                                      "never puts an existing SKU's stock back.")
+    price: Ownership | None = Field(None, description="Default always: git owns the price; a price changed in "
+                                                      "the shop is drift and is put back.")
 
 
 class ProductFields(Strict):
@@ -235,6 +249,7 @@ class ProductFields(Strict):
     minimum_order_quantity: StrictInt | None = Field(None, json_schema_extra={"minimum": 1, "maximum": 20})
     is_cod_allowed: StrictBool | None = None
     delivery_option_ids: list[IdText] | None = None
+    manage: Manage | None = Field(None, description="Overrides shop.yaml `manage:` for these products, key by key.")
 
 
 class ShopDefaults(ProductFields):
@@ -380,6 +395,9 @@ class ShopFile(Strict):
                     "that go to review past it are deferred to a later apply. Default: no limit known.")
     warehouses: dict[StrictStr, IdText] = Field(
         json_schema_extra={"minProperties": 1}, description="Warehouse name -> warehouse id.")
+    manage: Manage | None = Field(
+        None, description="Who owns stock and price once a SKU exists: {stock: on_create, price: always} when "
+                          "not written; a base or a product can override it key by key.")
     defaults: ShopDefaults = Field(default_factory=lambda: ShopDefaults.model_validate({}))
     template_vars: dict[StrictStr, Any] = Field(
         default_factory=dict, description="Variables every description template can use.")

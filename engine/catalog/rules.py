@@ -41,7 +41,7 @@ from engine.catalog.limits import (
     read_amount,
     written,
 )
-from engine.catalog.models import PackageWeight
+from engine.catalog.models import MANAGE_DEFAULTS, PackageWeight
 from engine.catalog.sku_rules import SkuRules
 from engine.catalog.spec import ProductAttribute, Ref, canonical_decimal
 
@@ -91,9 +91,17 @@ class ProductRules:
             findings.append(Finding(("minimum_order_quantity",),
                                     f"minimum_order_quantity must be {MOQ_MIN}-{MOQ_MAX} (got {written(moq)})"))
         if "skus" in values:
-            fields["skus"], found = self.skus.check(values["skus"])
+            stock_required = owners(values)[0] == "always"
+            fields["skus"], found = self.skus.check(values["skus"], stock_required=stock_required)
             findings += found
         return fields, findings
+
+
+def owners(values: dict[str, Any]) -> tuple[str, str]:
+    """(stock, price) ownership of a resolved product: `manage:` of shop.yaml, bases and the
+    product, key by key, over the defaults (stock on_create, price always)."""
+    manage = {**MANAGE_DEFAULTS, **values.get("manage", {})}
+    return manage["stock"], manage["price"]
 
 
 def _inherit_hint(name: str) -> str:

@@ -48,8 +48,10 @@ class SkuRules:
         self._sales: dict[tuple, Sales] = {}
         self._barcodes: dict[tuple[str, str], str | None] = {}
 
-    def check(self, skus: list) -> tuple[tuple[SkuSpec, ...], list[Finding]]:
-        """(the SKU specs sorted by seller_sku, findings) of a product's SKUs."""
+    def check(self, skus: list, *, stock_required: bool = True) -> tuple[tuple[SkuSpec, ...], list[Finding]]:
+        """(the SKU specs sorted by seller_sku, findings) of a product's SKUs. `stock_required`
+        (manage.stock: always): every SKU writes its inventory; otherwise a SKU may leave it out
+        (the plan asks for it when the SKU does not exist yet: plan.context.new_sku_stock_errors)."""
         if not skus:
             return (), [Finding(("skus",), "a product needs at least one SKU")]
         findings: list[Finding] = []
@@ -66,9 +68,14 @@ class SkuRules:
             price, found = priced
             if found:
                 findings += _under(("skus", index), found)
-            inventory = self._inventory(sku.inventory)
-            if inventory is None:
-                findings += self._stock_findings(("skus", index, "inventory"), sku.inventory)
+            inventory: tuple[tuple[str, int], ...] | None = ()
+            if sku.inventory is not None:
+                inventory = self._inventory(sku.inventory)
+                if inventory is None:
+                    findings += self._stock_findings(("skus", index, "inventory"), sku.inventory)
+            elif stock_required:
+                findings.append(Finding(("skus", index), f"SKU {code}: give its `inventory` (manage.stock is "
+                                                         "`always`: git owns the stock of every SKU)"))
             pairs = tuple(sku.sales_attributes.items())
             attributes = self._sales.get(pairs) or self._sales_of(pairs)
             sales.append(attributes)

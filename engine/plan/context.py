@@ -10,6 +10,7 @@ from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from engine.catalog.models import DEFAULT_OWNERS
 from engine.catalog.spec import PLATFORM_LABELS, ProductSpec, SourceRef, fingerprint
 from engine.plan import model as m
 from engine.plan.images import ImageIndex, ImageUris
@@ -26,7 +27,8 @@ class Context:
     catalog wrote each value (`locate`: the loaded catalog's Catalog.locate, when there is one)."""
 
     def __init__(self, image_uris: ImageUris, metadata: ShopMetadata | None, root: object = None,
-                 locate: Locate | None = None, warehouses: dict[str, str] | None = None) -> None:
+                 locate: Locate | None = None, warehouses: dict[str, str] | None = None,
+                 ownership: Mapping[str, tuple[str, str]] | None = None) -> None:
         self.image_uris = dict(image_uris)
         self.images = ImageIndex(self.image_uris)
         self.metadata = metadata
@@ -34,6 +36,11 @@ class Context:
         self.prefix = str(root).rstrip("/") + "/" if root else ""
         self.locate = locate
         self.warehouse_names = {ident: name for name, ident in (warehouses or {}).items()}  # id -> shop.yaml name
+        self.ownership = dict(ownership or {})  # key -> (stock, price) where `manage:` is not the default
+
+    def owners(self, key: str) -> tuple[str, str]:
+        """Who owns product `key`'s (stock, price) once a SKU exists (engine.plan.ownership)."""
+        return self.ownership.get(key, DEFAULT_OWNERS)
 
     def with_images(self, own: ImageUris) -> "Context":
         """This context for one product whose annotation names its own uploaded images."""
@@ -115,6 +122,11 @@ def new_sku_stock_errors(spec: ProductSpec, seller_skus: Iterable[str], ctx: Con
     for sku in spec.skus:
         if sku.seller_sku not in wanted:
             continue
+        if not sku.inventory:  # left out: allowed under manage.stock on_create, but only once the SKU exists
+            where = ctx.where(spec, ("skus", sku.seller_sku))
+            message = (f"{where}: {spec.key}: SKU {sku.seller_sku} is new and has no `inventory`: give the stock it is "
+                       "created with (under `manage: {stock: on_create}` the shop owns the stock once the SKU exists)")
+            issues.append(PlanIssue("error", spec.key, "new_sku_stock", message, (product_id,) if product_id else ()))
         for warehouse, quantity in sku.inventory:
             if quantity >= 1:
                 continue
@@ -132,4 +144,5 @@ def context_for(catalog: Any, snapshot: LiveSnapshot, image_uris: Mapping[tuple[
     """The routing context of one plan: a loaded catalog also says where each value is written."""
     shop = getattr(catalog, "shop", None)
     return Context(dict(image_uris or {}), snapshot.metadata, getattr(catalog, "root", None),
-                   getattr(catalog, "locate", None), getattr(shop, "warehouses", None))
+                   getattr(catalog, "locate", None), getattr(shop, "warehouses", None),
+                   dict(getattr(catalog, "ownership", ())))

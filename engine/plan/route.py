@@ -31,6 +31,7 @@ from engine.plan.diff import change_order, field_changes
 from engine.plan.images import ImageUris
 from engine.plan.live import DEACTIVATED, DELETED, LIVE, REVIEW_FAILED, UNDER_REVIEW, LiveProduct
 from engine.plan.model import Action, Blocker, FieldChange, PlanIssue, PriceUpdate, StockUpdate
+from engine.plan.ownership import restock_warnings, shop_owned
 from engine.plan.payload import merge_sku, merged_spec, partial_spec, resolve_images
 
 NOT_LISTED = frozenset({*DEACTIVATED, DELETED})
@@ -73,6 +74,7 @@ def route_update(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Call
     """(actions, notes, issues, drift) for a desired product matched to a readable live one.
     `own_images`: its uploaded images the live annotation names (images.annotated_images)."""
     ctx = ctx.with_images(own_images or {})
+    desired = shop_owned(desired, _details(live), ctx)
     names = changed_fields(desired, _details(live), ctx.images)
     if "shipping_insurance_requirement" in names and not _on_tokopedia(desired, live):
         names.remove("shipping_insurance_requirement")  # the API takes it only with Tokopedia
@@ -112,6 +114,7 @@ def _route(desired: ProductSpec, live: LiveProduct, ctx: Context, fp: Callable[[
     issues += new_sku_stock_errors(desired, added, ctx, live.product_id) if added else []
     if issues:
         return [], [], issues, False
+    state.issues += restock_warnings(desired, state.have, ctx)
     failed = _failed_platforms(live)
     if failed and unchanged():
         return [_blocked_review(live, failed)], [], [], False

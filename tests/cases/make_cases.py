@@ -214,7 +214,11 @@ def build_all() -> None:
     case("price-only", {"batik": cheaper}, [live(batik, "7491000000000000101", applied=batik)])
 
     restock = edit(KOPI, ("Gudang Jakarta: 40", "Gudang Jakarta: 100"))
-    case("stock-only", {"kopi": restock}, [live(kopi, "7491000000000000102", applied=kopi)], categories=("600050",))
+    git_owns_stock = SHOP + "manage: {stock: always}\n"
+    case("stock-only", {"kopi": restock}, [live(kopi, "7491000000000000102", applied=kopi)], categories=("600050",),
+         shop=git_owns_stock)
+    case("stock-shop-owned", {"kopi": restock}, [live(kopi, "7491000000000000117", applied=kopi)],
+         categories=("600050",))
 
     content = edit(BATIK, ("title: Kemeja Batik Parang Lengan Panjang Katun", "title: Kemeja Batik Parang Lengan Panjang Katun Premium"),
                    ("<p>Bahan katun adem, jahitan rapi.</p>", "<p>Bahan katun primisima, adem dan jahitan rapi.</p><p>Cocok untuk kantor.</p>"),
