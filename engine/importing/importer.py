@@ -268,10 +268,10 @@ class _Run:
                                    "nothing was written. Fix the product in Seller Center or the catalog, then import "
                                    "again (--dry-run shows the YAML)") from None
             await self._verify(client, catalog, report)
-        except BaseException:
+        except BaseException as exc:
             failed = transaction.rollback()
             if failed:
-                raise EngineError(f"import failed and these files could not be restored: {', '.join(failed)}")
+                raise EngineError(f"import failed and these files could not be restored: {', '.join(failed)}") from exc
             raise
 
     async def _verify(self, client: ShopClient, catalog: Catalog, report: ImportReport) -> None:
