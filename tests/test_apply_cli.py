@@ -143,6 +143,7 @@ def test_one_price_change_is_exactly_one_update_price_call(monkeypatch, capsys, 
 
 
 def test_one_stock_change_is_exactly_one_update_inventory_call(monkeypatch, capsys, demo):
+    edit_yaml(demo / "shop.yaml", "  stock: on_create", "  stock: always")  # git owns stock: a change is written
     edit_yaml(demo / "products" / "kaos.yaml", "inventory: {Gudang Jakarta: 90}", "inventory: {Gudang Jakarta: 75}")
     store = store_of(demo)
     store.reset_calls()

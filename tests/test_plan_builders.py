@@ -131,9 +131,13 @@ def snapshot(*products: LiveProduct, unmanaged: tuple[LiveProduct, ...] = (), co
                         conflicts=tuple(conflicts), metadata=METADATA)
 
 
-def catalog(*products: ProductSpec, name: str = "Toko Nusantara (sandbox)", market: str = "ID"):
+def catalog(*products: ProductSpec, name: str = "Toko Nusantara (sandbox)", market: str = "ID",
+            owners: tuple[str, str] | None = None):
+    """A loaded catalog's stand-in; `owners` = (stock, price) `manage:` of every product (default: the
+    engine's, stock on_create and price always)."""
     shop = SimpleNamespace(name=name, market=market, warehouses={w["name"]: w["id"] for w in SEED["warehouses"]})
-    return SimpleNamespace(shop=shop, products=tuple(products), digest="d1g35t0fc4ta10g")
+    ownership = tuple((p.key, owners) for p in products) if owners else ()
+    return SimpleNamespace(shop=shop, products=tuple(products), digest="d1g35t0fc4ta10g", ownership=ownership)
 
 
 def plan_for(desired: ProductSpec | tuple[ProductSpec, ...], *live: LiveProduct, **kw):
@@ -142,7 +146,8 @@ def plan_for(desired: ProductSpec | tuple[ProductSpec, ...], *live: LiveProduct,
     unmanaged = kw.pop("unmanaged", ())
     conflicts = kw.pop("conflicts", ())
     snap = snapshot(*live, unmanaged=unmanaged, conflicts=conflicts, desired=wanted)
-    return make_plan(catalog(*wanted), snap, image_uris=kw.pop("image_uris", IMAGE_URIS), **kw)
+    shop = catalog(*wanted, owners=kw.pop("owners", None))
+    return make_plan(shop, snap, image_uris=kw.pop("image_uris", IMAGE_URIS), **kw)
 
 
 # --------------------------------------------------------------------------- the builders hold
@@ -197,4 +202,6 @@ def showcase_plan():
     stranger = live_image(spec("stranger", title="Tas Anyaman Rotan Lombok Besar"), "3001", applied=False)
     conflicts = (SkuConflict("K-CONFLICT-M", ("2010", "2011")),)
     snap = snapshot(*live, unmanaged=(stranger,), conflicts=conflicts, desired=desired)
-    return make_plan(catalog(*desired), snap, image_uris=IMAGE_URIS)
+    shop = catalog(*desired)
+    shop.ownership = (("e-stock", ("always", "always")),)  # `manage: {stock: always}`: its stock is git's
+    return make_plan(shop, snap, image_uris=IMAGE_URIS)

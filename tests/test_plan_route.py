@@ -27,6 +27,9 @@ from engine.plan.model import Blocker, FieldChange, PriceUpdate, StockUpdate
 BATIK1 = ImageRef("tos-id-i-batik1", "images/batik-1.jpg", "aa11")  # uploaded (image_uris of plan_for)
 
 
+GIT_OWNS_STOCK = ("always", "always")  # `manage: {stock: always}`: stock changes are planned
+
+
 def only(plan):
     assert len(plan.products) == 1, plan.products
     return plan.products[0]
@@ -105,7 +108,7 @@ def test_stock_only_is_update_inventory_with_every_warehouse_of_the_sku():
     desired = spec()
     live_spec = spec(skus=(sku("BATIK-PARANG-L", "150000", 5, "L"),
                            sku("BATIK-PARANG-M", inventory=((WH1, 3), (WH2, 7)), size="M")))
-    (action,) = only(plan_for(desired, live_image(live_spec))).actions
+    (action,) = only(plan_for(desired, live_image(live_spec), owners=GIT_OWNS_STOCK)).actions
     assert action.kind == m.UPDATE_INVENTORY
     assert action.changes == (FieldChange(("skus", "BATIK-PARANG-M", "inventory", WH1), 3, 10),)
     assert action.stock == (StockUpdate("172901", "BATIK-PARANG-M", ((WH1, 10), (WH2, 7))),)
@@ -114,7 +117,7 @@ def test_stock_only_is_update_inventory_with_every_warehouse_of_the_sku():
 def test_a_new_warehouse_on_an_existing_sku_is_an_error_not_a_write():
     desired = spec(skus=(sku("BATIK-PARANG-L", "150000", 5, "L"),
                          sku("BATIK-PARANG-M", inventory=((WH1, 10), (WH2, 1)), size="M")))
-    plan = plan_for(desired, live_image(spec()))
+    plan = plan_for(desired, live_image(spec()), owners=GIT_OWNS_STOCK)
     assert plan.products == ()
     assert [i.code for i in plan.errors] == ["warehouse_change"] and "12052533" in plan.errors[0].message
 
@@ -272,7 +275,7 @@ def test_under_review_changes_are_held_not_resubmitted_while_stock_still_moves()
     desired = spec(title="Kemeja Batik Parang Premium",
                    skus=(sku("BATIK-PARANG-L", "150000", 9, "L"), sku("BATIK-PARANG-M", "150000", 10, "M")))
     live = live_image(spec(), statuses=(("TIKTOK_SHOP", "PENDING"), ("TOKOPEDIA", "PENDING")))
-    item = only(plan_for(desired, live))
+    item = only(plan_for(desired, live, owners=GIT_OWNS_STOCK))
     assert item.kinds() == (m.UPDATE_INVENTORY, m.HELD)
     held = item.actions[1]
     assert held.changes[0].path == ("title",) and held.blockers[0].code == m.UNDER_REVIEW
