@@ -10,6 +10,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
+
 from engine.cli import main
 
 
@@ -59,6 +61,21 @@ def demo_copy(root: Path, target: str = "sandbox") -> Path:
     if target == "api":
         text = (root / "shop.yaml").read_text()
         (root / "shop.yaml").write_text(text.replace("target: sandbox ", "target: api\n#"))
+    return root
+
+
+def demo_applied(root: Path) -> Path:
+    """The demo catalog copied to `root` and applied once to its empty sandbox (reviews decided at
+    once; the demo's watch is refused on Tokopedia on purpose). Usable from module-scoped fixtures:
+    it patches argv itself and undoes it."""
+    demo_copy(root)
+    patch = pytest.MonkeyPatch()
+    try:
+        patch.setattr(sys, "argv", ["catalog", "apply", str(root), "--auto-approve"])
+        with pytest.raises(SystemExit):
+            main()
+    finally:
+        patch.undo()
     return root
 
 

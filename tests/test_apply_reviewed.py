@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from clirun import DEMO, run_clean
+from clirun import demo_applied, run_clean
 
-from engine.cli import main
 from engine.plan.report import report_from_dict
 from engine.render.report import render_report
 from engine.sandbox.store import SandboxStore
@@ -41,16 +39,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture(scope="module")
 def applied(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("reviewed") / "demo"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
-    mp = pytest.MonkeyPatch()
-    try:
-        mp.setattr(sys, "argv", ["catalog", "apply", str(root), "--auto-approve"])
-        with pytest.raises(SystemExit):
-            main()
-    finally:
-        mp.undo()
-    return root
+    return demo_applied(tmp_path_factory.mktemp("reviewed") / "demo")
 
 
 @pytest.fixture

@@ -15,16 +15,14 @@ import functools
 import json
 import re
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from clirun import DEMO, run_clean
+from clirun import demo_applied, run_clean
 from rawclient import WAREHOUSE_JKT, batik
 
 import engine.sandbox.app
-from engine.cli import main
 from engine.sandbox.store import SandboxStore
 from engine.shop.client import ENDPOINTS
 
@@ -64,16 +62,7 @@ def headers(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def applied_demo(tmp_path_factory) -> Path:
     """The demo catalog applied once to an empty sandbox (copied per test)."""
-    root = tmp_path_factory.mktemp("guards") / "demo"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
-    mp = pytest.MonkeyPatch()
-    try:
-        mp.setattr(sys, "argv", ["catalog", "apply", str(root), "--auto-approve"])
-        with pytest.raises(SystemExit):
-            main()
-    finally:
-        mp.undo()
-    return root
+    return demo_applied(tmp_path_factory.mktemp("guards") / "demo")
 
 
 @pytest.fixture

@@ -5,16 +5,14 @@ a plan error (file:line) while it does not; a deactivation from git is not "drif
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from clirun import run_clean
+from clirun import demo_copy, run_clean
 
 from engine.sandbox.model import is_deleted, live_skus
 from engine.sandbox.store import SandboxStore
 
-ROOT = Path(__file__).resolve().parent.parent
 SKU, JAKARTA = "KOPI-KAPAL-API-250G", "Gudang Jakarta"
 
 
@@ -22,7 +20,7 @@ SKU, JAKARTA = "KOPI-KAPAL-API-250G", "Gudang Jakarta"
 def demo(monkeypatch, capsys, tmp_path):
     """The demo catalog applied to a fresh sandbox (reviews decided at once)."""
     demo = tmp_path / "demo"
-    shutil.copytree(ROOT / "catalogs" / "demo", demo, ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
+    demo_copy(demo)
     code, out = run_clean(monkeypatch, capsys, "apply", demo, "--auto-approve")
     assert code in (0, 3), out  # the demo fails review on one platform on purpose
     return demo

@@ -4,14 +4,9 @@ external_product_id, so naming the former key needs the Get of unmatched product
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-from clirun import run_clean
+from clirun import demo_copy, run_clean
 
 from engine.sandbox.store import SandboxStore
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _product_id(store: SandboxStore, key: str) -> str:
@@ -21,7 +16,7 @@ def _product_id(store: SandboxStore, key: str) -> str:
 
 def test_removed_from_the_yaml_and_deleted_in_seller_center(monkeypatch, capsys, tmp_path):
     demo = tmp_path / "demo"
-    shutil.copytree(ROOT / "catalogs" / "demo", demo, ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
+    demo_copy(demo)
     code, out = run_clean(monkeypatch, capsys, "apply", demo, "--auto-approve")
     assert code in (0, 3), out  # the demo fails review on one platform on purpose
     (demo / "products" / "kopi.yaml").unlink()

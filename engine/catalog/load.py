@@ -29,7 +29,7 @@ from engine.catalog.guard_settings import PriceAcknowledgement
 from engine.catalog.heap import paused_gc
 from engine.catalog.images import ImageChecker
 from engine.catalog.merge import BaseEntry, Layer, Resolver
-from engine.catalog.models import DEFAULT_OWNERS, BaseFile, ProductFile
+from engine.catalog.models import BaseFile, ProductFile
 from engine.catalog.shop import ShopConfig, parse_shop
 from engine.catalog.sku_rules import check_shop, unquoted_price_message, unquoted_prices
 from engine.catalog.source import Document, SourceFile, read_file, text_digest
@@ -64,10 +64,6 @@ class Catalog:
     def priority(self, key: str) -> int:
         """A product's `priority` (its order under shop.yaml daily_listing_limit; default 0)."""
         return dict(self.priorities).get(key, 0)
-
-    def owners(self, key: str) -> tuple[str, str]:
-        """Who owns product `key`'s (stock, price) once a SKU exists: `manage:` (engine.plan.ownership)."""
-        return dict(self.ownership).get(key, DEFAULT_OWNERS)
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -45,8 +45,7 @@ Status = Literal["active", "inactive", "deleted"]
 Insurance = Literal["REQUIRED", "OPTIONAL", "NOT_SUPPORTED"]
 IdentifierType = Literal["GTIN", "EAN", "UPC", "ISBN", "JAN"]
 Ownership = Literal["always", "on_create"]
-MANAGE_DEFAULTS = {"stock": "on_create", "price": "always"}  # who owns a field when nothing says
-DEFAULT_OWNERS = (MANAGE_DEFAULTS["stock"], MANAGE_DEFAULTS["price"])
+DEFAULT_OWNERS = ("on_create", "always")  # (stock, price) `manage:` when nothing says: the shop owns stock
 
 NUMBER_SCHEMA = {"anyOf": [{"type": "number", "exclusiveMinimum": 0},
                            {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}]}

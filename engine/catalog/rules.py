@@ -41,7 +41,7 @@ from engine.catalog.limits import (
     read_amount,
     written,
 )
-from engine.catalog.models import MANAGE_DEFAULTS, PackageWeight
+from engine.catalog.models import DEFAULT_OWNERS, PackageWeight
 from engine.catalog.sku_rules import SkuRules
 from engine.catalog.spec import ProductAttribute, Ref, canonical_decimal
 
@@ -100,8 +100,8 @@ class ProductRules:
 def owners(values: dict[str, Any]) -> tuple[str, str]:
     """(stock, price) ownership of a resolved product: `manage:` of shop.yaml, bases and the
     product, key by key, over the defaults (stock on_create, price always)."""
-    manage = {**MANAGE_DEFAULTS, **values.get("manage", {})}
-    return manage["stock"], manage["price"]
+    manage = values.get("manage", {})
+    return manage.get("stock", DEFAULT_OWNERS[0]), manage.get("price", DEFAULT_OWNERS[1])
 
 
 def _inherit_hint(name: str) -> str:
