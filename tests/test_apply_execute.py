@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import replace
 
 import pytest
+from conftest import SandboxHandle
 from test_apply_images import PNG
 from test_plan_builders import catalog, sku, spec
 
@@ -19,7 +20,18 @@ from engine.catalog.spec import ImageRef
 from engine.plan import model as m
 from engine.plan.payload import Known
 from engine.plan.planner import make_plan
-from engine.plan.report import APPLIED, BLOCKED, DEFERRED, FAILED, SKIPPED, UNKNOWN, report_from_dict, report_to_dict
+from engine.plan.report import (
+    APPLIED,
+    BLOCKED,
+    DEFERRED,
+    FAILED,
+    HELD,
+    PRICE_LOCKED,
+    SKIPPED,
+    UNKNOWN,
+    report_from_dict,
+    report_to_dict,
+)
 from engine.shop.client import ENDPOINTS, ShopClient
 from engine.shop.limiter import RetryPolicy
 from engine.shop.read import read_snapshot
@@ -95,20 +107,42 @@ def test_creates_then_every_kind_of_change_in_phase_order(sandbox):
     assert report_from_dict(report_to_dict(report)) == report
 
 
-def test_deletes_and_deactivations_are_skipped_when_a_write_failed(sandbox):
+def test_a_failed_write_does_not_hold_back_other_products_deletes(sandbox):
     image = uploaded(sandbox)
     keep, gone = product(sandbox, "batik-a", image), product(sandbox, "batik-c", image)
     apply(sandbox, keep, gone)
     sandbox.store.reset_calls()
     # an image the shop never uploaded: the plan cannot know it, the shop refuses the edit
     broken = replace(keep, main_images=(ImageRef(uri="tos-id-i-never-uploaded"),),
-                     title="Kemeja Batik Parang Judul Baru Sekali")
+                     title="Kemeja Batik Parang Judul Baru Sekali", status="inactive")
     _, report = apply(sandbox, broken, replace(gone, status="deleted"))
     outcomes = {p.key: p.outcome for p in report.products}
-    assert outcomes == {"batik-a": FAILED, "batik-c": SKIPPED}
-    assert "deletes and deactivations run only when everything else succeeded" in report.products[1].steps[0].message
-    assert writes(sandbox) == {"partial_edit": 1} and report.exit_code == 1  # the refused edit; nothing applied
+    assert outcomes == {"batik-a": FAILED, "batik-c": APPLIED}
+    # the failed product's own later step (its deactivation) is skipped, and says why
+    (edit, deactivate) = report.products[0].steps
+    assert (edit.outcome, deactivate.outcome) == (FAILED, SKIPPED) and "an earlier step" in deactivate.message
+    assert writes(sandbox) == {"partial_edit": 1, "delete": 1} and report.exit_code == 3
     assert "tos-id-i-never-uploaded" in report.products[0].platforms[0].message
+
+
+def test_a_price_locked_by_a_promotion_is_held_and_the_shop_goes_on(sandbox):
+    image = uploaded(sandbox)
+    promoted, hidden = product(sandbox, "batik-a", image), product(sandbox, "batik-b", image)
+    _, first = apply(sandbox, promoted, hidden)
+    product_id = next(p.product_id for p in first.products if p.key == "batik-a")
+    sandbox.store.start_promotion(product_id, name="Flash Sale 12.12")
+    sandbox.store.reset_calls()
+    repriced = replace(promoted, skus=(replace(promoted.skus[0], price="140000"), promoted.skus[1]))
+    plan, report = apply(sandbox, repriced, replace(hidden, status="inactive"))
+    assert [p.kinds() for p in plan.products] == [(m.UPDATE_PRICE,), (m.DEACTIVATE,)]
+    held, deactivated = report.products
+    assert held.outcome == HELD and held.held and deactivated.outcome == APPLIED
+    (step,) = held.steps
+    assert step.results[0].message.startswith(PRICE_LOCKED) and "Flash Sale 12.12" in step.results[0].message
+    assert step.results[0].code == 12052038 and "promotion" in step.results[0].hint
+    assert writes(sandbox) == {"update_price": 1, "deactivate": 1}
+    assert report.exit_code == 3 and [p.key for p in report.needs_attention] == ["batik-a"]
+    assert report_from_dict(report_to_dict(report)) == report
 
 
 def test_a_title_change_is_reported_back_in_review_with_the_review_state(sandbox):
@@ -241,3 +275,24 @@ def test_progress_log_lines_name_counts_not_secrets(sandbox, capsys):
     text = stream.getvalue()
     assert "apply: 1 write(s) to make" in text and "apply done: 1/1 write(s) (1 applied)" in text
     assert "sandbox-access-token" not in text
+
+
+
+def test_a_repeated_deactivation_that_met_already_done_is_confirmed_by_reading(sandbox):
+    """A deactivation whose answer was lost is repeated; the product is already deactivated, so the
+    shop answers 12052003 ("status does not allow"). Reading the product tells it happened."""
+    image = uploaded(sandbox)
+    items = [product(sandbox, f"batik-{n}", image) for n in "ab"]
+    apply(sandbox, *items)
+    faulty = SandboxHandle(sandbox.db_path, {"faults": "drop=0.3", "seed": 5})  # seed 5: the batch answer is lost
+    try:
+        _, report = apply(faulty, *(replace(i, status="inactive") for i in items),
+                          retry=RetryPolicy(max_attempts=12, base_delay=0.001))
+        refused = [r for _, r in faulty.exchanges if "12052003" in str(r.get("json"))]
+    finally:
+        faulty.finish()
+    assert refused, "the repeat did not meet 12052003: the test proves nothing"
+    assert [p.outcome for p in report.products] == [APPLIED, APPLIED] and report.exit_code == 0
+    results = [r for p in report.products for s in p.steps for r in s.results]
+    assert {r.message for r in results} == {"confirmed by reading the product after a lost answer"}
+    assert {p["platforms"]["TOKOPEDIA"] for p in sandbox.store.products()} == {"SELLER_DEACTIVATED"}

@@ -13,6 +13,7 @@ from engine.plan.report import (
     APPLIED,
     BLOCKED,
     FAILED,
+    HELD,
     SKIPPED,
     STALE,
     UNKNOWN,
@@ -32,12 +33,13 @@ BOTH = ("TIKTOK_SHOP", "TOKOPEDIA")
 
 
 def product(key: str, *outcomes: str, kind: str = "create", review=(), code: int = 0,
-            message: str = "") -> ProductResult:
+            message: str = "", to_review: bool = False) -> ProductResult:
     results = tuple(PlatformResult(p, o, code if o == FAILED else 0, message if o != APPLIED else "",
                                    hint(code, p) if o == FAILED else "")
                     for p, o in zip(BOTH, outcomes, strict=False))  # one or two platforms
-    step = StepResult(kind, BOTH[:len(outcomes)], min(outcomes, key=("failed unknown stale skipped applied "
-                                                                       "blocked").split().index), results)
+    step = StepResult(kind, BOTH[:len(outcomes)], min(outcomes, key=("failed unknown stale skipped held applied "
+                                                                       "blocked").split().index), results,
+                      to_review)
     worst = step.outcome
     return ProductResult(key, f"Produk {key} dengan judul yang cukup panjang", "17" + str(len(key)),
                          "products/x.yaml:1", worst, results, (step,), tuple(review))
@@ -58,6 +60,8 @@ def report(*products: ProductResult, **kw) -> ApplyReport:
     ([(FAILED, FAILED)], 1),  # nothing applied
     ([(STALE,)], 1),
     ([(SKIPPED,), (FAILED,)], 1),
+    ([(HELD, HELD)], 3),  # a price held by a promotion: not a failure, not done either
+    ([(APPLIED,), (HELD,)], 3),
 ])
 def test_exit_codes(outcomes, code):
     assert report(*(product(f"p{i}", *o) for i, o in enumerate(outcomes))).exit_code == code
@@ -112,6 +116,34 @@ def test_text_shows_review_state_and_reasons():
                                                                           ("hapus klaim",)),))), "text")
     assert "Shop | Tokopedia: created · now review failed" in text
     assert "review failed: klaim palsu" in text and "suggestion: hapus klaim" in text
+
+
+@pytest.mark.parametrize("status", ["FAILED", "PLATFORM_DEACTIVATED", "FREEZE"])
+def test_a_written_product_left_offline_needs_attention_and_exits_3(status):
+    offline = report(product("a", APPLIED, APPLIED, kind="partial_edit", to_review=True, review=(
+        ReviewState("TIKTOK_SHOP", "ACTIVATE"), ReviewState("TOKOPEDIA", status, ("klaim palsu",) if status == "FAILED"
+                                                            else ()))))
+    assert offline.exit_code == 3 and [p.key for p in offline.needs_attention] == ["a"]
+    text = render_report(offline, "text")
+    assert text.index("Needs attention (1):") < text.index("✔ a  ")
+    assert "⚠ a: " + ("review failed on Tokopedia: klaim palsu" if status == "FAILED" else "now ") in text
+    md = render_report_markdown(offline)
+    assert "#### Needs attention" in md and "**a**" in md.split("#### Needs attention")[1].split("\n\n")[1]
+    live = report(product("a", APPLIED, APPLIED, to_review=True, review=(ReviewState("TOKOPEDIA", "PENDING"),)))
+    assert live.exit_code == 0 and not live.needs_attention  # under review is not a problem
+    before = report(product("a", APPLIED, APPLIED, kind="update_price", review=(ReviewState("TOKOPEDIA", status),)))
+    assert before.exit_code == 0 and not before.needs_attention  # not this run's doing: the plan shows it
+
+
+def test_a_held_price_is_reported_held_with_the_promotion():
+    held = report(product("a", HELD, HELD, kind="update_price", code=12052038,
+                          message="price locked by a running promotion: Flash Sale"))
+    text = render_report(held, "text")
+    assert "Needs attention (1):" in text and "⚠ a: held — price locked by a running promotion: Flash Sale" in text
+    assert "Partly applied" not in text and "2 held" in text
+    md = render_report_markdown(held)
+    assert "🔒 **a** on Tokopedia: held" in md
+    assert report_from_dict(report_to_dict(held)) == held
 
 
 def test_plan_errors_are_listed_as_not_applied():

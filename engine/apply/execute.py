@@ -6,12 +6,15 @@ One handler per action kind, no re-diffing: what the plan says is what is sent. 
     2. content                creates, full and partial edits (and recovers), product by product
     3. price / stock          Update Price, Update Inventory
     4. activations            Activate batches (≤ 20 ids)
-    5. removals               Deactivate and Delete batches — only when nothing failed before
-                              (a run with any failed or unknown write skips them: apply again)
+    5. removals               Deactivate and Delete batches
 
 Products run concurrently (`concurrency` at a time) under the client's per-API rate limiter,
 started in listing order (priority, then key); a product's own steps run in plan order, and once
-one of them fails outright the rest of that product is skipped. Listings (creates, edits back to
+one of them fails outright the rest of *that product* is skipped — a failure never holds back
+other products' steps, deactivations and deletes included (seller SKUs are unique across a
+catalog, so no product's removal depends on another product's write). A price the shop locks for
+a running promotion (12052038 / 12019045) is `held`, not failed: the product's other steps go on,
+and the next plan shows the price as pending with that reason. Listings (creates, edits back to
 review) pass engine.apply.quota's gate: the shop's daily listing limit (12052093) defers them —
 what the plan deferred is reported `deferred` too. A write the shop did not confirm
 (AmbiguousWriteError) is "unknown" and never retried; an authorization or configuration error
@@ -24,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from engine.apply.hints import AMBIGUOUS, hint, seller_text
@@ -39,6 +42,8 @@ from engine.plan.report import (
     BLOCKED,
     DEFERRED,
     FAILED,
+    HELD,
+    PRICE_LOCKED,
     SKIPPED,
     STALE,
     UNKNOWN,
@@ -60,8 +65,10 @@ CONTENT = (m.CREATE, m.EDIT, m.PARTIAL_EDIT)
 PRICE_STOCK = (m.UPDATE_PRICE, m.UPDATE_INVENTORY)
 REMOVALS = (m.DEACTIVATE, m.DELETE)
 NOT_WRITES = (m.HELD, m.BLOCKED, m.DEFERRED)
-REMOVALS_SKIPPED = ("not attempted: a write in this run failed, and deletes and deactivations run only when "
-                    "everything else succeeded — fix the failure and apply again")
+PRICE_LOCK_CODES = frozenset({12052038, 12019045})  # a price locked by a running promotion
+# the raw platform statuses that show a batch call's effect (a repeated call is confirmed by them)
+REACHED = {m.ACTIVATE: frozenset({"ACTIVATE", "PENDING"}), m.DEACTIVATE: frozenset({"SELLER_DEACTIVATED"}),
+           m.DELETE: frozenset({"DELETED"}), m.RECOVER: frozenset({"ACTIVATE", "PENDING", "SELLER_DEACTIVATED"})}
 
 
 @dataclass
@@ -89,7 +96,7 @@ class Executor:
         self.products = {item.key: _Product(item, item.product_id, stale=(stale or {}).get(item.key, ""))
                          for item in plan.products}
         self.aborted = ""
-        self.failures = 0  # writes that failed or are unknown, on any platform
+        self.replayed: list[tuple[_Product, int, str]] = []  # (product, action index, platform) to confirm
         self.gate = ListingGate()
 
     # ------------------------------------------------------------------ the run
@@ -101,13 +108,11 @@ class Executor:
             await self._phase(CONTENT, (m.RECOVER,))
             await self._phase(PRICE_STOCK, ())
             await self._phase((), (m.ACTIVATE,))
-            if self.failures:
-                self._skip_all(REMOVALS, REMOVALS_SKIPPED)
-            else:
-                await self._phase((), REMOVALS)
+            await self._phase((), REMOVALS)
         finally:
             self.progress.finish()
         self._not_attempted()
+        await self._confirm_replayed()
         reviews = await self._reviews()
         used = self.writer.client.calls - calls
         return ApplyReport(
@@ -206,6 +211,9 @@ class Executor:
             self.aborted = self.aborted or str(exc)
             return self._error(action, str(exc), getattr(exc, "code", 0))
         except ApiError as exc:
+            if exc.code in PRICE_LOCK_CODES:
+                return self._each(action, HELD, _held_text(seller_text(exc.api_message, self.market)), code=exc.code,
+                                  hint_text=hint(exc.code, None, action.kind))
             return self._error(action, seller_text(str(exc), self.market), exc.code)
         except Unsendable as exc:
             return self._error(action, str(exc))
@@ -217,8 +225,10 @@ class Executor:
             ok = result.ok if outcome is None else outcome.ok
             code = (result.code if outcome is None else outcome.code) if not ok else 0
             text = (result.message if outcome is None else outcome.message) if not ok else ""
-            said = APPLIED if ok else DEFERRED if code == LISTING_LIMIT and is_listing(action) else FAILED
-            results.append(PlatformResult(platform, said, code, seller_text(text, self.market),
+            said = APPLIED if ok else DEFERRED if code == LISTING_LIMIT and is_listing(action) else \
+                HELD if code in PRICE_LOCK_CODES else FAILED
+            text = seller_text(text, self.market)
+            results.append(PlatformResult(platform, said, code, _held_text(text) if said == HELD else text,
                                           "" if ok else hint(code, platform, action.kind)))
         details = "; ".join(f"{'SKU ' + e.item_id + ': ' if e.item_id else ''}{e.describe()}"
                             for e in result.errors if e.item_id)
@@ -255,10 +265,11 @@ class Executor:
     async def _send_batch(self, batch: Batch, members: list) -> None:
         result = await self.writer.batch(batch.kind, batch.platforms, [pid for pid, *_ in members])
         for product_id, product, index, action in members:
-            self._record(product, index, self._from_batch(action, result, product_id))
+            self._record(product, index, self._from_batch(action, result, product_id, product.item.key, index))
         return None
 
-    def _from_batch(self, action: Action, result: BatchResult, product_id: str) -> StepResult:
+    def _from_batch(self, action: Action, result: BatchResult, product_id: str, product_key: str,
+                    index: int) -> StepResult:
         results = []
         for platform in action.platforms or ("",):
             outcome = result.outcome(product_id, platform or None)
@@ -269,6 +280,7 @@ class Executor:
                                               seller_text(outcome.message, self.market),
                                               "the call was repeated after a lost answer, so this may mean it "
                                               "already happened: run `catalog plan` to see"))
+                self.replayed.append((self.products[product_key], index, platform))
             else:
                 results.append(PlatformResult(platform, FAILED, outcome.code, seller_text(outcome.message, self.market),
                                               hint(outcome.code, platform, action.kind)))
@@ -278,10 +290,10 @@ class Executor:
     # ------------------------------------------------------------------ bookkeeping
     def _record(self, product: _Product, index: int, step: StepResult) -> None:
         product.results[index] = step
-        if step.outcome in (FAILED, UNKNOWN) or any(r.outcome in (FAILED, UNKNOWN) for r in step.results):
-            self.failures += 1
         if step.outcome in (FAILED, UNKNOWN) and not any(r.outcome == APPLIED for r in step.results):
             product.halted = product.halted or f"an earlier step ({m.SYMBOLS[step.kind]} {step.kind}) failed"
+        elif step.outcome == HELD and step.kind in CONTENT:  # its later steps may need the new content
+            product.halted = product.halted or f"an earlier step ({m.SYMBOLS[step.kind]} {step.kind}) is held"
         if step.outcome not in (STALE, BLOCKED):  # those are not counted in the total
             self.progress.advance(product.item.key, step)
 
@@ -304,12 +316,6 @@ class Executor:
                         for p in action.platforms or ("",))
         return StepResult(action.kind, action.platforms, outcome, results, action.sends_to_review, message)
 
-    def _skip_all(self, kinds: Iterable[str], reason: str) -> None:
-        for product in self.products.values():
-            for index, action in enumerate(product.item.actions):
-                if action.kind in kinds and index not in product.results:
-                    self._record(product, index, self._skipped(action, product.stale or reason, product))
-
     def _not_attempted(self) -> None:
         """Blocked / held actions, and anything a stop left out."""
         for product in self.products.values():
@@ -323,6 +329,34 @@ class Executor:
                                                            product)
 
     # ------------------------------------------------------------------ after the writes
+    async def _confirm_replayed(self) -> None:
+        """A batch call repeated after a lost answer and refused ("cannot", e.g. 12052003 on a
+        product the lost attempt already deactivated) is unknown until the product is read: one
+        Search by SKU tells whether the status is what the call asked for — then it is applied
+        (and says so), else it stays unknown with the status read."""
+        wanted = {p.product_id: skus[0] for p, _, _ in self.replayed if p.product_id and (skus := self._skus_of(p))}
+        if not wanted or self.aborted:
+            return
+        try:
+            reads = await self.writer.review_states(wanted)
+        except ApiError as exc:
+            log.warning("the products of repeated calls could not be read again: %s", exc)
+            return
+        for product, index, platform in self.replayed:
+            read = reads.get(product.product_id or "")
+            step = product.results[index]
+            statuses = dict(read.product.platform_statuses) if read is not None else {}
+            now = [statuses.get(platform)] if platform else list(statuses.values())
+            done = bool(now) and all(s in REACHED[step.kind] for s in now)
+            said = (PlatformResult(platform, APPLIED, message="confirmed by reading the product after a lost answer")
+                    if done else None)
+            if said is None:
+                continue
+            results = tuple(said if r.platform == platform else r for r in step.results)
+            product.results[index] = StepResult(step.kind, step.platforms, worst(r.outcome for r in results),
+                                                results, step.sends_to_review, step.message, step.warnings,
+                                                step.request_id)
+
     async def _reviews(self) -> dict[str, tuple[ReviewState, ...]]:
         wanted = {}
         for product in self.products.values():
@@ -378,6 +412,10 @@ def _action_of(item: ProductPlan, batch: Batch) -> tuple[int, Action]:
         if action.kind == batch.kind:
             return index, action
     raise ValueError(f"{item.key}: the plan's {batch.kind} batch has no matching action (damaged plan?)")
+
+
+def _held_text(shop_message: str) -> str:
+    return f"{PRICE_LOCKED}: {shop_message}" if shop_message else PRICE_LOCKED
 
 
 def _not_sent(action: Action) -> StepResult:

@@ -17,10 +17,15 @@ Outcomes, per step (one planned action) and per product × platform:
     deferred  a listing (create, edit back to review) past the shop's daily listing limit: the
               plan deferred it, or the shop refused it (12052093) and nothing more was listed
               after that; a later apply (the next day) sends it — not a failure, but exit 3
-    skipped   not attempted because an earlier step failed (see `message`)
+    held      the shop refused it for now, for a reason that passes by itself: a price locked by a
+              running promotion (12052038 / 12019045) — not a failure, but exit 3; the next plan
+              shows the change still pending, with the reason
+    skipped   not attempted because an earlier step of the same product failed (see `message`)
 
 `review` holds the platform status read once after the writes (PENDING = under review,
-ACTIVATE = live, FAILED = review failed with the platform's reasons).
+ACTIVATE = live, FAILED = review failed with the platform's reasons). A written product left
+review-failed or offline on a platform (FAILED, PLATFORM_DEACTIVATED, FREEZE, or a failed review
+of the new version while the old one stays live) "needs attention": exit 3, listed first.
 """
 
 from __future__ import annotations
@@ -42,9 +47,12 @@ STALE = "stale"
 BLOCKED = "blocked"
 SKIPPED = "skipped"
 DEFERRED = "deferred"
-OUTCOMES = (FAILED, UNKNOWN, STALE, SKIPPED, DEFERRED, APPLIED, BLOCKED)  # most serious first
+HELD = "held"
+OUTCOMES = (FAILED, UNKNOWN, STALE, SKIPPED, HELD, DEFERRED, APPLIED, BLOCKED)  # most serious first
 ATTEMPTED = frozenset({APPLIED, FAILED, UNKNOWN})
 PROBLEMS = frozenset({FAILED, UNKNOWN, STALE})
+OFFLINE_STATUSES = frozenset({"FAILED", "PLATFORM_DEACTIVATED", "FREEZE"})  # raw platform statuses
+PRICE_LOCKED = "price locked by a running promotion"
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -114,6 +122,18 @@ class ProductResult:
     def review_on(self, name: str) -> ReviewState | None:
         return next((r for r in self.review if r.platform == name), None)
 
+    @property
+    def attention(self) -> tuple[ReviewState, ...]:
+        """The platforms this run sent to review (a create, an edit, an activation written there)
+        that are now review-failed or offline, with the reasons. A state the product had before,
+        on a platform this run did not send to review, is the plan's to show, not this run's."""
+        sent = {r.platform for s in self.steps if s.sends_to_review for r in s.results if r.outcome == APPLIED}
+        return tuple(r for r in self.review if r.platform in sent and (r.status in OFFLINE_STATUSES or r.reasons))
+
+    @property
+    def held(self) -> bool:
+        return any(s.outcome == HELD for s in self.steps)
+
 
 @dataclass(frozen=True, slots=True)
 class ApplyReport:
@@ -157,14 +177,20 @@ class ApplyReport:
         return tuple(p for p in self.products if any(s.outcome == DEFERRED for s in p.steps))
 
     @property
+    def needs_attention(self) -> tuple[ProductResult, ...]:
+        """Written products now review-failed or offline on a platform, or with a held write."""
+        return tuple(p for p in self.products if p.attention or p.held)
+
+    @property
     def exit_code(self) -> int:
         """0 everything attempted succeeded (blocked products do not count), 3 partial (an
         attempted step failed or is unknown, a product was stale, or the plan had errors and
-        something else was applied; or listings were deferred to a later day, even when nothing
-        else was written: the run did what the shop allows today), 1 nothing applied."""
+        something else was applied; or the run did what the shop allows today but not all of it:
+        listings deferred to a later day, a price held by a promotion, a written product left
+        review-failed or offline — even when nothing else was written), 1 nothing applied."""
         if self.has_problems:
             return EXIT_PARTIAL if self.applied_anything else EXIT_ERROR
-        return EXIT_PARTIAL if self.deferred else EXIT_OK
+        return EXIT_PARTIAL if self.deferred or self.needs_attention else EXIT_OK
 
 
 def report_to_dict(report: ApplyReport) -> dict:

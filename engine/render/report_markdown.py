@@ -19,6 +19,7 @@ from engine.plan.report import (
     BLOCKED,
     DEFERRED,
     FAILED,
+    HELD,
     SKIPPED,
     STALE,
     UNKNOWN,
@@ -31,14 +32,15 @@ from engine.render.markdown import environment
 from engine.render.markdown import md_escape as md
 from engine.render.report_text import done_on, header, product_lines, summary_line, unreviewed_text
 
-EMOJI = {APPLIED: "✅", FAILED: "❌", UNKNOWN: "❔", STALE: "⚠️", SKIPPED: "⏭️", BLOCKED: "⏸️", DEFERRED: "⏳"}
-PROBLEM_ORDER = (FAILED, UNKNOWN, STALE, SKIPPED, DEFERRED, BLOCKED)
+EMOJI = {APPLIED: "✅", FAILED: "❌", UNKNOWN: "❔", STALE: "⚠️", SKIPPED: "⏭️", BLOCKED: "⏸️", DEFERRED: "⏳",
+         HELD: "🔒"}
+PROBLEM_ORDER = (FAILED, UNKNOWN, STALE, SKIPPED, HELD, DEFERRED, BLOCKED)
 MAX_UNREVIEWED = 50  # actions listed in the comment; the JSON report holds them all
 
 
 def render_report_markdown(report: ApplyReport, max_chars: int | None = None) -> str:
     """The report as Markdown; with `max_chars`, never longer than that (see the module docstring)."""
-    products = sorted(report.products, key=lambda p: (p.outcome not in PROBLEM_ORDER, p.key))
+    products = sorted(report.products, key=lambda p: (p.outcome not in PROBLEM_ORDER and not p.attention, p.key))
     attention = [line for item in products for line in attention_lines(item)]
     context = dict(heading=header(report), summary=summary_line(report), aborted=report.aborted,
                    attention=attention, more_attention=0, platforms=[fmt.platform(p) for p in PLATFORMS],
@@ -70,7 +72,7 @@ def _fit(context: dict, products: list[ProductResult], max_chars: int) -> str:
     attention lines. Each round drops enough estimated lines to cover the excess, then renders
     again (a few renders, not one per line)."""
     context = dict(context, details=[])
-    problems = {item.key for item in products if item.outcome in PROBLEM_ORDER}
+    problems = {item.key for item in products if item.outcome in PROBLEM_ORDER or item.attention}
     text = _render(context)
     while len(text) > max_chars:
         excess = len(text) - max_chars + 120  # room for the "left out" note
@@ -137,13 +139,15 @@ def attention_lines(item: ProductResult) -> list[str]:
         if result.hint:
             line += f". _Hint:_ {md(result.hint)}"
         lines.append(line)
-    for review in item.review:
+    for review in item.attention:
+        where = md(fmt.platform(review.platform))
+        line = (f"❌ **{md(item.key)}** failed review on {where}" if review.reasons or review.status == "FAILED"
+                else f"❌ **{md(item.key)}** is now {md(fmt.status(review.status))} on {where}")
         if review.reasons:
-            line = (f"❌ **{md(item.key)}** failed review on {md(fmt.platform(review.platform))}: "
-                    f"{md('; '.join(r.rstrip('.') for r in review.reasons))}")
-            if review.suggestions:
-                line += f". _Suggestion:_ {md('; '.join(review.suggestions))}"
-            lines.append(line)
+            line += f": {md('; '.join(r.rstrip('.') for r in review.reasons))}"
+        if review.suggestions:
+            line += f". _Suggestion:_ {md('; '.join(review.suggestions))}"
+        lines.append(line)
     return lines
 
 

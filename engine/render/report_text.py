@@ -21,6 +21,7 @@ from engine.plan.report import (
     BLOCKED,
     DEFERRED,
     FAILED,
+    HELD,
     OUTCOMES,
     SKIPPED,
     STALE,
@@ -35,15 +36,18 @@ from engine.render import fmt
 from engine.render.text import Paint
 
 INDENT = "    "
-SYMBOLS = {APPLIED: "✔", FAILED: "✖", UNKNOWN: "?", STALE: "!", SKIPPED: "-", BLOCKED: "⊘", DEFERRED: "»"}
-COLORS = {APPLIED: "32", FAILED: "31", UNKNOWN: "35", STALE: "33", SKIPPED: "2", BLOCKED: "33", DEFERRED: "33"}
+SYMBOLS = {APPLIED: "✔", FAILED: "✖", UNKNOWN: "?", STALE: "!", SKIPPED: "-", BLOCKED: "⊘", DEFERRED: "»",
+           HELD: "…"}
+COLORS = {APPLIED: "32", FAILED: "31", UNKNOWN: "35", STALE: "33", SKIPPED: "2", BLOCKED: "33", DEFERRED: "33",
+          HELD: "33"}
 ORDER = {outcome: index for index, outcome in enumerate(OUTCOMES)}
 DONE = {"create": "created", "edit": "edited", "partial_edit": "edited", "update_price": "price updated",
         "update_inventory": "stock updated", "activate": "activated", "deactivate": "deactivated",
         "delete": "deleted", "recover": "recovered"}
 MAX_UNREVIEWED = 200  # actions listed in the text; the JSON report holds them all
 WORDS = {APPLIED: "applied", FAILED: "failed", UNKNOWN: "unknown — re-run plan", STALE: "stale (not applied)",
-         SKIPPED: "skipped", BLOCKED: "blocked (not attempted)", DEFERRED: "deferred to a later day"}
+         SKIPPED: "skipped", BLOCKED: "blocked (not attempted)", DEFERRED: "deferred to a later day",
+         HELD: "held — not written for now"}
 
 
 def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
@@ -54,12 +58,41 @@ def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
                   for i, line in enumerate(review_lines(report.plan_review, MAX_UNREVIEWED))] + [""]
     if report.aborted:
         lines += [paint(f"The run stopped early: {report.aborted}", "31"), ""]
-    for item in sorted(report.products, key=lambda p: (ORDER.get(p.outcome, 99), p.key)):
+    lines += attention_lines(report, paint)
+    for item in sorted(report.products, key=lambda p: (rank(p), p.key)):
         lines += product_lines(item, paint)
         lines.append("")
     lines += issue_lines(report, paint)
     lines.append(paint(summary_line(report), "1"))
     return "\n".join(lines) + "\n"
+
+
+def rank(item: ProductResult) -> int:
+    """Problems first, then what needs attention (a held write, review failed or offline), then the rest."""
+    return min(ORDER.get(item.outcome, 99), ORDER[HELD] if item.attention or item.held else 99)
+
+
+def attention_lines(report: ApplyReport, paint: Paint) -> list[str]:
+    """"Needs attention": written products left review-failed / offline, and held writes — one line each."""
+    items = report.needs_attention
+    if not items:
+        return []
+    lines = [paint(f"Needs attention ({len(items)}):", "33")]
+    for item in items:
+        lines += [f"  ⚠ {item.key}: {text}" for text in attention_texts(item)]
+    return lines + [""]
+
+
+def attention_texts(item: ProductResult) -> list[str]:
+    texts = []
+    for review in item.attention:
+        what = (f"review failed on {fmt.platform(review.platform)}" if review.status == "FAILED" or
+                review.status in ("ACTIVATE", "SELLER_DEACTIVATED") else
+                f"now {fmt.status(review.status)} on {fmt.platform(review.platform)}")
+        texts.append(what + (f": {'; '.join(review.reasons)}" if review.reasons else ""))
+    held = sorted({r.message for s in item.steps if s.outcome == HELD for r in s.results})
+    texts += [f"held — {message}: the next plan shows it pending" for message in held]
+    return texts
 
 
 def header(report: ApplyReport) -> str:
@@ -194,6 +227,9 @@ def summary_line(report: ApplyReport) -> str:
     if deferred:
         text += (f" {len(deferred)} deferred to a later day: the shop's daily listing limit is used up — "
                  "apply again tomorrow.")
+    attention = report.needs_attention
+    if attention:
+        text += f" {len(attention)} need(s) attention (above)."
     if report.exit_code == 3 and report.has_problems:
         text += " Partly applied: see the failures."
     elif report.exit_code == 1:
