@@ -59,17 +59,19 @@ def test_live_prints_yaml_then_json_and_caches(tmp_path):
     assert snapshot["shop_name"] == "Toko Nusantara"
     assert snapshot["claims"] == [["batik-1", [managed]]] and snapshot["unmanaged"] == [stranger]
     by_id = {p["product_id"]: p for p in snapshot["products"]}
-    assert by_id[managed]["spec"]["key"] == "batik-1" and by_id[stranger]["spec"] is None
-    assert "1 fetched" in first.stderr and "Tokopedia & Shop" in first.stderr
+    assert by_id[managed]["spec"]["key"] == "batik-1"
+    # an unmanaged product is read in full too (its annotation could name a catalog key), once per version
+    assert by_id[stranger]["spec"]["title"] and by_id[stranger]["last_applied"] is None
+    assert "2 fetched" in first.stderr and "Tokopedia & Shop" in first.stderr
     assert "TikTok" not in first.stderr and "Traceback" not in first.stderr
     assert (root / ".catalog-cache" / "sandbox" / "read-cache.sqlite").is_file()
 
     second = catalog("live", str(root), "--format", "json")
     assert second.returncode == 0 and json.loads(second.stdout) == snapshot
-    assert "0 fetched, 1 from cache" in second.stderr
+    assert "0 fetched, 2 from cache" in second.stderr
 
     third = catalog("live", str(root), "--no-cache", "--format", "json")
-    assert "1 fetched" in third.stderr and json.loads(third.stdout) == snapshot
+    assert "2 fetched" in third.stderr and json.loads(third.stdout) == snapshot
 
 
 def test_live_api_target_without_credentials_names_the_variables(tmp_path):

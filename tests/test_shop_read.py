@@ -123,7 +123,7 @@ def test_cached_products_take_price_and_stock_from_search(sandbox, tmp_path):
     assert {(s.price, s.inventory) for s in snapshot.product(pid).spec.skus} == {("150000", ((WAREHOUSE, 10),))}
 
 
-def test_frozen_deleted_and_unmanaged_products_are_never_fetched(sandbox):
+def test_frozen_and_deleted_products_are_never_fetched_unmanaged_ones_once(sandbox, tmp_path):
     bodies = [product_body(n) for n in range(4)]
     ids = sandbox.store.seed_products(bodies)
     sandbox.store.set_status(ids[0], "TOKOPEDIA", "FREEZE")
@@ -131,15 +131,17 @@ def test_frozen_deleted_and_unmanaged_products_are_never_fetched(sandbox):
         sandbox.store.set_status(ids[1], platform, "DELETED")
     desired = desired_for(bodies[:3])  # the 4th product is not in the catalog
 
-    snapshot, calls, _ = read(sandbox, desired)
-    assert calls[GET] == 1  # only the ordinary managed product
+    snapshot, calls, _ = read(sandbox, desired, cache_dir=tmp_path)
+    assert calls[GET] == 2  # the ordinary managed product, and the unmanaged one (its annotation)
     frozen, deleted, plain, unmanaged = (snapshot.product(i) for i in ids)
     assert frozen.is_frozen and frozen.spec is None and frozen.status_on("TOKOPEDIA") == "FREEZE"
     assert frozen.sku_ids and frozen.title == bodies[0]["title"]
     assert deleted.is_deleted and deleted.spec is None
     assert plain.spec is not None
-    assert unmanaged.spec is None and snapshot.unmanaged == (ids[3],)
+    assert unmanaged.spec is not None and unmanaged.last_applied is None and snapshot.unmanaged == (ids[3],)
     assert dict(snapshot.claims) == {"p0": (ids[0],), "p1": (ids[1],), "p2": (ids[2],)}
+    again, calls, _ = read(sandbox, desired, cache_dir=tmp_path)
+    assert GET not in calls and again.product(ids[3]) == unmanaged  # from the read cache
 
 
 def test_conflicts_and_spread_claims_are_explicit(sandbox):

@@ -11,7 +11,14 @@
    hits are decoded while the next pages are in flight — and, on a miss, queued for Get Product.
    A pool of workers drains the queue concurrently under the client's per-API limiter, so Get
    calls run at the rate limit while Search pages are still arriving.
-2. Products matching no desired SKU are `unmanaged` and never fetched (nor decoded). A seller_sku
+2. Products matching no desired SKU are `unmanaged`. Their details are still wanted for one thing:
+   the engine annotation (`external_product_id`) naming the catalog key they were applied as — a
+   product whose SKUs were all renamed is found by it (one product edited, not a second listing),
+   and one removed from the YAML is told as "no longer in the catalog (was `key`)". Search items
+   do not carry the annotation, so after the listing they are read like the others: from the read
+   cache at their current version, else with Get Product (and cached). Every live product version
+   costs one Get at most, whether the catalog manages it or not; the plan does not depend on
+   what the cache happened to hold. A seller_sku
    held by several live products is a `conflict`. A desired key whose SKUs sit in several live
    products `claims` all of them. Deleted products are reported like the others (the planner
    decides that a deleted product only counts when nothing alive matches).
@@ -35,6 +42,7 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -92,6 +100,9 @@ class _Reader:
         self.cached: dict[str, LiveProduct] = {}  # product_id → from the read cache, Search's price and stock on it
         self.fresh: dict[str, dict] = {}  # cache hits of this page, not decoded yet → Search's SKU state
         self.queued: dict[str, int] = {}  # product_id → update_time queued for Get
+        # products holding no desired SKU (not frozen or deleted) → their Search SKU state when the
+        # read cache holds them at this version, else None: read after the listing (`identify`)
+        self.unmatched: dict[str, dict | None] = {}
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()
         self.listing = Listing()
         self.shared = _Shared()
@@ -115,9 +126,15 @@ class _Reader:
         if previous is not None and previous.update_time > update_time:
             return  # seen already in a newer state (the product moved between pages)
         skus = set(base.seller_skus)
-        if not skus & self.wanted or _is_frozen_or_deleted(base.platform_statuses):
+        if _is_frozen_or_deleted(base.platform_statuses):
             self.items[pid] = base
             return
+        if not skus & self.wanted:
+            self.items[pid] = base
+            fresh = self.cache.is_fresh(pid, update_time, base.title, skus)
+            self.unmatched[pid] = search_sku_state(item) if fresh else None
+            return
+        self.unmatched.pop(pid, None)
         if pid in self.fetched and self.fetched[pid].update_time == update_time:
             return  # listed again, read already
         cached = self.cached.get(pid)
@@ -176,6 +193,22 @@ class _Reader:
             self.fetched[pid] = self.items[pid] = _share(product, self.shared)  # repeated values: one object each
             if len(self.fetched) % (SETTLE_PAGES * 100) == 0:
                 _settle()
+
+    async def identify(self, workers: int) -> None:
+        """Details of the products holding no desired SKU (their annotation): from the read
+        cache, else Get Product."""
+        if not self.unmatched:
+            return
+        hits = {pid: state for pid, state in self.unmatched.items() if state is not None}
+        found = self.cache.load(hits, share=self.shared)
+        for pid, product in found.items():
+            self.cached[pid] = self.items[pid] = _overlay(product, hits[pid])
+        for pid in self.unmatched:
+            if pid not in found:
+                self._queue(pid, self.items[pid].update_time)
+        for _ in range(workers):
+            self.queue.put_nowait(None)
+        await _run_all([self.work() for _ in range(workers)])
 
     def detail(self, pid: str) -> tuple[LiveProduct | None, bool]:
         """The full product (from Get, else the cache) and whether it came from the cache."""
@@ -238,6 +271,7 @@ async def _read(client: ShopClient, desired: Mapping[str, Iterable[str]], cache_
         jobs.append(_append(read_metadata(client, categories), metadata))
     try:
         await _run_all(jobs)
+        await reader.identify(workers)
     except BaseException:
         cache.close()  # keeps what was fetched; the listing is incomplete: nothing pruned
         raise
@@ -246,7 +280,7 @@ async def _read(client: ShopClient, desired: Mapping[str, Iterable[str]], cache_
     calls = client.calls - calls_before
     stats.metadata_calls = sum(n for api, n in calls.items() if api in METADATA_APIS)
     stats.pages, stats.windows = reader.listing.pages, reader.listing.windows
-    snapshot = _assemble(reader, wanted, shop_name, market, metadata[-1])
+    snapshot = _with_holds(_assemble(reader, wanted, shop_name, market, metadata[-1]), cache.holds())
     stats.listed = len(reader.items)
     stats.cache_hits = sum(1 for pid in reader.cached if pid not in reader.fetched)
     log.info("read: %s (%d calls)", stats.summary(), sum(calls.values()))
@@ -304,6 +338,20 @@ def _assemble(reader: _Reader, desired: dict[str, tuple[str, ...]], shop_name: s
     return LiveSnapshot(shop_name=shop_name, market=market, products=tuple(products),
                         claims=tuple(claims.items()), unmanaged=unmanaged, conflicts=conflicts,
                         metadata=metadata)
+
+
+def _with_holds(snapshot: LiveSnapshot, holds: Mapping[str, tuple[str, float]]) -> LiveSnapshot:
+    """Each product whose price change the last apply saw held carries why and when (price_hold)."""
+    if not any(snapshot.product(pid) is not None for pid in holds):
+        return snapshot
+    products = tuple(dataclasses.replace(p, price_hold=f"{holds[p.product_id][0]} (apply of "
+                                                      f"{_utc(holds[p.product_id][1])})")
+                     if p.product_id in holds else p for p in snapshot.products)
+    return dataclasses.replace(snapshot, products=products)
+
+
+def _utc(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _with_key(product: LiveProduct, keys: list[str]) -> LiveProduct:
