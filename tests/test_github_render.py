@@ -108,7 +108,7 @@ def test_a_10000_product_plan_fits_a_comment_with_every_dangerous_line(plan):
     assert re.search(r"`- produk-\d+` delete \(product \d+\)", body)
     assert re.search(r"`▼ produk-\d+` deactivate on Tokopedia", body)
     assert re.search(r"removes Tokopedia", body) and re.search(r"removes SKU SKU-\d+-XL", body)
-    assert re.search(r"blocked: review failed on Tokopedia: Counterfeit", body)
+    assert re.search(r"review failed on Tokopedia: Counterfeit", body)  # shown in full: offline comes first
     assert re.search(r"partial edit on Shop \\\| Tokopedia, Tokopedia · goes back to review", body)
     assert "Routine changes not shown:" in body and "create" in body
     assert not TIKTOK.search(body)

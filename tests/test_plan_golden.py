@@ -31,8 +31,8 @@ from engine.render.text import render_text
 CASES = Path(__file__).resolve().parent / "cases"
 NAMES = sorted(p.name for p in CASES.iterdir() if (p / "live.json").exists())
 TIKTOK = re.compile(r"tiktok(?!_shop)", re.IGNORECASE)
-MARKDOWN = ("full-edit", "guard-acknowledged", "guard-attention-order", "identity-conflict", "review-failed-unchanged",
-            "stock-only", "under-review", "unmanaged")
+MARKDOWN = ("full-edit", "guard-acknowledged", "guard-attention-order", "identity-conflict", "price-held",
+            "review-failed-unchanged", "stock-only", "under-review", "unmanaged")
 
 
 def plan_case(name: str):

@@ -43,7 +43,7 @@ def every_category_plan() -> Plan:
     return Plan(shop_name="Toko Nusantara", products=tuple(sorted(products, key=lambda p: p.key)), guards=(trip,))
 
 
-ORDER = ["z-typo", "d-delete", "c-deactivate", "b-failed", "e-frozen", "f-invite", "g-review", "a-routine"]
+ORDER = ["z-typo", "b-failed", "e-frozen", "d-delete", "c-deactivate", "f-invite", "g-review", "a-routine"]
 
 
 def test_the_text_plan_opens_with_the_guards_then_shows_products_by_need():

@@ -10,11 +10,14 @@ same format version — load_plan checks that one) and a per-product staleness c
 pages give the live `update_time` of every product (⌈N/100⌉ calls); a planned product whose
 update_time moved, or that vanished, or a planned create whose seller SKUs now exist, is STALE:
 skipped and named (`strict=True` refuses the whole plan instead: StalePlanError).
+After the run, prices the shop held (a promotion lock) are noted in the shop's read cache, and
+those re-priced forgotten (`note_holds`): the next plan shows a held price as pending, with why.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from engine.apply.execute import Executor
@@ -25,13 +28,15 @@ from engine.plan.guards import refusal
 from engine.plan.live import ShopMetadata
 from engine.plan.model import Plan
 from engine.plan.payload import Known
-from engine.plan.report import ApplyReport
-from engine.shop.connect import client_for, run_sync
+from engine.plan.report import APPLIED, HELD, ApplyReport
+from engine.shop.cache import ReadCache
+from engine.shop.connect import cache_dir, client_for, run_sync
 from engine.shop.settings import ShopCredentials
 from engine.shop.uploads import ImageCache, image_scope
 from engine.shop.writer import LiveIndex, Writer
 
 DEFAULT_CONCURRENCY = 8
+REPRICING = (m.UPDATE_PRICE, m.PARTIAL_EDIT, m.EDIT)
 
 
 def verify_saved_plan(plan: Plan, catalog: Any) -> None:
@@ -99,11 +104,29 @@ async def apply_async(catalog: Any, plan: Plan, *, app: Any = None, saved_plan: 
                                      tuple(sorted(stale)))
         executor = Executor(plan, writer, market=shop.market, concurrency=concurrency, progress=progress,
                             stale=stale, seller_skus=seller_skus(catalog), saved_plan=saved_plan)
-        return await executor.run()
+        report = await executor.run()
+        await note_holds(report, cache_dir(catalog.root, shop), client)
+        return report
     finally:
         images.save()
         if owned:
             await client.aclose()
+
+
+async def note_holds(report: ApplyReport, directory: Path, client: Any) -> None:
+    """Record in the read cache which products' price change the shop held, and forget the holds
+    of products whose price this run changed."""
+    held = {p.product_id: next(r.message for s in p.steps if s.outcome == HELD for r in s.results)
+            for p in report.products if p.product_id and p.held}
+    repriced = [p.product_id for p in report.products if p.product_id and any(
+        s.kind in REPRICING and s.outcome == APPLIED for s in p.steps)]
+    if not held and not repriced:
+        return
+    cache = ReadCache.open(directory, await client.shop_identity())
+    try:
+        cache.record_holds(held, repriced)
+    finally:
+        cache.close()
 
 
 def run_apply(catalog: Any, plan: Plan, **options: Any) -> ApplyReport:

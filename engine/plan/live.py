@@ -61,6 +61,9 @@ class LiveProduct:
     # Get Product fields the catalog does not model (video, size_chart, certifications,
     # shipping_template_id, ...) that a full Edit must send back unchanged.
     extra: tuple[tuple[str, object], ...] = ()
+    # why the last apply could not change this product's price ("price locked by a running
+    # promotion: …", with when), from the read cache (engine.shop.cache holds); "" when nothing is held
+    price_hold: str = ""
 
     @property
     def seller_skus(self) -> tuple[str, ...]:

@@ -348,15 +348,23 @@ def _price_stock(state: _Product, price: list, stock: list, under_review: bool) 
                 m.PARTIAL_EDIT, platforms, changes=_sorted(price), fields=("skus",),
                 spec=partial_spec(merged, ("skus",)), sku_ids=_kept_ids(desired, live),
                 save_mode="AS_DRAFT" if _stays_draft(state) else "",
-                note=f"{_not_live_where(state)}, so the price goes through a partial edit (no review)"))
+                note=_pending(live, f"{_not_live_where(state)}, so the price goes through a partial edit (no review)")))
     elif price:
         skus = sorted({c.path[1] for c in price})
         state.actions.append(Action(m.UPDATE_PRICE, platforms, changes=_sorted(price), prices=tuple(
-            PriceUpdate(ids.get(s, ""), s, wanted[s].price) for s in skus)))
+            PriceUpdate(ids.get(s, ""), s, wanted[s].price) for s in skus), note=_pending(live)))
     if stock:
         skus = sorted({c.path[1] for c in stock})
         state.actions.append(Action(m.UPDATE_INVENTORY, platforms, changes=_sorted(stock), stock=tuple(
             StockUpdate(ids.get(s, ""), s, merge_sku(wanted[s], have.get(s)).inventory) for s in skus)))
+
+
+def _pending(live: LiveProduct, note: str = "") -> str:
+    """The note of a price change the last apply saw held (a promotion lock): still pending, sent again."""
+    if not live.price_hold:
+        return note
+    held = f"pending: the shop held this price change — {live.price_hold}; it is sent again"
+    return f"{note}; {held}" if note else held
 
 
 def _live_everywhere(state: _Product) -> bool:

@@ -4,7 +4,8 @@ A product needs attention when it trips a guard (engine.plan.guards), its plan d
 deactivates it on a platform, removes a platform or a SKU in an edit, it is frozen or failed
 review (offline), blocked otherwise, or sent (back) to review — everything that takes a listing
 off the shelf for a while or for good. Text plan, Markdown comment and job summary show
-products in `attention_order`: by their most urgent category (CATEGORIES), then routine
+products in `attention_order`: by their most urgent category (CATEGORIES: a tripped guard, then
+what is not for sale now — frozen or review failed on a platform —, then removals), then routine
 changes, each group in key order. A size-limited rendering (a GitHub comment, a job summary)
 may leave out routine details, never these: each gets at least a one-line `attention_line`,
 and `routine_counts` says what the elided rest was.
@@ -23,7 +24,7 @@ from engine.render.guards import past, what
 MAX_REASON = 160  # characters of a blocked reason on the one-line form
 # Order of the "needs attention" categories (most urgent first).
 OFFLINE = "offline / review failed"
-CATEGORIES = ("guard", "delete", "deactivate", "platform removal", "SKU removal", OFFLINE, "blocked", "review")
+CATEGORIES = ("guard", OFFLINE, "delete", "deactivate", "platform removal", "SKU removal", "blocked", "review")
 _OFFLINE_CODES = frozenset({m.FROZEN, m.REVIEW_FAILED})
 
 

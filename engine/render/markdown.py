@@ -1,7 +1,7 @@
 """The plan as Markdown (Jinja2 templates under engine/render/templates/): the guards it trips
 (engine.render.guards), a summary table per platform, then one collapsible <details> per
 product holding its text block, in attention order (engine.render.attention: guards tripped,
-deletes, deactivations, platform and SKU removals, offline / review failed, blocked, back to
+offline / review failed, deletes, deactivations, platform and SKU removals, blocked, back to
 review — then routine changes, in key order). The PR comment and the job summary reuse
 `render_markdown`.
 

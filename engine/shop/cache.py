@@ -20,6 +20,10 @@ Tables:
                (engine.shop.listing)
     metadata   the shop's reference data (categories, brands, attributes, rules, warehouses),
                reused while younger than METADATA_MAX_AGE and covering the catalog's categories
+    holds      product id → why the last apply's price change was held (a promotion lock) and
+               when: written by apply, released by a later apply that re-prices it; the next plan
+               shows the price change as pending with that reason (not a cache of the shop, a
+               note of ours: what the shop does not tell a read)
 
 The shop's identity (target host, app key, market, shop cipher) is stored as a SHA-256 hash —
 never a secret in clear. A cache of another format or another shop (a CI cache restored under a
@@ -65,6 +69,7 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS listing (id TEXT PRIMARY KEY, create_time INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS metadata (id INTEGER PRIMARY KEY CHECK (id = 1), read_at REAL NOT NULL,"
     " categories TEXT NOT NULL, body BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS holds (id TEXT PRIMARY KEY, reason TEXT NOT NULL, at REAL NOT NULL)",
 )
 
 
@@ -142,6 +147,21 @@ class ReadCache:
                               body))  # (not in the lookup index: this read has the product already)
         if len(self._pending) >= BATCH:
             self._flush()
+
+    # ------------------------------------------------------------------ holds
+    def holds(self) -> dict[str, tuple[str, float]]:
+        """product id → (why its price was held, when) as the last applies recorded it."""
+        return {pid: (reason, float(at)) for pid, reason, at in self._query("SELECT id, reason, at FROM holds")}
+
+    def record_holds(self, held: Mapping[str, str], released: Iterable[str]) -> None:
+        """Note the products whose price change the shop held now, forget those re-priced."""
+        now = self._clock()
+        rows = [(pid, reason, now) for pid, reason in held.items()]
+        gone = [(pid,) for pid in released if pid not in held]
+        if rows or gone:
+            self._write(lambda: (self._conn.executemany(  # type: ignore[union-attr]
+                "INSERT OR REPLACE INTO holds (id, reason, at) VALUES (?, ?, ?)", rows),
+                self._conn.executemany("DELETE FROM holds WHERE id = ?", gone)))  # type: ignore[union-attr]
 
     # ------------------------------------------------------------------ listing, metadata
     def create_times(self) -> list[int]:
@@ -255,6 +275,7 @@ class ReadCache:
         conn.executemany("INSERT INTO listing (id, create_time) VALUES (?, ?)", listed.items())
         gone = [(pid,) for pid in self._entries() if pid not in listed]
         conn.executemany("DELETE FROM products WHERE id = ?", gone)
+        conn.executemany("DELETE FROM holds WHERE id = ?", gone)
         for (pid,) in gone:
             self._entries().pop(pid, None)
 

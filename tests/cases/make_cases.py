@@ -212,6 +212,13 @@ def build_all() -> None:
 
     cheaper = edit(BATIK, ("price: 150000\n    inventory: {Gudang Jakarta: 10}", "price: 135000\n    inventory: {Gudang Jakarta: 10}"))
     case("price-only", {"batik": cheaper}, [live(batik, "7491000000000000101", applied=batik)])
+    # the last apply's price change was held by a promotion (noted by apply in the read cache)
+    case("price-held", {"batik": cheaper}, [live(batik, "7491000000000000118", applied=batik, price_hold=(
+        "price locked by a running promotion: the price of SKU 7491000000000000118001 cannot be modified during "
+        "the promotion (Flash Sale 12.12) (apply of 2026-12-05 05:10 UTC)"))])
+    # every seller_sku renamed: no live product holds one; the engine annotation names the key
+    renamed = BATIK.replace("BATIK-PARANG-", "BATIK-PRG-")
+    case("renamed-skus", {"batik": renamed}, [live(batik, "7491000000000000119", applied=batik)])
 
     restock = edit(KOPI, ("Gudang Jakarta: 40", "Gudang Jakarta: 100"))
     git_owns_stock = SHOP + "manage: {stock: always}\n"
