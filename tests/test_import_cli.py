@@ -27,7 +27,8 @@ warehouses:
   Gudang Jakarta: "7400000000000000001"
   Gudang Surabaya: "7400000000000000002"
 """
-DEFAULTS = SHOP + """\
+ALWAYS = SHOP + "manage: {stock: always}\n"  # git owns stock: import writes the live stock
+DEFAULTS = ALWAYS + """\
 defaults:
   listing_platforms: [TIKTOK_SHOP, TOKOPEDIA]
   status: active
@@ -182,7 +183,10 @@ def test_a_generated_shop_imports_and_then_plans_no_change(monkeypatch, capsys, 
     batik = by_title["Kemeja Batik Tulis Solo Motif Sekar Jagad Lengan Panjang"]
     assert batik["product_attributes"] == {"Bahan": "Katun", "Motif": ["Parang", "Sekar Jagad"]}
     assert [s["price"] for s in batik["skus"]] == [185000, 195000.5]
-    assert batik["skus"][0]["inventory"] == {"Gudang Jakarta": 10, "Gudang Surabaya": 4}
+    if shop_yaml == DEFAULTS:  # manage: {stock: always}
+        assert batik["skus"][0]["inventory"] == {"Gudang Jakarta": 10, "Gudang Surabaya": 4}
+    else:  # the default, stock: on_create — the shop owns the stock of existing SKUs: none is written
+        assert all("inventory" not in sku for doc in docs.values() for sku in doc["skus"])
     assert (root / "templates" / batik["description"]["template"]).read_text() == \
         "{% raw %}" + LONG_HTML + "{% endraw %}\n"
     kopi = by_title["Kopi Arabika Gayo Pre Order Sangrai Segar 250 gram"]
@@ -233,7 +237,7 @@ def test_the_demo_shop_applied_then_imported_into_an_empty_catalog_plans_no_chan
 
 # --------------------------------------------------------------------------- re-import keeps the seller's file
 def test_a_reimport_refreshes_drift_in_place_and_keeps_comments(monkeypatch, capsys, shop_catalog):
-    root, shop = shop_catalog()
+    root, shop = shop_catalog(ALWAYS)
     ids = generated_shop(shop)
     assert run(monkeypatch, capsys, "import", root, "--all")[0] == 0
     path = next(p for p in (root / "products").glob("*.yaml") if "KAOS-HITAM-M" in p.read_text())
@@ -282,7 +286,7 @@ def test_into_adds_documents_to_one_file_and_keeps_its_bytes(monkeypatch, capsys
 
 # --------------------------------------------------------------------------- refusals: nothing written
 def test_an_unknown_warehouse_is_a_clear_error_and_nothing_is_written(monkeypatch, capsys, shop_catalog):
-    root, shop = shop_catalog(SHOP.replace('  Gudang Surabaya: "7400000000000000002"\n', ""))
+    root, shop = shop_catalog(ALWAYS.replace('  Gudang Surabaya: "7400000000000000002"\n', ""))
     generated_shop(shop)
     before = files(root)
     code, out, err = run(monkeypatch, capsys, "import", root, "--all")

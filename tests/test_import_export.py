@@ -36,6 +36,7 @@ def live_spec(**fields) -> ProductSpec:
 
 def export(spec: ProductSpec | None = None, statuses=BOTH, **context):
     context.setdefault("warehouses", WAREHOUSES)
+    context.setdefault("stock_owned_by_shop", False)  # manage: {stock: always}: inventory is written
     return Exporter(ExportContext(**context)).export(spec or live_spec(), key="batik", statuses=statuses)
 
 
@@ -361,3 +362,10 @@ def test_update_keeps_a_byte_order_mark_and_windows_line_ends():
     text = "\ufeff# catatan\r\nkey: a\r\ntitle: Judul lama yang cukup panjang sekali\r\nskus: []\r\n"
     assert update_text(text, "a", {"title": "Judul baru yang cukup panjang sekali"}) == \
         "\ufeff# catatan\r\nkey: a\r\ntitle: Judul baru yang cukup panjang sekali\r\nskus: []\r\n"
+
+
+def test_under_stock_on_create_no_inventory_is_written():
+    """The default `manage: {stock: on_create}`: the shop owns an existing SKU's stock."""
+    written = export(stock_owned_by_shop=True).document
+    assert [dict(sku) for sku in written["skus"]] == [{"seller_sku": "BATIK-M", "sales_attributes": {"Ukuran": "M"},
+                                                       "price": 150000}]

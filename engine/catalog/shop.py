@@ -18,8 +18,8 @@ from engine.catalog.diagnose import CREDENTIAL_ENV, credential_message, errors_o
 from engine.catalog.files import CatalogFiles, FileProblem
 from engine.catalog.guard_settings import DEFAULT_GUARDS, GuardSettings, guard_settings, limit_findings
 from engine.catalog.limits import read_amount
-from engine.catalog.models import LISTING_LIMIT_MAX, ShopFile
-from engine.catalog.rules import template_number_findings
+from engine.catalog.models import DEFAULT_OWNERS, LISTING_LIMIT_MAX, ShopFile
+from engine.catalog.rules import owners, template_number_findings
 from engine.catalog.source import Document
 from engine.errors import Diagnostic
 
@@ -46,6 +46,7 @@ class ShopConfig:
     template_vars: dict[str, Any] = field(default_factory=dict)
     daily_listing_limit: int | None = None  # listings (creates, edits back to review) a day; None: unknown
     guards: GuardSettings = DEFAULT_GUARDS  # shop.yaml `guards:` (engine.catalog.guard_settings)
+    owners: tuple[str, str] = DEFAULT_OWNERS  # shop.yaml `manage:` (stock, price) before bases and products
 
     def warehouse_name(self, warehouse_id: str) -> str | None:
         """The seller's name for a warehouse id (for display), or None."""
@@ -89,6 +90,7 @@ def parse_shop(document: Document, root: Path) -> tuple[ShopConfig | None, ShopF
         template_vars=dict(model.template_vars),
         daily_listing_limit=model.daily_listing_limit if _listing_limit_problem(model) is None else None,
         guards=guard_settings(model.guards, document.where),
+        owners=owners({"manage": model.manage.model_dump(mode="json", exclude_none=True)} if model.manage else {}),
     )
     return config, model, _unique(problems)
 

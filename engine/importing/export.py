@@ -22,6 +22,9 @@ What is written, so that `catalog plan` right after the import changes nothing:
   attributes by name (the list form with ids when a name is missing or shared in the
   category), sales attributes by name. Images keep their platform URIs.
 - Prices and weights as plain numbers: integers stay integers, decimals keep their exact value.
+- Stock as the shop's `manage:` says: under `stock: on_create` (the default) the shop owns the
+  stock of existing SKUs, so no `inventory` is written; under `stock: always` the live stock per
+  warehouse name is.
 - A long description (more than LONG_DESCRIPTION characters or LONG_LINES lines) goes to
   templates/<key>.html.j2, a template without variables (`{% raw %}` when the HTML holds Jinja
   syntax); a short one stays inline.
@@ -71,6 +74,7 @@ class ExportContext:
     default_delivery: tuple[str, ...] | None = None  # options a product gets when it names none (sorted)
     warehouse_labels: Mapping[str, str] = field(default_factory=dict)  # warehouse id → the shop's name for it
     templates_taken: frozenset[str] = frozenset()  # files already under templates/
+    stock_owned_by_shop: bool = True  # shop.yaml `manage: {stock: on_create}` (the default): no inventory written
 
 
 @dataclass
@@ -341,7 +345,8 @@ class Exporter:
                 attributes[attr.name] = attr.value
             node["sales_attributes"] = attributes
         node["price"] = yaml_number(sku.price)
-        node["inventory"] = self._inventory(sku, out)
+        if not self.ctx.stock_owned_by_shop:
+            node["inventory"] = self._inventory(sku, out)
         if sku.pre_sale_days is not None:
             node["pre_sale"] = _flow(type="PRE_ORDER", handling_duration_days=sku.pre_sale_days)
         if sku.identifier_code is not None:

@@ -204,7 +204,7 @@ class _Run:
             ambiguous_attributes=frozenset(attributes), ambiguous_values=frozenset(values),
             default_delivery=tuple(delivery) or None,
             warehouse_labels={w.id: w.name for w in metadata.warehouses if w.id and w.name},
-            templates_taken=taken)
+            templates_taken=taken, stock_owned_by_shop=self.catalog.shop.owners[0] == "on_create")
 
     def _export_new(self, exporter: Exporter, live: dict[str, LiveProduct], files: PendingFiles,
                     skipped: list[tuple[str, str, str]]) -> tuple[list[ImportedProduct], list[tuple[str, str]]]:
