@@ -202,7 +202,7 @@ def test_repeated_values_are_decoded_once_and_shared(tmp_path):
 
 def test_equal_values_of_other_types_are_not_mixed_up(tmp_path):
     """True == 1 in Python: a shop whose minimum order quantity is 1 and COD is allowed keeps both."""
-    from engine.shop.read import _Shared
+    from engine.shop.shared import Shared as _Shared
 
     cache = ReadCache.open(tmp_path, SHOP)
     item = product(0)

@@ -19,7 +19,8 @@ review) pass engine.apply.quota's gate: the shop's daily listing limit (12052093
 what the plan deferred is reported `deferred` too. A write the shop did not confirm
 (AmbiguousWriteError) is "unknown" and never retried; an authorization or configuration error
 stops the run (the rest is skipped).
-After the writes, one read of the written products gives their review state per platform.
+After the writes, one read of the written products gives their review state per platform
+(engine.apply.readback), and confirms batch calls repeated after a lost answer.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from engine.apply.hints import AMBIGUOUS, hint, seller_text
 from engine.apply.progress import NullProgress, Progress
 from engine.apply.quota import DEFERRED_NOTE, LISTING_LIMIT, PLANNED_LATER, ListingGate
+from engine.apply.readback import confirmed, read_back, review_of
 from engine.errors import AmbiguousWriteError, ApiError, AuthError, ConfigError
 from engine.plan import model as m
 from engine.plan.model import Action, Batch, Plan, ProductPlan
@@ -66,9 +68,6 @@ PRICE_STOCK = (m.UPDATE_PRICE, m.UPDATE_INVENTORY)
 REMOVALS = (m.DEACTIVATE, m.DELETE)
 NOT_WRITES = (m.HELD, m.BLOCKED, m.DEFERRED)
 PRICE_LOCK_CODES = frozenset({12052038, 12019045})  # a price locked by a running promotion
-# the raw platform statuses that show a batch call's effect (a repeated call is confirmed by them)
-REACHED = {m.ACTIVATE: frozenset({"ACTIVATE", "PENDING"}), m.DEACTIVATE: frozenset({"SELLER_DEACTIVATED"}),
-           m.DELETE: frozenset({"DELETED"}), m.RECOVER: frozenset({"ACTIVATE", "PENDING", "SELLER_DEACTIVATED"})}
 
 
 @dataclass
@@ -330,56 +329,26 @@ class Executor:
 
     # ------------------------------------------------------------------ after the writes
     async def _confirm_replayed(self) -> None:
-        """A batch call repeated after a lost answer and refused ("cannot", e.g. 12052003 on a
-        product the lost attempt already deactivated) is unknown until the product is read: one
-        Search by SKU tells whether the status is what the call asked for — then it is applied
-        (and says so), else it stays unknown with the status read."""
-        wanted = {p.product_id: skus[0] for p, _, _ in self.replayed if p.product_id and (skus := self._skus_of(p))}
-        if not wanted or self.aborted:
+        """Batch calls repeated after a lost answer and refused: applied when a read shows it done."""
+        if self.aborted or not self.replayed:
             return
-        try:
-            reads = await self.writer.review_states(wanted)
-        except ApiError as exc:
-            log.warning("the products of repeated calls could not be read again: %s", exc)
-            return
+        reads = await read_back(self.writer, self._wanted(p for p, _, _ in self.replayed),
+                                "the products of repeated calls")
         for product, index, platform in self.replayed:
-            read = reads.get(product.product_id or "")
-            step = product.results[index]
-            statuses = dict(read.product.platform_statuses) if read is not None else {}
-            now = [statuses.get(platform)] if platform else list(statuses.values())
-            done = bool(now) and all(s in REACHED[step.kind] for s in now)
-            said = (PlatformResult(platform, APPLIED, message="confirmed by reading the product after a lost answer")
-                    if done else None)
-            if said is None:
-                continue
-            results = tuple(said if r.platform == platform else r for r in step.results)
-            product.results[index] = StepResult(step.kind, step.platforms, worst(r.outcome for r in results),
-                                                results, step.sends_to_review, step.message, step.warnings,
-                                                step.request_id)
+            product.results[index] = confirmed(product.results[index], platform, reads.get(product.product_id or ""))
 
     async def _reviews(self) -> dict[str, tuple[ReviewState, ...]]:
-        wanted = {}
-        for product in self.products.values():
-            applied = any(r.outcome == APPLIED for s in product.results.values() for r in s.results)
-            skus = self._skus_of(product)
-            if applied and product.product_id and skus:
-                wanted[product.product_id] = skus[0]
-        if not wanted or self.aborted:
+        """The review state of every product the run wrote, read once."""
+        if self.aborted:
             return {}
-        try:
-            reads = await self.writer.review_states(wanted)
-        except ApiError as exc:
-            log.warning("the review state after apply could not be read: %s", exc)
-            return {}
-        out = {}
-        for product_id, read in reads.items():
-            failures = {f.platform: f for f in read.failures}
-            out[product_id] = tuple(sorted(ReviewState(
-                platform, status,
-                tuple(seller_text(r, self.market) for r in failures[platform].reasons) if platform in failures else (),
-                tuple(seller_text(s, self.market) for s in failures[platform].suggestions)
-                if platform in failures else ()) for platform, status in read.product.platform_statuses))
-        return out
+        written = (p for p in self.products.values()
+                   if any(r.outcome == APPLIED for s in p.results.values() for r in s.results))
+        reads = await read_back(self.writer, self._wanted(written), "the review state after apply")
+        return {product_id: review_of(read, self.market) for product_id, read in reads.items()}
+
+    def _wanted(self, products: Iterable[_Product]) -> dict[str, str]:
+        """{product_id: one of its seller SKUs} to read them back by."""
+        return {p.product_id: skus[0] for p in products if p.product_id and (skus := self._skus_of(p))}
 
     def _skus_of(self, product: _Product) -> tuple[str, ...]:
         for action in product.item.actions:

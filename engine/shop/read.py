@@ -44,7 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from engine.errors import ApiError, EngineError
 from engine.plan.live import LiveProduct, LiveSnapshot, ShopMetadata, SkuConflict
@@ -54,10 +54,9 @@ from engine.shop.listing import Listing, list_shop
 from engine.shop.metadata import METADATA_APIS, read_metadata
 from engine.shop.normalize import from_get, from_search, search_sku_state
 from engine.shop.progress import NullReadProgress, ReadCounts, ReadProgress
+from engine.shop.shared import Shared, overlay, share
 
 log = logging.getLogger("engine.shop")
-
-T = TypeVar("T")
 
 # Get Product answers these when the product vanished / froze between Search and Get:
 # represent it from the Search data instead of failing the whole read.
@@ -105,7 +104,7 @@ class _Reader:
         self.unmatched: dict[str, dict | None] = {}
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()
         self.listing = Listing()
-        self.shared = _Shared()
+        self.shared = Shared()
 
     async def enumerate(self, workers: int) -> None:
         try:
@@ -139,7 +138,7 @@ class _Reader:
             return  # listed again, read already
         cached = self.cached.get(pid)
         if cached is not None and cached.update_time == update_time:  # listed again: Search is fresher
-            self.cached[pid] = self.items[pid] = _overlay(cached, search_sku_state(item))
+            self.cached[pid] = self.items[pid] = overlay(cached, search_sku_state(item))
             return
         self.items[pid] = base
         if self.cache.is_fresh(pid, update_time, base.title, skus):
@@ -161,7 +160,7 @@ class _Reader:
             found = self.cache.load(states, share=self.shared)
             for pid, state in states.items():
                 if pid in found:  # Search's price and stock laid over the cached details
-                    self.cached[pid] = self.items[pid] = _overlay(found[pid], state)
+                    self.cached[pid] = self.items[pid] = overlay(found[pid], state)
                 else:
                     self._queue(pid, self.items[pid].update_time)
         if listing.pages % SETTLE_PAGES == 0:
@@ -190,7 +189,7 @@ class _Reader:
                 self._report()
             product = from_get(raw)
             self.cache.put(product)
-            self.fetched[pid] = self.items[pid] = _share(product, self.shared)  # repeated values: one object each
+            self.fetched[pid] = self.items[pid] = share(product, self.shared)  # repeated values: one object each
             if len(self.fetched) % (SETTLE_PAGES * 100) == 0:
                 _settle()
 
@@ -202,7 +201,7 @@ class _Reader:
         hits = {pid: state for pid, state in self.unmatched.items() if state is not None}
         found = self.cache.load(hits, share=self.shared)
         for pid, product in found.items():
-            self.cached[pid] = self.items[pid] = _overlay(product, hits[pid])
+            self.cached[pid] = self.items[pid] = overlay(product, hits[pid])
         for pid in self.unmatched:
             if pid not in found:
                 self._queue(pid, self.items[pid].update_time)
@@ -362,48 +361,3 @@ def _with_key(product: LiveProduct, keys: list[str]) -> LiveProduct:
     if product.spec.key == key:
         return product
     return dataclasses.replace(product, spec=dataclasses.replace(product.spec, key=key))
-
-
-class _Shared:
-    """One object per equal value across a read. Live products repeat a handful of statuses,
-    brands, attribute sets, sales attributes and package values: sharing them makes the
-    snapshot smaller and the planner's walk over 10,000 products cheaper (fewer objects to
-    touch, each string's hash computed once)."""
-
-    def __init__(self) -> None:
-        self.values: dict = {}
-
-    def __call__(self, value: T) -> T:
-        return self.values.setdefault((type(value), value), value)  # by type too: True == 1, () == ()
-
-
-def _share(product: LiveProduct, shared: _Shared) -> LiveProduct:
-    """A fetched product with its repeated values shared."""
-    spec = product.spec
-    if spec is None:
-        return product
-    skus = tuple(dataclasses.replace(sku, sales_attributes=shared(sku.sales_attributes)) for sku in spec.skus)
-    spec = dataclasses.replace(spec, skus=skus, **{name: shared(getattr(spec, name)) for name in _SHARED_FIELDS})
-    return dataclasses.replace(product, spec=spec, status=shared(product.status), audit_status=shared(
-        product.audit_status), platform_statuses=shared(product.platform_statuses))
-
-
-def _overlay(product: LiveProduct, state: dict[str, tuple[str | None, tuple[tuple[str, int], ...]]]) -> LiveProduct:
-    """A cached product with the price and stock Search reports now (fresher: stock moves with
-    orders without touching `update_time`); the same object when nothing moved."""
-    spec = product.spec
-    if spec is None:
-        return product
-    skus = []
-    for sku in spec.skus:
-        price, inventory = state.get(sku.seller_sku, (None, None))
-        price, inventory = price or sku.price, inventory if inventory is not None else sku.inventory
-        moved = price != sku.price or inventory != sku.inventory
-        skus.append(dataclasses.replace(sku, price=price, inventory=inventory) if moved else sku)
-    if all(new is old for new, old in zip(skus, spec.skus, strict=True)):
-        return product
-    return dataclasses.replace(product, spec=dataclasses.replace(spec, skus=tuple(skus)))
-
-
-_SHARED_FIELDS = ("category_id", "brand", "product_attributes", "package_weight", "package_dimensions",
-                  "listing_platforms", "status", "shipping_insurance_requirement", "delivery_option_ids")
