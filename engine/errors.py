@@ -20,7 +20,7 @@ No message ever contains a secret: callers pass ids and codes, never credentials
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, order=True)
@@ -80,15 +80,6 @@ class StalePlanError(PlanError):
     def __init__(self, message: str, keys: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.keys = keys
-
-
-@dataclass
-class ApiErrorInfo:
-    code: int
-    message: str
-    request_id: str = ""
-    http_status: int = 200
-    data: dict = field(default_factory=dict)
 
 
 class ApiError(EngineError):

@@ -23,7 +23,7 @@ listing is sent after it (engine.apply.execute).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 
 from engine.plan import model as m
@@ -75,8 +75,3 @@ def _deferred(item: ProductPlan, note: str) -> ProductPlan:
                for a in item.actions]
     actions.sort(key=lambda a: m.KINDS.index(a.kind))
     return replace(item, actions=tuple(actions))
-
-
-def deferred_count(products: Iterable[ProductPlan]) -> int:
-    """Products with a deferred listing."""
-    return sum(1 for p in products if any(a.kind == m.DEFERRED for a in p.actions))

@@ -37,7 +37,6 @@ from engine.render.guards import GUARD_PARTS, markdown_parts
 from engine.render.text import Paint, product_lines, product_symbol, summary_line
 
 TEMPLATES = Path(__file__).parent / "templates"
-RESERVED = 6_000  # smallest sensible budget: heading, table and the "left out" note
 DEFAULT_POINTER = "`catalog show plan.json` prints the whole plan"
 
 

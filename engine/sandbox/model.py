@@ -165,10 +165,6 @@ def content_without_stock(content: dict[str, Any]) -> dict[str, Any]:
     return stripped
 
 
-def sku_state(record: dict[str, Any], sku_id: str) -> dict[str, Any]:
-    return record["skus"][sku_id]
-
-
 def live_skus(record: dict[str, Any]) -> list[dict[str, Any]]:
     """SKUs of every version (live and under review), for the SKU index."""
     seen: dict[str, dict[str, Any]] = {}
