@@ -134,10 +134,8 @@ def test_summary_line_mentions_recover_and_waiting_only_when_present():
 
 
 def test_markdown_fits_a_character_budget_and_says_what_it_left_out(plan):
-    from engine.render.markdown import RESERVED
-
     full = render_markdown(plan)
-    assert render_markdown(plan, max_chars=RESERVED + 2_000) == full  # it fits: nothing left out
+    assert render_markdown(plan, max_chars=len(full)) == full  # it fits: nothing left out
     short = render_markdown(plan, max_chars=3_300)
     assert len(short) < len(full) and len(short) <= 3_300
     assert 2 <= short.count("<details>") < full.count("<details>")
