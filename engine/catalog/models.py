@@ -28,14 +28,13 @@ from pydantic import (
     Discriminator,
     Field,
     StrictBool,
-    StrictFloat,
     StrictInt,
     StrictStr,
     Tag,
     WithJsonSchema,
 )
 
-from engine.catalog.limits import ID_DIGITS_MAX, digit_count
+from engine.catalog.scalars import IdText, NameText, Number, PriceText, by_shape
 
 PRIORITY_MIN, PRIORITY_MAX = -1000, 1000  # a product's `priority` (listing order under a daily limit)
 LISTING_LIMIT_MAX = 1_000_000  # shop.yaml `daily_listing_limit`
@@ -46,75 +45,6 @@ Insurance = Literal["REQUIRED", "OPTIONAL", "NOT_SUPPORTED"]
 IdentifierType = Literal["GTIN", "EAN", "UPC", "ISBN", "JAN"]
 Ownership = Literal["always", "on_create"]
 DEFAULT_OWNERS = ("on_create", "always")  # (stock, price) `manage:` when nothing says: the shop owns stock
-
-NUMBER_SCHEMA = {"anyOf": [{"type": "number", "exclusiveMinimum": 0},
-                           {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}]}
-
-
-def _number(value: Any) -> Any:
-    """A YAML number (int or float) or a text that holds one (the rules read and bound it)."""
-    if isinstance(value, bool):
-        raise ValueError("expected a number, got true/false")
-    if isinstance(value, (int, float, str)):
-        return value
-    raise ValueError(f"expected a number, got {_kind(value)}")
-
-
-_ID_LIMIT = 10 ** ID_DIGITS_MAX
-
-
-def _id_text(value: Any) -> Any:
-    """Platform ids are digits; accept them unquoted (YAML reads them as integers)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        if value >= _ID_LIMIT:
-            raise ValueError(f"an id has at most {ID_DIGITS_MAX} digits (got a number of {digit_count(value)} digits)")
-        return str(value)
-    return value
-
-
-_NAME_DIGITS = 50
-_NAME_LIMIT = 10 ** _NAME_DIGITS
-
-
-def _name_text(value: Any) -> Any:
-    """Attribute values may be written as bare numbers (`Ukuran: 42`)."""
-    if isinstance(value, int) and not isinstance(value, bool) and not -_NAME_LIMIT < value < _NAME_LIMIT:
-        raise ValueError(f"a number written as a value has at most {_NAME_DIGITS} digits "
-                         f"(got a number of {digit_count(value)} digits)")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", type(None): "nothing"}.get(type(value), type(value).__name__)
-
-
-# Numbers kept as written (range-checked, then canonicalised, by the rules).
-Amount = Union[StrictInt, StrictFloat, StrictStr]
-Number = Annotated[Amount, BeforeValidator(_number), WithJsonSchema(NUMBER_SCHEMA)]
-PriceText = Annotated[Amount, BeforeValidator(_number), WithJsonSchema({
-    "anyOf": [{"type": "number", "exclusiveMinimum": 0, "multipleOf": 0.01},
-              {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}],
-    "description": "Price in IDR: a plain number of rupiah, at most 2 decimals (150000, 99999.5)."})]
-IdText = Annotated[StrictStr, BeforeValidator(_id_text), WithJsonSchema(
-    {"type": ["string", "integer"], "pattern": r"^[0-9]+$", "description": "A platform id (digits)."})]
-NameText = Annotated[StrictStr, BeforeValidator(_name_text), WithJsonSchema(
-    {"type": ["string", "number"]})]
-
-
-def _by_shape(mapping_tag: str, other_tag: str, list_tag: str | None = None):
-    """Callable discriminator: pick a union member by the YAML node's shape."""
-
-    def pick(value: Any) -> str:
-        if isinstance(value, dict) or isinstance(value, BaseModel):
-            return mapping_tag
-        if list_tag and isinstance(value, list):
-            return list_tag
-        return other_tag
-
-    return Discriminator(pick)
-
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -147,7 +77,7 @@ class AttributeItem(Strict):
     id: IdText | None = None
     name: StrictStr | None = None
     values: list[Annotated[Union[Annotated[NameText, Tag("~name")], Annotated[Reference, Tag("~ref")]],
-                           _by_shape("~ref", "~name")]] = Field(min_length=1)
+                           by_shape("~ref", "~name")]] = Field(min_length=1)
 
 
 class PackageWeight(Strict):
@@ -179,7 +109,7 @@ class IdentifierCode(Strict):
 
 
 AttrValues = Annotated[Union[Annotated[NameText, Tag("~one")], Annotated[list[NameText], Tag("~many")]],
-                       _by_shape("~one", "~one", "~many")]
+                       by_shape("~one", "~one", "~many")]
 
 
 class Sku(Strict):
@@ -199,18 +129,18 @@ class Sku(Strict):
 
 
 Description = Annotated[Union[Annotated[StrictStr, Tag("~html")], Annotated[DescriptionTemplate, Tag("~tpl")]],
-                        _by_shape("~tpl", "~html")]
+                        by_shape("~tpl", "~html")]
 Brand = Annotated[Union[Annotated[StrictStr, Tag("~name")], Annotated[Reference, Tag("~ref")]],
-                  _by_shape("~ref", "~name")]
+                  by_shape("~ref", "~name")]
 Image = Annotated[Union[Annotated[StrictStr, Tag("~file")], Annotated[ImageUri, Tag("~uri")]],
-                  _by_shape("~uri", "~file")]
+                  by_shape("~uri", "~file")]
 Attributes = Annotated[Union[Annotated[dict[StrictStr, AttrValues | None], Tag("~map")],
                              Annotated[list[AttributeItem], Tag("~list")]],
-                       _by_shape("~map", "~map", "~list")]
+                       by_shape("~map", "~map", "~list")]
 Weight = Annotated[Union[Annotated[Number, Tag("~kg")], Annotated[PackageWeight, Tag("~obj")]],
-                   _by_shape("~obj", "~kg")]
+                   by_shape("~obj", "~kg")]
 Extends = Annotated[Union[Annotated[StrictStr, Tag("~one")], Annotated[list[StrictStr], Tag("~many")]],
-                    _by_shape("~one", "~one", "~many")]
+                    by_shape("~one", "~one", "~many")]
 
 
 class Manage(Strict):
