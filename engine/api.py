@@ -58,10 +58,14 @@ def read_snapshot(catalog: Catalog, *, use_cache: bool = True, app: Any = None,
 def apply_plan(catalog: Catalog, plan: Plan, *, saved: bool = False, strict: bool = False, concurrency: int = 8,
                app: Any = None, progress: Progress | None = None) -> ApplyReport:
     """Write `plan` to the catalog's shop and report per product × platform. `saved=True` for a plan
-    loaded from a file (`load_plan`): each product is checked for staleness first (`strict`:
-    refuse the whole plan when any is stale). A plan that trips a guard nobody acknowledged
-    (`plan.tripped`) raises GuardError before anything is written."""
-    from engine.apply.run import run_apply
+    loaded from a file (`load_plan`): it is checked first (engine.apply.run.verify_saved_plan: the
+    same shop and catalog, re-derived from its recorded live state), then against the shop (its
+    live state, each product's staleness; `strict`: refuse the whole plan when any is stale). A
+    plan that trips a guard nobody acknowledged (`plan.tripped`) raises GuardError before
+    anything is written."""
+    from engine.apply.run import run_apply, verify_saved_plan
 
+    if saved:  # same shop and catalog, and what planning the catalog against its recorded live state gives
+        verify_saved_plan(plan, catalog)
     return run_apply(catalog, plan, app=app if app is not None else sandbox_app_for(catalog.shop),
                      saved_plan=saved, strict=strict, concurrency=concurrency, progress=progress)

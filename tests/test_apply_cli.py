@@ -229,7 +229,7 @@ def test_a_saved_plan_for_another_shop_or_catalog_content_is_refused(monkeypatch
     edit_yaml(demo / "shop.yaml", "name: Toko Nusantara (sandbox)", "name: Toko Lain")
     code, _, err = run(monkeypatch, capsys, "apply", saved, "--catalog", demo)
     assert code == 1 and "this plan is for shop 'Toko Nusantara (sandbox)'" in err
-    saved.write_text(saved.read_text().replace('"format_version": 2', '"format_version": 7'))
+    saved.write_text(saved.read_text().replace('"format_version": 3', '"format_version": 7'))
     code, _, err = run(monkeypatch, capsys, "apply", saved, "--catalog", demo)
     assert code == 1 and "format_version 7" in err and "Traceback" not in err
 

@@ -68,6 +68,22 @@ def test_the_reviewed_plan_is_applied_as_it_is(monkeypatch, capsys, shop, tmp_pa
     assert "Shop | Tokopedia: price updated" in out and "Tokopedia: price updated" in out  # what was done
 
 
+def test_an_edited_reviewed_plan_is_not_applied_the_merged_catalog_is(monkeypatch, capsys, shop, tmp_path):
+    """A reviewed-plan artifact edited after the plan job (kopi's price set to Rp 1): refused as the
+    reviewed plan; the merge applies a fresh plan of the merged catalog (guards checked) instead."""
+    reviewed = tmp_path / "reviewed.json"
+    reviewed.write_text(reviewed.read_text().replace('"price":"26000"', '"price":"1"'))
+    assert '"price":"1"' in reviewed.read_text()
+    code, out = run_clean(monkeypatch, capsys, "apply", shop, "--auto-approve", "--reviewed", reviewed)
+    assert code == 0, out
+    assert "the reviewed plan was refused" in out and "prices[0].price is '1' in the saved plan" in out
+    assert "A fresh plan was applied, not the reviewed one" in out
+    assert writes(shop) == {"update_price": 1}
+    with SandboxStore(shop / ".sandbox" / "shop.db", clock=time.time) as store:
+        prices = {str(sku["price"]) for record in store.products() for sku in record["skus"].values()}
+    assert not any(p.startswith("{'amount': '1'") or p == "1" for p in prices), prices
+
+
 def test_a_catalog_changed_after_review_applies_a_fresh_plan_and_lists_what_was_not_reviewed(
         monkeypatch, capsys, shop, tmp_path):
     edit(shop / "products" / "kaos.yaml", "price: 37500", "price: 36000")  # merged alongside, never reviewed
@@ -124,7 +140,7 @@ def test_no_reviewed_plan_lists_every_action(monkeypatch, capsys, shop, tmp_path
 
 def test_a_damaged_or_foreign_reviewed_plan_means_a_fresh_plan(monkeypatch, capsys, shop, tmp_path):
     damaged = tmp_path / "damaged.json"
-    damaged.write_text('{"format_version": 1, "products": "nope"}')
+    damaged.write_text('{"format_version": 3, "products": "nope"}')
     code, out = run_clean(monkeypatch, capsys, "apply", shop, "--auto-approve", "--reviewed", damaged)
     assert code == 0 and "the reviewed plan could not be read" in out
     foreign = json.loads((tmp_path / "reviewed.json").read_text())

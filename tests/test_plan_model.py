@@ -27,7 +27,7 @@ def test_json_round_trip_is_exact(plan):
 
 def test_plan_carries_what_apply_needs_to_detect_staleness(plan):
     data = plan_to_dict(plan)
-    assert data["format_version"] == 2 and data["catalog_digest"] == "d1g35t0fc4ta10g"
+    assert data["format_version"] == 3 and data["catalog_digest"] == "d1g35t0fc4ta10g"
     assert data["shop_name"] == "Toko Nusantara (sandbox)" and data["market"] == "ID"
     edit = plan.product("b-moq")
     assert (edit.product_id, edit.update_time) == ("2001", 1_700_000_000)
@@ -82,11 +82,20 @@ def test_save_into_a_missing_directory_is_a_plan_error(plan, tmp_path):
 @pytest.mark.parametrize("text,message", [
     ("{not json", "not valid JSON"),
     ("[1, 2]", "expected a JSON object"),
-    (json.dumps({"format_version": 3}), "format_version 3"),
-    (json.dumps({"format_version": 1}), "format_version 1"),  # before guards: plan again
+    (json.dumps({"format_version": 9}), "format_version 9"),
+    (json.dumps({"format_version": 1}), "made by an older catalog-engine .*: plan again"),
+    (json.dumps({"format_version": 2}), "made by an older catalog-engine .*: plan again"),  # before `live`
+    (json.dumps({"format_version": 4}), "made by another catalog-engine"),
     (json.dumps({"products": []}), "format_version None"),
-    (json.dumps({"format_version": 2, "products": [{"key": 5}]}), "damaged"),
-    (json.dumps({"format_version": 2, "products": "nope"}), "damaged"),
+    (json.dumps({"format_version": 3, "products": [{"key": 5}]}), "damaged"),
+    (json.dumps({"format_version": 3, "products": "nope"}), "damaged"),
+    (json.dumps({"format_version": 3, "products": [{"key": "k", "actions": [{"kind": "wipe"}]}]}),
+     "product k: action 1 has an unknown kind 'wipe'"),
+    (json.dumps({"format_version": 3, "products": [{"key": "k", "actions": [{"kind": "activate",
+                                                                             "platforms": ["MARS"]}]}]}),
+     "unknown platform 'MARS'"),
+    (json.dumps({"format_version": 3, "batches": [{"kind": "create", "platforms": [], "product_ids": [],
+                                                   "keys": []}]}), "batch 1 has an unknown kind 'create'"),
 ])
 def test_load_refuses_broken_or_foreign_plans_clearly(tmp_path, text, message):
     path = tmp_path / "plan.json"

@@ -5,11 +5,16 @@
 
 No plan is applied while it trips a guard that is not acknowledged (`refuse_tripped`: GuardError,
 nothing written; the message says how to acknowledge). A saved plan is applied verbatim after
-`verify_saved_plan` (same shop, same catalog content,
-same format version — load_plan checks that one) and a per-product staleness check: Search
-pages give the live `update_time` of every product (⌈N/100⌉ calls); a planned product whose
-update_time moved, or that vanished, or a planned create whose seller SKUs now exist, is STALE:
-skipped and named (`strict=True` refuses the whole plan instead: StalePlanError).
+`verify_saved_plan` (same shop, same catalog content, same format version — load_plan checks
+that one — and the same plan when the catalog is planned again against the live state the plan
+recorded: engine.plan.verify), then checked against the shop: Search pages give every live
+product (⌈N/100⌉ calls). A product the plan writes to that is still at its recorded update_time
+must hold the seller SKUs (and SKU ids) the plan recorded, and some of them the catalog
+product's — or, for a product whose SKUs were all renamed, carry the catalog key in its
+annotation (one Get Product each) — else the plan's live state was edited and the whole plan is
+refused (`check_recorded_live`, before any write). A planned product whose update_time moved,
+or that vanished, or a planned create whose seller SKUs now exist, is STALE: skipped and named
+(`strict=True` refuses the whole plan instead: StalePlanError).
 After the run, prices the shop held (a promotion lock) are noted in the shop's read cache, and
 those re-priced forgotten (`note_holds`): the next plan shows a held price as pending, with why.
 """
@@ -29,8 +34,10 @@ from engine.plan.live import ShopMetadata
 from engine.plan.model import Plan
 from engine.plan.payload import Known
 from engine.plan.report import APPLIED, HELD, ApplyReport
+from engine.plan.verify import check_rederived
 from engine.shop.cache import ReadCache
 from engine.shop.connect import cache_dir, client_for, run_sync
+from engine.shop.normalize import from_get
 from engine.shop.settings import ShopCredentials
 from engine.shop.uploads import ImageCache, image_scope
 from engine.shop.writer import LiveIndex, Writer
@@ -40,16 +47,58 @@ REPRICING = (m.UPDATE_PRICE, m.PARTIAL_EDIT, m.EDIT)
 
 
 def verify_saved_plan(plan: Plan, catalog: Any) -> None:
-    """Refuse a saved plan made for another shop or from other catalog content."""
+    """Refuse a saved plan made for another shop or from other catalog content, or that is not
+    what planning the catalog against its recorded live state gives (no call to the shop)."""
     shop = catalog.shop
     if plan.shop_name != shop.name or plan.market != shop.market:
         raise PlanError(f"this plan is for shop {plan.shop_name!r} ({plan.market}), but the catalog at "
                         f"{catalog.root} is shop {shop.name!r} ({shop.market}): use the catalog the plan was "
                         "made from")
-    if plan.catalog_digest and plan.catalog_digest != catalog.digest:
+    if plan.catalog_digest != catalog.digest:
         raise PlanError(f"the catalog at {catalog.root} changed since this plan was made (plan "
-                        f"{plan.catalog_digest[:12]}, catalog now {catalog.digest[:12]}): run `catalog plan "
+                        f"{plan.catalog_digest[:12] or 'none'}, catalog now {catalog.digest[:12]}): run `catalog plan "
                         "--out` again and review the new plan")
+    check_rederived(plan, catalog)
+
+
+def check_recorded_live(plan: Plan, index: LiveIndex, seller_skus: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Refuse a saved plan whose recorded live state is not the shop's, for every product it
+    writes to that is still at the recorded update_time (a moved one is STALE, not refused): the
+    shop must list it with the seller SKUs and SKU ids the plan recorded. The products among them
+    that hold none of their catalog product's seller SKUs (every SKU renamed: matched by the
+    engine's annotation) are returned, {product_id: key}, for `prove_annotations`."""
+    assert plan.live is not None
+    renamed: dict[str, str] = {}
+    for item in plan.products:
+        if not item.has_changes or not item.product_id:
+            continue
+        live, recorded = index.products.get(item.product_id), plan.live.product(item.product_id)
+        if live is None or recorded is None or live.update_time != recorded.update_time:
+            continue  # vanished or moved: stale_reasons names it
+        if live.sku_ids != recorded.sku_ids:
+            raise PlanError(f"the saved plan's live state was edited: it records live product {item.product_id} "
+                            f"({item.key}) with seller SKUs {_skus(recorded.sku_ids)}, the shop lists "
+                            f"{_skus(live.sku_ids)} at the same update_time; run `catalog plan --out` again — "
+                            "nothing was applied")
+        if not set(live.seller_skus) & set(seller_skus.get(item.key, ())):
+            renamed[item.product_id] = item.key
+    return renamed
+
+
+async def prove_annotations(client: Any, renamed: Mapping[str, str]) -> None:
+    """Each product a saved plan matched by the engine's annotation alone must carry that key in
+    the shop (one Get Product each): else the plan was edited to write to another product."""
+    for product_id, key in sorted(renamed.items()):
+        applied = from_get(await client.get_product(product_id)).last_applied
+        if applied is None or applied[0] != key:
+            raise PlanError(f"the saved plan writes to live product {product_id} for {key}, but that product holds "
+                            f"none of {key}'s seller SKUs and its annotation names "
+                            f"{repr(applied[0]) if applied else 'no catalog key'}: the plan was edited; run "
+                            "`catalog plan --out` again — nothing was applied")
+
+
+def _skus(sku_ids: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(f"{sku} ({sku_id})" for sku, sku_id in sku_ids) or "none"
 
 
 def refuse_tripped(plan: Plan) -> None:
@@ -96,7 +145,9 @@ async def apply_async(catalog: Any, plan: Plan, *, app: Any = None, saved_plan: 
     try:
         stale: dict[str, str] = {}
         if saved_plan:
-            stale = stale_reasons(plan, await writer.live_index())
+            index = await writer.live_index()
+            await prove_annotations(client, check_recorded_live(plan, index, seller_skus(catalog)))
+            stale = stale_reasons(plan, index)
             if stale and strict:
                 names = ", ".join(sorted(stale))
                 raise StalePlanError(f"--strict: {len(stale)} planned product(s) changed in the shop since the plan "

@@ -118,11 +118,15 @@ def _reviewed_or_fresh(catalog_dir: Path, reviewed_file: Path, no_cache: bool, p
         except PlanError as exc:
             why = f"the reviewed plan could not be read ({exc})"
     if reviewed is not None and describes(reviewed, shop.name, shop.market, catalog.digest):
-        verify_saved_plan(reviewed, catalog)
-        click.echo(f"Applying the reviewed plan {reviewed_file} for {reviewed.shop_name} · "
-                   f"{summary_line(reviewed.summary())}")
-        note = f"the plan the pull request showed (catalog {reviewed.catalog_digest[:12]})"
-        return catalog, sandbox_app_for(shop), reviewed, None, True, reviewed_as_is(reviewed, note)
+        try:
+            verify_saved_plan(reviewed, catalog)
+        except PlanError as exc:  # edited, or made by another engine version: not applied, nor counted as reviewed
+            reviewed, why = None, f"the reviewed plan was refused ({exc})"
+        else:
+            click.echo(f"Applying the reviewed plan {reviewed_file} for {reviewed.shop_name} · "
+                       f"{summary_line(reviewed.summary())}")
+            note = f"the plan the pull request showed (catalog {reviewed.catalog_digest[:12]})"
+            return catalog, sandbox_app_for(shop), reviewed, None, True, reviewed_as_is(reviewed, note)
     if reviewed is not None and (reviewed.shop_name, reviewed.market) != (shop.name, shop.market):
         why = f"the reviewed plan is for shop {reviewed.shop_name!r} ({reviewed.market}), not {shop.name!r}"
     elif reviewed is not None:

@@ -163,6 +163,20 @@ class LiveSnapshot:
     def claimed_by(self, key: str) -> tuple[str, ...]:
         return dict(self.claims).get(key, ())
 
+    def recorded(self) -> "LiveSnapshot":
+        """What a plan records of this snapshot (`Plan.live`): every product planning can match
+        or weigh — claimed by a catalog key, holding a conflicting seller SKU, carrying the
+        engine's annotation (matched by key when its SKUs were all renamed), or deleted (not
+        counted as unmanaged) — and the rest only
+        as ids in `unmanaged`: a shop's thousands of products the catalog does not describe
+        would otherwise make every saved plan large for nothing."""
+        needed = {pid for _, ids in self.claims for pid in ids}
+        needed.update(pid for conflict in self.conflicts for pid in conflict.product_ids)
+        kept = sorted((p for p in self.products if p.product_id in needed or p.last_applied is not None
+                       or p.is_deleted), key=lambda p: p.product_id)  # the same bytes whatever the read order
+        return LiveSnapshot(self.shop_name, self.market, tuple(kept), tuple(sorted(self.claims)),
+                            tuple(sorted(self.unmanaged)), tuple(sorted(self.conflicts)), self.metadata)
+
 
 # --------------------------------------------------------------------------- JSON form
 def snapshot_to_dict(snapshot: LiveSnapshot) -> dict:

@@ -30,8 +30,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.catalog.spec import ImageRef, ProductSpec
+from engine.plan.live import LiveSnapshot
 
-FORMAT_VERSION = 2  # 2: plans record the guards they trip (a plan of version 1 is refused: plan again)
+# 2: plans record the guards they trip; 3: a plan records the live state it was computed from
+# (`Plan.live`): a saved plan is re-derived from it before it is applied (engine.plan.verify).
+# A plan of another version is refused: plan again.
+FORMAT_VERSION = 3
 
 CREATE = "create"
 EDIT = "edit"
@@ -229,6 +233,9 @@ class Plan:
     checked: bool = False  # Check Product Listing ran (--check)
     daily_listing_limit: int | None = None  # shop.yaml's, when it has one (engine.plan.quota)
     guards: tuple[GuardTrip, ...] = ()  # every guard tripped, acknowledged or not (engine.plan.guards)
+    # the live state the plan was computed from (LiveSnapshot.recorded: what planning reads of it);
+    # `catalog apply plan.json` plans the catalog against it again and compares (engine.plan.verify)
+    live: LiveSnapshot | None = None
 
     @property
     def has_changes(self) -> bool:

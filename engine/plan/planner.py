@@ -121,6 +121,7 @@ def _make_plan(catalog: Any, snapshot: LiveSnapshot, targets: tuple[str, ...],
         names=_names(snapshot, products, shop),
         daily_listing_limit=limit,
         guards=guards,
+        live=snapshot.recorded(),  # what `apply plan.json` plans against again (engine.plan.verify)
     )
 
 
