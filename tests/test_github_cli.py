@@ -179,7 +179,7 @@ def test_validate_annotations_point_at_the_file_relative_to_the_repository(monke
     monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
     code, out, err = run(monkeypatch, capsys, "validate", "toko", "--annotations")
     assert code == 1
-    lines = [line for line in out.splitlines() if line.startswith("::error ")]
+    lines = [line for line in err.splitlines() if line.startswith("::error ")]
     assert lines and all(line.startswith("::error file=catalogs/toko/products/kopi.yaml,line=") for line in lines)
     assert any("title=catalog validate::" in line and "titel" in line for line in lines)
     assert "kopi.yaml" in err and "Error: catalog is invalid" in err  # the usual diagnostics still print
@@ -198,12 +198,35 @@ def test_in_actions_plan_errors_annotate_and_secrets_are_masked_first(monkeypatc
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
-    code, out, _ = run(monkeypatch, capsys, "plan", catalog_dir)
-    lines = out.splitlines()
-    assert code == 1
+    code, out, err = run(monkeypatch, capsys, "plan", catalog_dir)
+    lines = err.splitlines()  # workflow commands go to stderr: stdout is the command's own output
+    assert code == 1 and "::" not in out
     masks = [f"::add-mask::{value}" for value in SECRETS.values()]
     assert sorted(lines[:len(masks)]) == sorted(masks)  # before anything else
     assert any(line.startswith("::error file=") for line in lines[len(masks):])
+
+
+@pytest.mark.parametrize("args", [
+    ("plan", "{catalog}", "--format", "json"), ("live", "{catalog}", "--format", "json"),
+    ("show", "{plan}", "--format", "json"), ("shops", "{root}", "--json"),
+    ("categories", "{catalog}", "--json"), ("attributes", "{catalog}", "600010", "--json"),
+    ("brands", "{catalog}", "--json"), ("warehouses", "{catalog}", "--json"),
+], ids=lambda args: f"{args[0]}-{args[-1]}")
+def test_machine_output_stays_valid_json_inside_github_actions(monkeypatch, capsys, catalog_dir, tmp_path, args):
+    """GITHUB_ACTIONS=true and every secret set: the masks and annotations go to stderr, stdout is
+    exactly the JSON asked for, and no secret is printed but inside a mask command."""
+    plan_file = tmp_path / "plan.json"
+    assert run(monkeypatch, capsys, "plan", catalog_dir, "--out", plan_file)[0] == 0
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    values = {"catalog": catalog_dir, "plan": plan_file, "root": catalog_dir.parent}
+    code, out, err = run(monkeypatch, capsys, *(str(a).format(**values) for a in args))
+    assert code == 0, out + err
+    json.loads(out)
+    assert sum(f"::add-mask::{value}" in err.splitlines() for value in SECRETS.values()) == len(SECRETS)
+    outside = out + "\n".join(line for line in err.splitlines() if not line.startswith("::add-mask::"))
+    assert not any(value in outside for value in SECRETS.values())
 
 
 def test_workflow_command_escaping():

@@ -1,5 +1,9 @@
 """GitHub Actions (issue 7): secrets masked before anything else prints, and validation
-problems also printed as workflow annotations when GITHUB_ACTIONS=true or `validate --annotations`."""
+problems also printed as workflow annotations when GITHUB_ACTIONS=true or `validate --annotations`.
+
+Every workflow command goes to stderr (the runner reads them there as well): stdout carries only
+what the command was asked to print, so `plan --format json`, `live --format json`, `shops --json`
+stay valid JSON inside GitHub Actions (issue 15)."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ def annotate(diagnostics) -> None:
     from engine.github.workflow import annotation_lines, repo_root
 
     for line in annotation_lines(diagnostics, repo_root(_ACTIONS["workspace"])):
-        click.echo(line)
+        click.echo(line, err=True)
 
 
 def github_actions_setup() -> None:
@@ -41,15 +45,14 @@ def github_actions_setup() -> None:
     except ValidationError:
         pass  # malformed TTS_* values are reported by the command that needs them
     for line in mask_commands(secrets):
-        click.echo(line)
+        click.echo(line, err=True)
     from engine.shop.masking import set_secret_listener
 
     set_secret_listener(_mask_new_secret)
 
 
 def _mask_new_secret(value: str) -> None:
-    """A secret the shop layer learns mid-run (a refreshed token): masked too, on stderr (the
-    runner reads workflow commands there as well; stdout may be data)."""
+    """A secret the shop layer learns mid-run (a refreshed token): masked too, on stderr."""
     from engine.github.settings import GitHubSettings
     from engine.github.workflow import mask_commands
 
