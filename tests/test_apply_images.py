@@ -188,3 +188,21 @@ def test_an_unreadable_cache_is_ignored_and_rewritten(tmp_path):
     cache.put("ab", "tos-1")
     cache.save()
     assert json.loads(path.read_text()) == {"format_version": 1, "shops": {"scope-1": {"ab": "tos-1"}}}
+
+
+def test_an_upload_is_on_disk_the_moment_it_succeeds(tmp_path):
+    """A run killed right after an upload (no save at the end) leaves it recorded: the next run
+    does not upload the file again. A journal line a crash cut short is ignored."""
+    path = tmp_path / ".catalog-cache" / "images.json"
+    cache = ImageCache(path, "scope-1")
+    cache.put("ab12", "tos-id-i-first")
+    journal = path.with_name("images.journal")
+    with open(journal, "a", encoding="utf-8") as handle:
+        handle.write("scope-1 cd34 tos-id-i-cut-sh")  # no newline: the process died mid-line
+    again = ImageCache(path, "scope-1")  # the next run, without any save()
+    assert again.get("ab12") == "tos-id-i-first" and again.get("cd34") is None
+    assert not path.exists()
+    again.put("ef56", "tos-id-i-second")
+    again.save()  # folded into images.json, the journal gone
+    assert json.loads(path.read_text())["shops"]["scope-1"] == {"ab12": "tos-id-i-first", "ef56": "tos-id-i-second"}
+    assert not journal.exists() and ImageCache(path, "scope-1").get("ef56") == "tos-id-i-second"

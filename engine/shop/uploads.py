@@ -10,9 +10,12 @@ the last-applied annotation (engine.catalog.spec.Annotation) is what tells the p
 an unchanged file is already live — so an unreadable cache is ignored, and a uri the shop no
 longer knows (a reset sandbox) is forgotten and uploaded again by the Writer.
 
-Writes are atomic (temporary file + rename) and merge with what is on disk, so two runs on
-one catalog never lose each other's entries; saving is throttled to once a second while
-uploads go on, plus once at the end.
+Each upload is recorded the moment it succeeds: one line appended to `images.journal`
+(`<scope> <sha256> <uri>`, written and fsynced; a line is appended whole or, cut by a crash,
+ignored), so a run killed after upload k never uploads image k again. At the end of a run
+(`save`) the journal is folded into images.json — written atomically (temporary file + rename),
+merged with what is on disk, so two runs on one catalog never lose each other's entries — and
+removed.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ import json
 import logging
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +36,7 @@ log = logging.getLogger("engine.shop")
 
 FORMAT_VERSION = 1
 FILENAME = "images.json"
-SAVE_EVERY = 1.0  # seconds
+JOURNAL = "images.journal"
 
 
 def image_scope(shop: ShopConfig, app_key: str | None = None) -> str:
@@ -48,14 +50,13 @@ def image_scope(shop: ShopConfig, app_key: str | None = None) -> str:
 class ImageCache:
     """sha256 → uploaded uri for one scope (shop); `path=None` keeps it in memory only."""
 
-    def __init__(self, path: Path | None, scope: str, *, clock=time.monotonic) -> None:
+    def __init__(self, path: Path | None, scope: str) -> None:
         self.path = Path(path) if path is not None else None
+        self.journal = self.path.with_name(JOURNAL) if self.path is not None else None
         self.scope = scope
-        self._clock = clock
         self._uris: dict[str, str] = dict(self._read().get(scope, {}))
         self._forgotten: set[str] = set()
         self._dirty = False
-        self._saved_at = clock()
 
     @classmethod
     def for_catalog(cls, root: Path, scope: str) -> ImageCache:
@@ -65,11 +66,20 @@ class ImageCache:
         return self._uris.get(sha256) if sha256 else None
 
     def put(self, sha256: str, uri: str) -> None:
+        """Remember an upload, on disk at once (the journal)."""
         self._uris[sha256] = uri
         self._forgotten.discard(sha256)
         self._dirty = True
-        if self._clock() - self._saved_at >= SAVE_EVERY:
-            self.save()
+        if self.journal is None or any(c.isspace() for c in f"{self.scope}{sha256}{uri}"):
+            return  # (scopes, digests and uris hold no whitespace; anything else waits for save)
+        try:
+            self.journal.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.journal, "a", encoding="utf-8") as handle:
+                handle.write(f"{self.scope} {sha256} {uri}\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            log.warning("could not record the upload in %s: %s", self.journal, exc.strerror or exc)
 
     def forget(self, sha256: str) -> None:
         if self._uris.pop(sha256, None) is not None:
@@ -77,8 +87,7 @@ class ImageCache:
             self._dirty = True
 
     def save(self) -> None:
-        """Merge into the file on disk (atomically); a failure is logged, never raised."""
-        self._saved_at = self._clock()
+        """Merge into the file on disk (atomically) and drop the journal; a failure is logged, never raised."""
         if self.path is None or not self._dirty:
             return
         data = self._read()
@@ -100,8 +109,17 @@ class ImageCache:
             log.warning("could not save the image upload cache %s: %s", self.path, exc.strerror or exc)
             return
         self._dirty = False
+        if self.journal is not None:
+            self.journal.unlink(missing_ok=True)  # folded into images.json
 
     def _read(self) -> dict[str, dict[str, str]]:
+        """images.json with the journal's uploads laid over it."""
+        out = self._read_file()
+        for scope, sha256, uri in self._journal_lines():
+            out.setdefault(scope, {})[sha256] = uri
+        return out
+
+    def _read_file(self) -> dict[str, dict[str, str]]:
         if self.path is None:
             return {}
         try:
@@ -116,3 +134,14 @@ class ImageCache:
             return {}
         return {str(scope): {str(k): str(v) for k, v in entries.items() if isinstance(v, str)}
                 for scope, entries in shops.items() if isinstance(entries, dict)}
+
+    def _journal_lines(self) -> list[tuple[str, str, str]]:
+        """Complete journal lines (a line a crash cut short has no newline: ignored)."""
+        if self.journal is None:
+            return []
+        try:
+            text = self.journal.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return []
+        lines = text.split("\n")[:-1]  # the part after the last newline is incomplete
+        return [(parts[0], parts[1], parts[2]) for line in lines if len(parts := line.split(" ")) == 3]
