@@ -34,9 +34,11 @@ REPORT_FORMATS = ("text", "markdown", "json")
 @color_option("Colour the text (default: when printing to a terminal).")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Products written at the same time (the rate limit per API still applies).")
+@click.option("--no-wait", is_flag=True, help="When another apply of this catalog is running on this machine, "
+              "exit 1 at once instead of waiting for it.")
 def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bool, targets: tuple[str, ...],
           reviewed_file: Path | None, report_path: Path | None, report_format: str | None, no_cache: bool,
-          color: bool | None, concurrency: int) -> None:
+          color: bool | None, concurrency: int, no_wait: bool) -> None:
     """Apply the catalog (plan, show, confirm, write) or a saved plan, and report per product × platform.
 
     \b
@@ -51,7 +53,25 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
     Exit 0: every attempted write succeeded (blocked products are reported, not failures);
     3: partly applied (a write failed, is unknown, or a product was stale); 1: nothing applied / error
     (a plan that trips a guard nobody acknowledged is refused: nothing is written).
+    One apply per catalog at a time on this machine: a second one waits (or, --no-wait, exits 1).
     """
+    from engine.apply.lock import apply_lock
+
+    if report_path is not None and not report_path.resolve().parent.is_dir():
+        raise click.UsageError(f"--report {report_path}: the directory {report_path.parent} does not exist")
+    options = (source, catalog_dir, auto_approve, strict, targets, reviewed_file, report_path, report_format,
+               no_cache, color, concurrency)
+    root = source if source.is_dir() else catalog_dir
+    if root is None:  # a saved plan without --catalog: refused with how to name it
+        _apply(*options)
+        return
+    with apply_lock(root, wait=not no_wait, notify=lambda text: click.echo(text, err=True)):
+        _apply(*options)
+
+
+def _apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bool, targets: tuple[str, ...],
+           reviewed_file: Path | None, report_path: Path | None, report_format: str | None, no_cache: bool,
+           color: bool | None, concurrency: int) -> None:
     from engine.apply.progress import LogProgress, RichProgress
     from engine.apply.run import run_apply
     from engine.plan.saved import write_atomic
@@ -59,8 +79,6 @@ def apply(source: Path, catalog_dir: Path | None, auto_approve: bool, strict: bo
     from engine.render.report import report_format as format_of
 
     paint = use_color(color, "text")
-    if report_path is not None and not report_path.resolve().parent.is_dir():
-        raise click.UsageError(f"--report {report_path}: the directory {report_path.parent} does not exist")
     plan_review = None
     if reviewed_file is not None:
         if not source.is_dir() or catalog_dir is not None or targets:
