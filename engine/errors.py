@@ -15,12 +15,26 @@
 
 Adapters translate foreign exceptions (httpx, API envelopes, YAML parsers) into this
 tree with ``raise ... from exc``; nothing above the adapters sees httpx or ruamel types.
-No message ever contains a secret: callers pass ids and codes, never credentials.
+No message ever contains a secret: callers pass ids and codes, never credentials, and every
+text that came from the shop or from GitHub goes through `redact` first.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")  # scheme://user:password@host
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` (an error message from the shop or GitHub, which may echo the request) with every
+    secret value (longest first, so one that contains another goes whole) and any URL userinfo
+    replaced by ***. The one redaction: the shop's wire and token refresh, the GitHub client."""
+    for value in sorted({v for v in secrets if v}, key=len, reverse=True):
+        text = text.replace(value, "***")
+    return _USERINFO.sub(r"\1***@", text)
 
 
 @dataclass(frozen=True, order=True)

@@ -34,7 +34,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from engine.errors import GitHubError
+from engine.errors import GitHubError, redact
 from engine.github.settings import DEFAULT_API_URL
 
 PER_PAGE = 100
@@ -106,6 +106,7 @@ class GitHubClient:
         if origin.scheme not in ("http", "https") or not origin.netloc:
             raise GitHubError(f"GITHUB_API_URL must be an http(s) URL, got {base_url!r}")
         self._origin = (origin.scheme, origin.netloc)
+        self._secrets = (token,)  # redacted from GitHub's answers quoted in errors (engine.errors.redact)
         self.retries, self.backoff, self.sleep, self.clock = retries, backoff, sleep, clock
         self._timeout, self._transport = timeout, transport
         self._http = httpx.Client(
@@ -265,7 +266,7 @@ class GitHubClient:
         return max(self._backoff(attempt), 1.0)
 
     def _refusal(self, response: httpx.Response, op: Operation, attempts: int) -> GitHubError:
-        status, said = response.status_code, _gh_message(response)
+        status, said = response.status_code, redact(_gh_message(response), self._secrets)
         where = f"(HTTP {status}{': ' + said if said else ''})"
         if status == 401:
             return GitHubError(f"GitHub refused the token {where}: GITHUB_TOKEN is missing, expired or revoked")

@@ -57,6 +57,7 @@ from engine.errors import (
     ConfigError,
     RateLimitedError,
     TransientApiError,
+    redact,
 )
 from engine.shop.limiter import RateLimiter, RetryPolicy, parse_retry_after
 from engine.shop.masking import announce_secret
@@ -179,10 +180,7 @@ class ApiCaller:
 
     # ------------------------------------------------------------------ public
     def redact(self, text: str) -> str:
-        for value in sorted(self._secrets, key=len, reverse=True):
-            if value:
-                text = text.replace(value, "***")
-        return text
+        return redact(text, self._secrets)
 
     @property
     def has_cipher(self) -> bool:
