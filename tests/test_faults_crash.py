@@ -136,6 +136,9 @@ def assert_files_whole(root: Path) -> None:
             with sqlite3.connect(path) as conn:
                 assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",), path
                 assert conn.execute("SELECT COUNT(*) FROM products").fetchone()[0] >= 0
+        elif path.name == "apply.lock":  # the holder's pid, for the message (the lock itself is the OS's)
+            text = path.read_text()
+            assert text == "" or (text.startswith("pid ") and text.endswith("\n") and text[4:-1].isdigit()), text
         elif path.name == "images.journal":  # uploads recorded one line each; a kill may cut the last one
             assert all(len(line.split(" ")) == 3 for line in path.read_text(encoding="utf-8").split("\n")[:-1])
         else:
