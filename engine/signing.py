@@ -25,7 +25,7 @@ def string_to_sign(path: str, query: Mapping[str, str], body: bytes | None = Non
     for key in sorted(k for k in query if k not in EXCLUDED_KEYS):
         parts.append(f"{key}{query[key]}")
     pre = "".join(parts).encode()
-    is_multipart = bool(content_type) and content_type.lower().startswith("multipart/form-data")
+    is_multipart = content_type is not None and content_type.lower().startswith("multipart/form-data")
     if body and not is_multipart:
         pre += body
     return pre

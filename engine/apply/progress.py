@@ -11,9 +11,12 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from engine.plan.report import StepResult
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 class Progress(Protocol):
@@ -100,7 +103,7 @@ class RichProgress:
 
         self.bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        console=Console(file=stream or sys.stderr), transient=True)
-        self.task = None
+        self.task: TaskID | None = None
 
     def start(self, steps: int, images: int) -> None:
         self.bar.start()

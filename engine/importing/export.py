@@ -301,11 +301,12 @@ class Exporter:
         for attr in attributes:
             ident = not attr.name or names.count(attr.name) > 1 or (category or "", attr.name) in \
                 self.ctx.ambiguous_attributes
-            values = _flow_list(v.name if v.name and self._value_by_name(category, attr, v) else _flow(id=_digits(v.id))
+            values = _flow_list(v.name if v.name and self._value_by_name(category, attr, v)
+                                else _flow(id=_digits(v.id or ""))
                                 for v in sorted(attr.values, key=lambda r: (r.name or "", r.id or ""))
                                 if v.name or v.id)
             by_id = ident and attr.id
-            item = _flow(id=_digits(attr.id), values=values) if by_id else _flow(name=attr.name, values=values)
+            item = _flow(id=_digits(attr.id or ""), values=values) if by_id else _flow(name=attr.name, values=values)
             items.append(item)
             if ident and attr.id and attr.name:
                 items.yaml_add_eol_comment(attr.name, len(items) - 1)

@@ -27,6 +27,7 @@ from typing import Any
 
 from engine.catalog.load import Catalog, load_catalog
 from engine.catalog.rules import KEY_PATTERN
+from engine.catalog.spec import ProductSpec
 from engine.errors import CatalogError, EngineError
 from engine.importing.export import ExportContext, Exporter
 from engine.importing.files import FileTransaction, append_text, new_file_text, schema_comment
@@ -106,9 +107,10 @@ class _Run:
             return self._report(listing=True, candidates=tuple(_candidate(p) for p in unmanaged if not p.is_deleted),
                                 live_products=alive)
         chosen, refresh, skipped = self._choose(listing, managed, unmanaged)
-        fetched = await fetch_products(client, [listing.product(pid) for pid in chosen], cache_dir=self.cache)
+        fetched = await fetch_products(client, [p for pid in chosen if (p := listing.product(pid)) is not None],
+                                       cache_dir=self.cache)
         failed = [pid for pid in fetched.gone if pid in self.request.product_ids]
-        skipped += [(pid, listing.product(pid).title, reason) for pid, reason in sorted(fetched.gone.items())]
+        skipped += [(pid, _title(listing, pid), reason) for pid, reason in sorted(fetched.gone.items())]
         live = {pid: fetched.products[pid] for pid in chosen if pid in fetched.products}
         refreshed = await plan_refresh(client, self.catalog, refresh, self.cache) if refresh else {}
         specs = [p.spec for p in live.values()] + [r.live.spec for r in refreshed.values()]
@@ -143,12 +145,12 @@ class _Run:
                 else:
                     chosen[product.product_id] = None
         for pid in dict.fromkeys(self.request.product_ids):
-            product = listing.product(pid)
-            if product is None:
+            found = listing.product(pid)
+            if found is None:
                 errors.append(f"product {pid} is not in the shop (`catalog import {self.display}` lists the "
                               "products you can import)")
-            elif _unreadable(product):
-                errors.append(f"product {pid} {_quoted(product.title)}: {_unreadable(product)}")
+            elif _unreadable(found):
+                errors.append(f"product {pid} {_quoted(found.title)}: {_unreadable(found)}")
             elif pid in managed and len(managed[pid]) > 1:
                 errors.append(f"product {pid} holds seller SKUs of several catalog products "
                               f"({', '.join(managed[pid])}); {FIX_DUPLICATE}")
@@ -161,7 +163,7 @@ class _Run:
                 errors.append(reason)
             elif pid in chosen:
                 del chosen[pid]
-                skipped.append((pid, listing.product(pid).title, reason))
+                skipped.append((pid, _title(listing, pid), reason))
         if errors:
             raise EngineError("cannot import:\n" + "\n".join(f"  {e}" for e in dict.fromkeys(errors))
                               + "\nNothing was written.")
@@ -172,7 +174,7 @@ class _Run:
         """(product id, why) for wanted products sharing a seller SKU with another live product."""
         out: dict[str, str] = {}
         for conflict in listing.conflicts:
-            alive = [i for i in conflict.product_ids if listing.product(i) and not listing.product(i).is_deleted]
+            alive = [i for i in conflict.product_ids if (p := listing.product(i)) is not None and not p.is_deleted]
             for pid in sorted(wanted & set(alive)) if len(alive) > 1 else ():
                 out.setdefault(pid, f"seller SKU {conflict.seller_sku} is used by live products {_ids(alive)}; "
                                     f"{FIX_DUPLICATE}")
@@ -213,7 +215,7 @@ class _Run:
         problems: list[tuple[str, str]] = []
         trial = Exporter(exporter.ctx)  # a first pass finds the products that cannot be written
         for pid, product in sorted(live.items()):
-            exported = trial.export(product.spec, key="check", statuses=product.platform_statuses)
+            exported = trial.export(_spec(product), key="check", statuses=product.platform_statuses)
             problems += [(f"product {pid}", p) for p in exported.shop_problems]
             if exported.problems and pid in self.request.product_ids:
                 problems += [(f"product {pid}", p) for p in exported.problems]
@@ -228,7 +230,7 @@ class _Run:
         products = []
         for pid in sorted(live, key=lambda i: keys[i]):
             product = live[pid]
-            exported = exporter.export(product.spec, key=keys[pid], statuses=product.platform_statuses,
+            exported = exporter.export(_spec(product), key=keys[pid], statuses=product.platform_statuses,
                                        sku_order=sku_order(product))
             path = self.into or self._free_file(keys[pid], files)
             note = f"Imported by `catalog import` from product {pid}."
@@ -277,8 +279,9 @@ class _Run:
     async def _verify(self, client: ShopClient, catalog: Catalog, report: ImportReport) -> None:
         """Plan the imported products against the shop: they must match it exactly."""
         keys = {p.key: p.product_id for p in report.products if p.action != "unchanged"}
-        specs = {key: catalog.product(key) for key in keys}
-        missing = sorted(k for k, s in specs.items() if s is None)
+        found = {key: catalog.product(key) for key in keys}
+        missing = sorted(k for k, s in found.items() if s is None)
+        specs = {k: s for k, s in found.items() if s is not None}
         if missing:
             raise EngineError(f"imported products are missing from the catalog after writing: {', '.join(missing)}; "
                               f"nothing was written; {BUG}")
@@ -330,6 +333,17 @@ def _grouped(problems: Iterable[tuple[str, str]]) -> list[str]:
 def _ids(ids: Iterable[str]) -> str:
     ids = list(ids)
     return ", ".join(ids[:-1]) + f" and {ids[-1]}" if len(ids) > 1 else "".join(ids)
+
+
+def _title(listing: LiveSnapshot, product_id: str) -> str:
+    product = listing.product(product_id)
+    return product.title if product is not None else ""
+
+
+def _spec(product: LiveProduct) -> ProductSpec:
+    """The details of a product read with Get Product (fetch_products gives only those)."""
+    assert product.spec is not None, product.product_id
+    return product.spec
 
 
 def _quoted(text: str) -> str:

@@ -70,7 +70,7 @@ class Refresh:
 async def plan_refresh(client: ShopClient, catalog: Catalog, refresh: dict[str, str], cache: Path | None
                        ) -> dict[str, Refresh]:
     """product id → what to refresh, for each product id → catalog key in `refresh`."""
-    specs = {key: catalog.product(key) for key in refresh.values()}
+    specs = {key: spec for key in refresh.values() if (spec := catalog.product(key)) is not None}
     snapshot = await read_snapshot(client, {k: s.seller_skus for k, s in specs.items()}, cache_dir=cache,
                                    metadata_for={s.category_id for s in specs.values() if s.category_id},
                                    shop_name=catalog.shop.name, market=catalog.shop.market)
@@ -106,6 +106,9 @@ def export_refreshed(exporter: Exporter, catalog: Catalog, refreshed: dict[str, 
     products, problems = [], []
     for pid, item in refreshed.items():
         desired, live = catalog.product(item.key), item.live
+        if desired is None:  # plan_refresh took the key from this catalog
+            problems.append((item.key, "not in the catalog any more"))
+            continue
         path = _relative(catalog.root, desired.source.file)
         if not item.fields:
             products.append(ImportedProduct(item.key, pid, live.title, path, "unchanged"))
@@ -130,6 +133,7 @@ def export_refreshed(exporter: Exporter, catalog: Catalog, refreshed: dict[str, 
 def _changes(exporter: Exporter, item: Refresh, out: ExportedProduct, text: str, files: PendingFiles,
              sku_order: Any) -> dict[str, Any]:
     spec = item.live.spec
+    assert spec is not None, item.key  # plan_refresh keeps only products read in full
     values = exporter.live_values(spec, item.live.platform_statuses)
     changes: dict[str, Any] = {}
     for name in item.fields:
@@ -154,7 +158,7 @@ def own_template(root: Path, text: str, key: str) -> str | None:
         data = yaml_rs.loads(text[start:end], parse_datetime=False)
     except Exception:  # noqa: BLE001 - not rewritable in place: a new description is written instead
         return None
-    value = data.get("description")
+    value = data.get("description") if isinstance(data, dict) else None
     if not isinstance(value, dict) or value.get("vars") or not isinstance(value.get("template"), str):
         return None
     name = value["template"]

@@ -105,7 +105,7 @@ def emit(document: CommentedMap) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _mapping(node: CommentedMap, indent: int, lines: list[str], first: str | None = None) -> None:
+def _mapping(node: Mapping[Any, Any], indent: int, lines: list[str], first: str | None = None) -> None:
     """Block mapping at `indent`; `first`: the prefix of the first line ("- " of a list item)."""
     pad = " " * indent
     for number, (key, value) in enumerate(node.items()):

@@ -134,7 +134,7 @@ class Problems:
             self.errors.extend(several.errors)
         except RuleError as error:
             self.errors.append(error)
-        return default  # type: ignore[no-any-return]
+        return default
 
     def raise_any(self) -> None:
         if self.errors:

@@ -194,7 +194,7 @@ class Gateway:
                 raise PlatformError(codes.INVALID_PARAM, "Invalid param: the multipart/form-data body is "
                                     "malformed") from None
             upload, use_case = form.get("data"), form.get("use_case")
-            data = await upload.read() if hasattr(upload, "read") else (upload.encode() if upload else None)
+            data = upload.encode() if isinstance(upload, str) else await upload.read() if upload is not None else None
             return {"data": data, "use_case": use_case if isinstance(use_case, str) else None}
         if route.method == "GET" or not raw.strip():
             return {}

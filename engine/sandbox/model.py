@@ -120,7 +120,7 @@ def cancel_review(record: dict[str, Any], platform: str) -> None:
 
 def is_review_due(record: dict[str, Any], now: float) -> bool:
     running = record.get("review")
-    return bool(running) and running["due"] <= now
+    return isinstance(running, dict) and bool(running) and running["due"] <= now
 
 
 def resolve_review(record: dict[str, Any], seed: Seed) -> None:

@@ -50,6 +50,7 @@ from engine.shop.models import (
     SearchPage,
     Warehouse,
     WriteResult,
+    as_mapping,
     known_platforms,
     nested,
     parse_attribute,
@@ -354,7 +355,7 @@ class ShopClient:
         data = envelope.data
         errors = parse_errors(data.get("errors"), id_key)
         requested = known_platforms(platforms)
-        audit = data.get("audit") if isinstance(data.get("audit"), Mapping) else {}
+        audit = as_mapping(data.get("audit"))
         return WriteResult(
             product_id=str(data.get("product_id") or product_id),
             per_platform=platform_outcomes(requested, errors, envelope.code, envelope.message),

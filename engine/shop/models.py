@@ -199,12 +199,12 @@ def parse_errors(raw: object, id_key: str = "product_id") -> tuple[ItemError, ..
     for entry in raw if isinstance(raw, list) else ():
         if not isinstance(entry, Mapping):
             continue
-        detail = entry.get("detail") if isinstance(entry.get("detail"), Mapping) else {}
+        detail = as_mapping(entry.get("detail"))
         extra = tuple(
-            (_int(e.get("code")), str(e.get("message") or ""), str(e.get("warehouse_id") or ""))
+            (as_int(e.get("code")), str(e.get("message") or ""), str(e.get("warehouse_id") or ""))
             for e in detail.get("extra_errors") or () if isinstance(e, Mapping))
         item = detail.get(id_key) or detail.get("product_id") or detail.get("sku_id") or ""
-        out.append(ItemError(code=_int(entry.get("code")), message=str(entry.get("message") or ""),
+        out.append(ItemError(code=as_int(entry.get("code")), message=str(entry.get("message") or ""),
                              item_id=str(item), platform=detail.get("listing_platform") or None,
                              extra=extra))
     return tuple(sorted(out, key=lambda e: (e.item_id, e.platform or "", e.code, e.message)))
@@ -234,9 +234,8 @@ def parse_skus(raw: object) -> tuple[tuple[str, str], ...]:
 
 
 def parse_warnings(raw: object) -> tuple[str, ...]:
-    if isinstance(raw, Mapping):  # listing_check: an object
-        raw = [raw]
-    return tuple(str(w.get("message") or "") for w in raw or () if isinstance(w, Mapping))
+    items = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []  # listing_check: an object
+    return tuple(str(w.get("message") or "") for w in items if isinstance(w, Mapping))
 
 
 def known_platforms(values: Iterable[str] | None) -> tuple[str, ...]:
@@ -247,7 +246,7 @@ def parse_statuses(value: object) -> tuple[str, ...]:
     """A category's permission statuses (a list; a string in the one-pager's preview)."""
     if isinstance(value, str):  # the one-pager preview showed "[INVITE_ONLY]"
         value = [v.strip(" []\"'") for v in value.split(",")]
-    return tuple(sorted({str(v) for v in value or () if v}))
+    return tuple(sorted({str(v) for v in value if v})) if isinstance(value, (list, tuple)) else ()
 
 
 def parse_attribute(raw: Mapping[str, Any]) -> AttributeInfo:
@@ -267,8 +266,16 @@ def nested(data: Mapping[str, Any], key: str, sub: str, default: object = False)
     return inner.get(sub, default) if isinstance(inner, Mapping) else default
 
 
-def _int(value: object) -> int:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0
+def as_int(value: object, default: int = 0) -> int:
+    """An integer from a JSON value (a number, or digits in a string), else `default`."""
+    if isinstance(value, (int, float, str)):
+        try:
+            return int(value)
+        except (ValueError, OverflowError):
+            return default
+    return default
+
+
+def as_mapping(value: object) -> Mapping[str, Any]:
+    """A JSON object, or {} for anything else (the platform leaves out or nulls what it lacks)."""
+    return value if isinstance(value, Mapping) else {}

@@ -38,6 +38,7 @@ from engine.catalog.spec import (
     parse_external_product_id,
 )
 from engine.plan.live import DEACTIVATED, DELETED, AuditFailure, LiveProduct
+from engine.shop.models import as_mapping
 
 NOT_LISTED = frozenset({*DEACTIVATED, DELETED})
 GRAMS_PER_KILOGRAM = Decimal(1000)
@@ -108,7 +109,7 @@ def search_sku_state(item: Mapping[str, Any]) -> dict[str, tuple[str | None, tup
     out = {}
     for sku in item.get("skus") or ():
         if isinstance(sku, Mapping) and sku.get("seller_sku"):
-            price = sku.get("price") if isinstance(sku.get("price"), Mapping) else {}
+            price = as_mapping(sku.get("price"))
             out[str(sku["seller_sku"])] = (_price(price, "tax_exclusive_price", "sale_price"),
                                            _inventory(sku.get("inventory")))
     return out
@@ -228,19 +229,19 @@ def _inventory(raw: object) -> tuple[tuple[str, int], ...]:
 
 
 def _sku(raw: Mapping[str, Any]) -> SkuSpec:
-    price = raw.get("price") if isinstance(raw.get("price"), Mapping) else {}
+    price = as_mapping(raw.get("price"))
     sales = tuple(sorted(
         (SalesAttribute(name=a.get("name") or None, value=a.get("value_name") or None,
                         id=str(a["id"]) if a.get("id") else None,
                         value_id=str(a["value_id"]) if a.get("value_id") else None)
          for a in raw.get("sales_attributes") or () if isinstance(a, Mapping)),
         key=lambda a: (a.name or "", a.value or "", a.id or "", a.value_id or "")))
-    pre_sale = raw.get("pre_sale") if isinstance(raw.get("pre_sale"), Mapping) else {}
+    pre_sale = as_mapping(raw.get("pre_sale"))
     days = None
     if pre_sale.get("type") == "PRE_ORDER":
-        fulfillment = pre_sale.get("fulfillment_type") if isinstance(pre_sale.get("fulfillment_type"), Mapping) else {}
+        fulfillment = as_mapping(pre_sale.get("fulfillment_type"))
         days = _opt_int(fulfillment.get("handling_duration_days"))
-    ident = raw.get("identifier_code") if isinstance(raw.get("identifier_code"), Mapping) else {}
+    ident = as_mapping(raw.get("identifier_code"))
     return SkuSpec(seller_sku=str(raw.get("seller_sku") or ""),
                    price=_price(price, "sale_price", "tax_exclusive_price") or "0",
                    inventory=_inventory(raw.get("inventory")), sales_attributes=sales,
@@ -297,7 +298,7 @@ def _sku_extra(raw: Mapping[str, Any]) -> dict:
     for attr in raw.get("sales_attributes") or ():
         if not isinstance(attr, Mapping):
             continue
-        entry = {}
+        entry: dict[str, Any] = {}
         if isinstance(attr.get("sku_img"), Mapping) and attr["sku_img"].get("uri"):
             entry["sku_img"] = {"uri": attr["sku_img"]["uri"]}
         supplementary = [{"uri": i["uri"]} for i in attr.get("supplementary_sku_images") or ()
@@ -316,7 +317,9 @@ def _opt_bool(value: object) -> bool | None:
 
 
 def _opt_int(value: object) -> int | None:
+    if not isinstance(value, (int, float, str)) or value == "":
+        return None
     try:
-        return None if value in (None, "") else int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return int(value)
+    except (ValueError, OverflowError):
         return None

@@ -18,6 +18,8 @@ secrets exported in a seller's shell must never be sent to a local process.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -81,10 +83,8 @@ class ShopCredentials(BaseSettings):
     @classmethod
     def sandbox(cls) -> ShopCredentials:
         """The sandbox shop's seeded credentials (not secrets); the environment is ignored."""
-        return cls.model_construct(
-            app_key=SANDBOX_DEFAULTS["app_key"],
-            **{k: SecretStr(v) for k, v in SANDBOX_DEFAULTS.items() if k != "app_key"},
-        )
+        secrets: dict[str, Any] = {k: SecretStr(v) for k, v in SANDBOX_DEFAULTS.items() if k != "app_key"}
+        return cls.model_construct(app_key=SANDBOX_DEFAULTS["app_key"], **secrets)
 
     def has(self, name: str) -> bool:
         value = getattr(self, name)

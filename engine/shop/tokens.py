@@ -29,6 +29,7 @@ import httpx
 
 from engine.errors import AuthError
 from engine.shop.limiter import RetryPolicy, parse_retry_after
+from engine.shop.models import as_int
 
 log = logging.getLogger("engine.shop")
 
@@ -86,7 +87,7 @@ async def _refresh_once(http: httpx.AsyncClient, url: str, query: Mapping[str, s
             raise _Blip(f"HTTP {status}, not a JSON envelope", retry_after)
         raise AuthError(f"access token expired and the token refresh failed: HTTP {status} without an API "
                         "envelope", code=TOKEN_EXPIRED, http_status=status) from None
-    code, request_id = _int(payload.get("code")), str(payload.get("request_id") or "")
+    code, request_id = as_int(payload.get("code")), str(payload.get("request_id") or "")
     if status >= 500 or status == 429 or code in RETRYABLE_CODES:
         raise _Blip(f"HTTP {status}" + (f", code {code}" if code else ""), retry_after, request_id)
     data = payload.get("data")
@@ -98,8 +99,3 @@ async def _refresh_once(http: httpx.AsyncClient, url: str, query: Mapping[str, s
     return data
 
 
-def _int(value: object) -> int:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0

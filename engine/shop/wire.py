@@ -61,6 +61,7 @@ from engine.errors import (
 )
 from engine.shop.limiter import RateLimiter, RetryPolicy, parse_retry_after
 from engine.shop.masking import announce_secret
+from engine.shop.models import as_int
 from engine.shop.settings import ShopCredentials
 from engine.shop.tokens import TOKEN_EXPIRED, refresh_tokens
 
@@ -318,7 +319,7 @@ class ApiCaller:
             payload = None
         if not isinstance(payload, dict):
             payload = {}
-        code = _int(payload.get("code"), default=-1 if not payload else 0)
+        code = as_int(payload.get("code"), default=-1 if not payload else 0)
         message = str(payload.get("message") or "")
         request_id = str(payload.get("request_id") or response.headers.get("x-tt-logid", "") or "")
         log.debug("%s %s attempt=%d http=%d code=%s request_id=%s ms=%.0f", endpoint.method, path,
@@ -334,18 +335,19 @@ class ApiCaller:
             if 200 <= status < 300:
                 return _Failure("server", True, status, 0, "response is not a JSON envelope", request_id)
             raise ApiError(f"HTTP {status} without an API envelope", http_status=status, path=path)
-        data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-        return Envelope(code, self.redact(message), request_id, data, status)
+        data = payload.get("data")
+        return Envelope(code, self.redact(message), request_id, data if isinstance(data, dict) else {}, status)
 
     def _give_up(self, endpoint: Endpoint, path: str, failure: _Failure, attempts: int,
                  waited: float = 0.0) -> None:
         text = f"{endpoint.method} {path}: {failure.message} after {attempts} attempts"
-        kwargs = dict(code=failure.code, request_id=failure.request_id,
-                      http_status=failure.http_status, path=path)
+        error = RateLimitedError if failure.reason == "throttled" else TransientApiError
         if failure.reason == "throttled":
-            raise RateLimitedError(f"still throttled: {text} and {waited:.0f} s of waiting "
-                                   f"(limit {self.retry.max_throttle_wait:g} s)", **kwargs) from failure.cause
-        raise TransientApiError(f"shop unavailable: {text}", **kwargs) from failure.cause
+            text = f"still throttled: {text} and {waited:.0f} s of waiting (limit {self.retry.max_throttle_wait:g} s)"
+        else:
+            text = f"shop unavailable: {text}"
+        raise error(text, code=failure.code, request_id=failure.request_id, http_status=failure.http_status,
+                    path=path) from failure.cause
 
     # ------------------------------------------------------------------ tokens, cipher
     async def _refresh(self, used_token: str, expired: Envelope) -> None:
@@ -390,8 +392,3 @@ def _secret(value: object) -> str:
     return str(getter() if getter else value)
 
 
-def _int(value: object, default: int = 0) -> int:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return default
