@@ -42,11 +42,11 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from contract import SpecUnavailable, is_ci, load_contract
+from rawclient import RawClient
 
 from engine.sandbox.app import create_app
 from engine.sandbox.store import SandboxStore
-from contract import SpecUnavailable, is_ci, load_contract
-from rawclient import RawClient
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -6,7 +6,8 @@ killed run created by seller_sku.
 
 Seeded and bounded (~30 s on an idle 2-core machine): ROUNDS rounds, each a killed run
 (SIGKILL a random delay after it printed its plan, i.e. while uploading and writing) then
-in-process applies until the plan is empty (at most MAX_APPLIES). Even rounds start from an empty shop (kills land in uploads and creates); odd rounds change
+in-process applies until the plan is empty (at most MAX_APPLIES). Even rounds start from an empty shop (kills
+land in uploads and creates); odd rounds change
 prices, stock and a title (kills land in updates and partial edits).
 """
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import yaml_rs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_catalog_rules import DEMO, DIAGNOSTIC
 
 from engine.cli import main
-from test_catalog_rules import DEMO, DIAGNOSTIC
 
 FILES = sorted(p.relative_to(DEMO).as_posix() for p in DEMO.rglob("*") if p.suffix in (".yaml", ".j2"))
 YAML_FILES = [f for f in FILES if f.endswith(".yaml")]
@@ -120,7 +120,8 @@ def _paths(value, prefix=()):
 
 
 VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**20), st.floats(allow_nan=False), st.text(max_size=30),
-                   st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=8), st.integers(), max_size=2),
+                   st.lists(st.text(max_size=5), max_size=3),
+                   st.dictionaries(st.text(max_size=8), st.integers(), max_size=2),
                    st.sampled_from(["TOKOPEDIA", "Gudang Jakarta", "deleted", "kemeja-batik", "images/nope.png"]))
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml_rs
+from test_catalog_rules import DEMO, run
 
 from engine.catalog.schema import SCHEMAS, render_schemas, stale_schemas
-from test_catalog_rules import DEMO, run
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 KIND = {"shop.yaml": "shop.json"}

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_catalog_rules import demo_copy, edit, line_of
 
 from bench.gen_catalog import generate_catalog
 from engine.catalog.load import load_catalog
 from engine.catalog.source import dotted, read_file
 from engine.errors import CatalogError
-from test_catalog_rules import demo_copy, edit, line_of
 
 KOPI = "products/kopi.yaml"
 
@@ -30,7 +30,8 @@ def read(tmp_path: Path, text: str | bytes):
 def test_documents_know_their_first_line_and_key_line(tmp_path):
     source, problems = read(tmp_path, "# comment\n---\nkey: a\nx: 1\n---\n# c\n\nkey: b\n...\n---\nfoo: 1\nkey: c\n")
     assert problems == []
-    assert [(d.data.get("key"), d.line, d.key_line) for d in source.documents] == [("a", 3, 3), ("b", 6, 8), ("c", 11, 12)]
+    assert [(d.data.get("key"), d.line, d.key_line) for d in source.documents] == [
+        ("a", 3, 3), ("b", 6, 8), ("c", 11, 12)]
 
 
 def test_a_block_scalar_may_contain_dashes(tmp_path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from test_import_cli import JKT, SHOP, TIKTOK, Shop, new_catalog, run, sku
 
 KAOS = {"title": "Kaos Polos Katun Combed 30s Hitam Unisex", "description": "<p>Kaos polos.</p>",
@@ -129,7 +128,7 @@ def test_unmanaged_products_are_listed_in_every_plan_and_never_touched(monkeypat
     before = {pid: shop.product(pid)["update_time"] for pid in strangers}
     code, out, _ = run(monkeypatch, capsys, "plan", shop.root)
     assert "Unmanaged: 2 live product(s) not in the catalog, never touched:" in out
-    for pid, color in zip(strangers, ("Putih", "Merah")):
+    for pid, color in zip(strangers, ("Putih", "Merah"), strict=True):
         assert f"  {pid}  \"Kaos Polos Katun Combed 30s Warna {color}\"" in out
     assert "2 unmanaged" in out
     code, out, err = run(monkeypatch, capsys, "apply", shop.root, "--auto-approve")
@@ -149,8 +148,9 @@ def test_unmanaged_products_are_listed_in_every_plan_and_never_touched(monkeypat
 
 # --------------------------------------------------------------------------- golden cases, checked beyond the text
 def test_the_first_content_write_of_an_adopted_product_records_the_fingerprint():
-    from engine.plan import model as m
     from test_plan_golden import plan_case
+
+    from engine.plan import model as m
 
     (item,) = plan_case("adopted-content-edit").products
     (action,) = item.actions

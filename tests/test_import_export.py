@@ -9,13 +9,20 @@ import yaml_rs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.importing.export import ExportContext, Exporter, listing_state, template_text, yaml_number
-from engine.importing.files import (FileTransaction, UpdateProblem, append_text, document_spans, new_file_text,
-                                         schema_comment, update_text)
-from engine.importing.keys import assign_keys, key_candidates, slug
-from engine.importing.yaml_writer import document_text, dump_document, emit, reads_back
 from engine.catalog.spec import ImageRef, ProductAttribute, ProductSpec, Ref, SalesAttribute, SkuSpec
 from engine.catalog.templates import TemplateRenderer
+from engine.importing.export import ExportContext, Exporter, listing_state, template_text, yaml_number
+from engine.importing.files import (
+    FileTransaction,
+    UpdateProblem,
+    append_text,
+    document_spans,
+    new_file_text,
+    schema_comment,
+    update_text,
+)
+from engine.importing.keys import assign_keys, key_candidates, slug
+from engine.importing.yaml_writer import document_text, dump_document, emit, reads_back
 
 JKT, SBY = "7400000000000000001", "7400000000000000002"
 WAREHOUSES = {"Gudang Jakarta": JKT, "Gudang Surabaya": SBY}

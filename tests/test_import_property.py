@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.catalog.load import load_catalog
+from engine.importing.importer import ImportRequest, run_import
 from engine.plan.planner import make_plan
 from engine.sandbox.app import create_app
 from engine.sandbox.store import SandboxStore
 from engine.shop.connect import read_catalog
-from engine.importing.importer import ImportRequest, run_import
 
 WAREHOUSES = ("7400000000000000001", "7400000000000000002")
 NAMES = {"7400000000000000001": "Gudang Jakarta", "7400000000000000002": "Gudang Surabaya"}

@@ -1,7 +1,8 @@
 """Import direction (DESIGN.md §2): cli → apply, importing, render, github, shop → plan → catalog → codec, errors.
 
 Only shop/, github/ and sandbox/ import httpx/starlette/uvicorn; only the cli/ package imports click;
-deepdiff (the diff oracle of the tests) never in engine/ outside engine/plan/; sandbox/ imports nothing from engine but engine.signing.
+deepdiff (the diff oracle of the tests) never in engine/ outside engine/plan/; sandbox/ imports nothing from engine
+but engine.signing.
 """
 
 from __future__ import annotations

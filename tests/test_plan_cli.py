@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 
 from engine.plan.saved import load_plan
-from clirun import run_cli
 
 CASES = Path(__file__).resolve().parent / "cases"
 TIKTOK = re.compile(r"tiktok(?!_shop)", re.IGNORECASE)

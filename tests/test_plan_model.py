@@ -42,7 +42,8 @@ def test_products_are_sorted_by_key_and_plans_are_deterministic(plan):
 def test_summary_counts_products_per_kind(plan):
     s = plan.summary()
     assert (s.create, s.edit, s.review, s.price, s.stock) == (2, 2, 2, 1, 1)
-    assert (s.activate, s.deactivate, s.delete, s.blocked, s.unmanaged, s.errors, s.warnings) == (1, 1, 1, 2, 1, 1, 2)  # 2nd warning: e-stock restored under stock: always
+    # the 2nd warning: e-stock restored under stock: always
+    assert (s.activate, s.deactivate, s.delete, s.blocked, s.unmanaged, s.errors, s.warnings) == (1, 1, 1, 2, 1, 1, 2)
     only_tokopedia = m.summarize(plan, "TOKOPEDIA")
     assert only_tokopedia.activate == 1 and only_tokopedia.blocked == 1  # frozen only on Shop | Tokopedia
 

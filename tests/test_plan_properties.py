@@ -11,12 +11,12 @@ from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_plan_builders import WH1, WH2, catalog, live_image, sku, snapshot, spec
 
 from engine.catalog.spec import MANAGED_FIELDS, ImageRef, ProductAttribute, Ref
 from engine.plan import model as m
-from engine.plan.saved import dumps, loads
-from test_plan_builders import WH1, WH2, catalog, live_image, snapshot, sku, spec
 from engine.plan.planner import make_plan
+from engine.plan.saved import dumps, loads
 
 PLATFORM_SETS = [("TIKTOK_SHOP",), ("TOKOPEDIA",), ("TIKTOK_SHOP", "TOKOPEDIA")]
 OPTIONAL = sorted(set(MANAGED_FIELDS) - {"skus", "title", "is_pre_owned", "delivery_option_ids"})
@@ -76,7 +76,8 @@ def _own_image(desired_products):
     for i, desired in enumerate(desired_products):
         live = live_image(desired, product_id=f"77{i}", statuses=_statuses(desired))
         # the reader fills what the catalog left undeclared; the planner must ignore it
-        lives.append(replace(live, spec=replace(live.spec, is_pre_owned=False, delivery_option_ids=("7300000000000000001",))))
+        lives.append(replace(live, spec=replace(live.spec, is_pre_owned=False,
+                                                delivery_option_ids=("7300000000000000001",))))
     return lives
 
 

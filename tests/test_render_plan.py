@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_plan_builders import showcase_plan
 
 from engine.plan import model as m
 from engine.plan.model import FieldChange, Plan
-from engine.render import FORMATS, render_plan
-from engine.render import fmt
+from engine.render import FORMATS, fmt, render_plan
 from engine.render.markdown import render_markdown
 from engine.render.text import render_text, summary_line
-from test_plan_builders import showcase_plan
 
 TIKTOK = re.compile(r"tiktok(?!_shop)", re.IGNORECASE)  # the brand; enum values TIKTOK_SHOP stay
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rawclient import ConnectionDropped, RawClient, batik, png
 
 from engine.sandbox.faults import FaultInjector, FaultSpec, parse_faults
-from rawclient import ConnectionDropped, RawClient, batik, png
 
 WAREHOUSES = ("GET", "/logistics/202309/warehouses")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from rawclient import ACCESS_TOKEN, APP_SECRET, CIPHER, RawClient, batik, png
 
 GET_WAREHOUSES = ("GET", "/logistics/202309/warehouses")

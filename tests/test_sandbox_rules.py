@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from rawclient import WAREHOUSE_JKT, batik, png, sku
 
 CREATE = ("POST", "/product/202309/products")

@@ -7,7 +7,6 @@ import threading
 import time
 
 import pytest
-
 from rawclient import RawClient, batik, png, sku
 
 RATE_LIMITED = 36009002  # the gateway's 'Too many requests'

@@ -23,13 +23,13 @@ import socket
 
 import httpx
 import pytest
+from test_shop_client import Sleeps, assert_no_secret, make_client
+from test_shop_units import FakeTime
 
 from engine.errors import AuthError
 from engine.shop.client import ENDPOINTS, ShopClient
 from engine.shop.limiter import RateLimiter, RetryPolicy
 from engine.shop.settings import ShopCredentials
-from test_shop_client import Sleeps, assert_no_secret, make_client
-from test_shop_units import FakeTime
 
 WAREHOUSES = ENDPOINTS["warehouses"].api
 REFRESH = "GET /api/v2/token/refresh"

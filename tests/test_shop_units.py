@@ -122,7 +122,7 @@ def test_api_target_names_every_missing_variable(clean_env):
 
 
 def test_api_target_reads_environment_and_cipher_is_optional(clean_env):
-    for name, value in zip(ENV[:4], ("key", "secret-1", "token-1", "refresh-1")):
+    for name, value in zip(ENV[:4], ("key", "secret-1", "token-1", "refresh-1"), strict=True):
         clean_env.setenv(name, value)
     creds = ShopCredentials.for_target("api")
     assert creds.app_key == "key"
@@ -133,7 +133,7 @@ def test_api_target_reads_environment_and_cipher_is_optional(clean_env):
 
 
 def test_blank_variable_counts_as_missing(clean_env):
-    for name, value in zip(ENV[:4], ("key", "secret", "  ", "refresh")):
+    for name, value in zip(ENV[:4], ("key", "secret", "  ", "refresh"), strict=True):
         clean_env.setenv(name, value)
     with pytest.raises(ConfigError, match="TTS_ACCESS_TOKEN"):
         ShopCredentials.for_target("api")

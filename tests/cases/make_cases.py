@@ -22,10 +22,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent.parent), str(HERE.parent)]
 
+from test_plan_builders import METADATA, _live_spec  # noqa: E402
+
 from engine.catalog.load import load_catalog  # noqa: E402
 from engine.catalog.spec import fingerprint  # noqa: E402
 from engine.plan.live import AuditFailure, LiveProduct, LiveSnapshot, ShopMetadata, snapshot_to_dict  # noqa: E402
-from test_plan_builders import METADATA, _live_spec  # noqa: E402
 
 SHOP = """\
 name: Toko Nusantara (sandbox)
