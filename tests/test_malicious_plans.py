@@ -14,15 +14,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from clirun import DEMO, run_cli
+from clirun import demo_applied, run_cli
 
 from engine.catalog.load import load_catalog
-from engine.cli import main
 from engine.plan.planner import make_plan
 from engine.plan.saved import load_plan, save_plan
 from engine.sandbox.store import SandboxStore
@@ -38,16 +36,7 @@ KAOS, KOPI, PARANG = "kaos-polos-katun", "kopi-kapal-api-special", "batik-parang
 @pytest.fixture(scope="module")
 def applied(tmp_path_factory) -> Path:
     """The demo catalog applied once to an empty sandbox shop (copied per test)."""
-    root = tmp_path_factory.mktemp("applied") / "demo"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".sandbox", ".catalog-cache"))
-    mp = pytest.MonkeyPatch()
-    try:
-        mp.setattr(sys, "argv", ["catalog", "apply", str(root), "--auto-approve"])
-        with pytest.raises(SystemExit):
-            main()
-    finally:
-        mp.undo()
-    return root
+    return demo_applied(tmp_path_factory.mktemp("applied") / "demo")
 
 
 @pytest.fixture
