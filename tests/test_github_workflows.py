@@ -160,6 +160,9 @@ def test_apply_workflow_one_apply_per_shop_at_a_time_with_the_reviewed_plan():
     flow = _load("apply.yml")
     apply = flow["jobs"]["apply"]
     assert apply["concurrency"] == {"group": "catalog-apply-${{ matrix.shop.id }}", "cancel-in-progress": False}
+    # the apply job may run in its own environment (required reviewers) while plans keep theirs
+    assert apply["environment"] == "${{ matrix.shop.id }}${{ inputs.environment-suffix }}"
+    assert _on(flow)["workflow_call"]["inputs"]["environment-suffix"]["default"] == ""
     assert "default_branch" in flow["jobs"]["shops"]["if"]
     assert flow["permissions"] == {"contents": "read", "pull-requests": "write", "actions": "read"}
     step = next(s for s in apply["steps"] if s.get("uses") == "./.catalog-engine")
