@@ -104,6 +104,19 @@ def test_renaming_every_sku_edits_the_one_listing(monkeypatch, capsys, demo):
     assert code == 0, out
 
 
+def test_a_saved_plan_renaming_every_sku_applies_after_the_annotation_is_proven(monkeypatch, capsys, demo, tmp_path):
+    """`apply plan.json` checks a product matched by annotation alone against the shop (Get Product)."""
+    kaos = _product_id(demo, "Kaos Polos")
+    _edit(demo / "products" / "kaos.yaml", "KAOS-POLOS-", "KAOS-BARU-", count=3)
+    plan = tmp_path / "plan.json"
+    code, out = run_clean(monkeypatch, capsys, "plan", demo, "--out", plan)
+    assert code == 0, out
+    code, out = run_clean(monkeypatch, capsys, "apply", plan, "--catalog", demo)
+    assert code == 0, out
+    (record,) = _alive_with_title(demo, "Kaos Polos")
+    assert str(record["id"]) == kaos and all(s["seller_sku"].startswith("KAOS-BARU-") for s in live_skus(record))
+
+
 def test_an_edit_that_fails_review_turns_the_apply_red_and_leads_the_next_plan(monkeypatch, capsys, demo):
     _edit(demo / "products" / "kaos.yaml", "title: Kaos Polos Katun", "title: Kaos Polos Katun Replika")
     code, out = run_clean(monkeypatch, capsys, "apply", demo, "--auto-approve")
