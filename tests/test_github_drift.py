@@ -135,3 +135,17 @@ def test_a_read_only_token_and_bad_arguments_are_clear_errors(monkeypatch, capsy
     assert code == 1 and "`issues: write`" in err and "Traceback" not in err and TOKEN not in err
     code, _, err = run_cli(monkeypatch, capsys, "drift", tmp_path / "plan.json", "--shop-id", "a/b")
     assert code == 1 and "--shop-id must be" in err
+
+
+def test_the_health_issue_tells_a_product_left_the_catalog_as_the_plan_does():
+    """The same words in the daily issue as in the text plan and the PR comment (render.fmt)."""
+    from engine.github.health import health_findings
+    from engine.plan.model import Plan, UnmanagedProduct
+    from engine.render.markdown import render_markdown
+
+    plan = Plan(shop_name="Toko", unmanaged=(UnmanagedProduct("17", "Kaos", "kaos-polos"),
+                                            UnmanagedProduct("18", "Topi")))
+    lines = [line for section in health_findings(plan) for line in section.lines]
+    said = "no longer in the catalog (was `kaos-polos`): left as it is; write `status: deleted` to delete it"
+    assert any(said in line for line in lines) and not any("was" in line for line in lines if "18" in line)
+    assert said in render_markdown(plan)

@@ -64,7 +64,7 @@ def health_findings(plan: Plan) -> list[Section]:
         if item.has_changes or any(a.kind == m.DEFERRED for a in item.actions):
             (drift if item.drift else pending).append(f"`{item.key}` {md_escape(_what(item))}{where}")
     unmanaged = [f"product {u.product_id} {md_escape(fmt.scalar(u.title))}"
-                 + (f" (was `{u.former_key}`)" if u.former_key else "") for u in plan.unmanaged]
+                 + (f" {fmt.former_key_note(u.former_key)}" if u.former_key else "") for u in plan.unmanaged]
     sections = [
         Section("Guards tripped and not acknowledged: an apply refuses the plan",
                 tuple(md_escape(headline(t)) for t in plan.tripped)),

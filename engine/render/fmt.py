@@ -259,3 +259,9 @@ def listing_limit_line(plan) -> str:
     return (f"Daily listing limit {plan.daily_listing_limit:,} (shop.yaml): {deferred:,} product(s) deferred to a "
             "later day — creates and edits that go back to review past the limit are not sent today (higher priority "
             "first, then by key); `catalog apply` on the next day sends them.")
+
+
+def former_key_note(key: str) -> str:
+    """What a live product carrying this catalog's annotation, no longer in the YAML, is told as
+    (text plan, PR comment, the daily health issue)."""
+    return f"no longer in the catalog (was `{key}`): left as it is; write `status: deleted` to delete it"

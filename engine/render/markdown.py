@@ -53,6 +53,7 @@ def environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
                                autoescape=False, keep_trailing_newline=True)
     env.filters["md"] = md_escape
+    env.filters["former_key_note"] = fmt.former_key_note
     return env
 
 

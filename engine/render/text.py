@@ -173,8 +173,7 @@ def _unmanaged(plan: Plan) -> list[str]:
         if item.title:
             line += f"  {fmt.scalar(item.title)}"
         if item.former_key:
-            line += (f"  no longer in the catalog (was `{item.former_key}`): left as it is; "
-                     "write `status: deleted` to delete it")
+            line += f"  {fmt.former_key_note(item.former_key)}"
         lines.append(line)
     if len(plan.unmanaged) > MAX_UNMANAGED:
         lines.append(f"  … and {len(plan.unmanaged) - MAX_UNMANAGED} more (all listed in the JSON plan)")
